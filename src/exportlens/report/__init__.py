@@ -1,0 +1,1 @@
+"""Figures, table export and run manifests."""

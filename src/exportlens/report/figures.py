@@ -1,0 +1,143 @@
+"""Publication figures (matplotlib, Agg backend, deterministic PNG output)."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from exportlens.econometrics.results import ModelResult
+
+# Fonts that carry CJK glyphs, in order of preference (Windows, macOS, Linux names).
+CJK_FONTS = (
+    "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "SimHei", "Microsoft YaHei",
+    "PingFang SC", "Heiti SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimSun",
+)
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def cjk_font() -> str | None:
+    """Name of an installed font with Chinese glyphs, or None."""
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    for name in CJK_FONTS:
+        if name in installed:
+            return name
+    return None
+
+
+def figure_language(lang: str) -> tuple[str, str | None]:
+    """Language figures can really be drawn in, and a note when Chinese had to fall back.
+
+    Without a CJK font matplotlib draws empty boxes for Chinese text, so figures fall back
+    to English labels (tables keep Chinese labels: they are text).
+    """
+    if lang != "zh":
+        return lang, None
+    if cjk_font() is None:
+        return "en", "No font with Chinese glyphs is installed; figure labels are in English (tables keep Chinese labels)."
+    return "zh", None
+
+
+def _rc(lang: str) -> dict:
+    rc = {"figure.dpi": 100, "savefig.dpi": 200, "axes.spines.top": False, "axes.spines.right": False,
+          "axes.grid": True, "grid.alpha": 0.3, "font.size": 9}
+    if lang == "zh":
+        rc["font.sans-serif"] = [cjk_font(), "DejaVu Sans"]
+        rc["axes.unicode_minus"] = False
+    return rc
+
+
+def _save(fig, path: Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # No timestamp/software metadata, so re-running writes identical files.
+    fig.savefig(path, bbox_inches="tight", metadata={"Software": None})
+    return path
+
+
+def group_trends(
+    frame: pd.DataFrame,
+    *,
+    time: str,
+    group: str,
+    variables: Sequence[str],
+    titles: Sequence[str],
+    path: str | Path,
+    group_order: Sequence[str] | None = None,
+    note: str | None = None,
+    ylabel: str | None = None,
+) -> Path:
+    """Mean of each variable by group and period, one panel per variable."""
+    plt = _pyplot()
+    means = frame.groupby([group, time], observed=True)[list(variables)].mean().reset_index()
+    order = list(group_order) if group_order is not None else sorted(means[group].unique())
+    with plt.rc_context(_rc("zh" if any(ord(c) > 0x2E80 for t in titles for c in t) else "en")):
+        fig, axes = plt.subplots(1, len(variables), figsize=(4.2 * len(variables), 3.2), squeeze=False)
+        for ax, var, title in zip(axes[0], variables, titles, strict=True):
+            for g in order:
+                sub = means[means[group] == g]
+                ax.plot(sub[time], sub[var], marker="o", markersize=3, label=str(g))
+            ax.set_title(title)
+            ax.set_xlabel(time)
+            if ylabel:
+                ax.set_ylabel(ylabel)
+        axes[0][0].legend(frameon=False, fontsize=8)
+        if note:
+            fig.text(0.01, -0.02, note, fontsize=7, ha="left", va="top", color="0.35")
+        fig.tight_layout()
+        out = _save(fig, Path(path))
+        plt.close(fig)
+    return out
+
+
+def coefficient_plot(
+    results: Sequence[ModelResult],
+    term: str,
+    *,
+    path: str | Path,
+    title: str,
+    model_labels: Sequence[str] | None = None,
+    note: str | None = None,
+) -> Path:
+    """Estimate and 95 % confidence interval of one term across models."""
+    plt = _pyplot()
+    labels = list(model_labels) if model_labels is not None else [f"({i + 1})" for i in range(len(results))]
+    est, low, high, shown = [], [], [], []
+    for lab, res in zip(labels, results, strict=True):
+        if term not in res.coefs.index:
+            warnings.warn(f"term {term!r} not in model {lab}; left out of the coefficient plot", stacklevel=2)
+            continue
+        row = res.coefs.loc[term]
+        est.append(row["estimate"])
+        low.append(row["ci_low"])
+        high.append(row["ci_high"])
+        shown.append(lab)
+    with plt.rc_context(_rc("zh" if any(ord(c) > 0x2E80 for c in title) else "en")):
+        fig, ax = plt.subplots(figsize=(5.0, 3.2))
+        x = range(len(shown))
+        ax.errorbar(list(x), est, yerr=[[e - lo for e, lo in zip(est, low, strict=True)],
+                                         [h - e for e, h in zip(est, high, strict=True)]],
+                    fmt="o", capsize=4, color="C0")
+        ax.axhline(0, color="0.4", linewidth=0.8)
+        ax.set_xticks(list(x), shown)
+        ax.set_title(title)
+        if note:
+            fig.text(0.01, -0.02, note, fontsize=7, ha="left", va="top", color="0.35")
+        fig.tight_layout()
+        out = _save(fig, Path(path))
+        plt.close(fig)
+    return out

@@ -1,0 +1,95 @@
+"""Run manifests and output folders: what is needed to reproduce a run."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import sys
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from exportlens.errors import InputError
+
+PACKAGES = ("exportlens", "numpy", "pandas", "scipy", "pyfixest", "maketables", "matplotlib",
+            "python-docx", "openpyxl", "pyarrow", "typer", "rich")
+
+
+def sha256_file(path: str | Path) -> str:
+    """SHA-256 hex digest of a file, read in chunks."""
+    h = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def package_versions(names: tuple[str, ...] = PACKAGES) -> dict[str, str | None]:
+    """Installed version of each package (None when absent)."""
+    out: dict[str, str | None] = {}
+    for name in names:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def new_output_dir(out: str | Path | None, study: str, *, overwrite: bool = False) -> Path:
+    """Create the output folder of a run.
+
+    Without ``out``: ``exportlens-output/<study>-<UTC timestamp>`` in the working directory
+    (a numeric suffix is added when that already exists). With ``out``: that folder, which
+    must not exist or be empty, unless ``overwrite``; exportlens never writes over earlier
+    results silently.
+    """
+    if out is None:
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        base = Path("exportlens-output") / f"{study}-{stamp}"
+        path, i = base, 1
+        while path.exists():
+            i += 1
+            path = base.with_name(f"{base.name}-{i}")
+    else:
+        path = Path(out)
+        if path.exists() and not path.is_dir():
+            raise InputError(f"Output path {path} exists and is not a folder.")
+        if path.exists() and any(path.iterdir()) and not overwrite:
+            raise InputError(f"Output folder {path} already exists and is not empty; choose a new folder or pass --overwrite.")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def write_manifest(
+    out_dir: Path,
+    *,
+    study: str,
+    spec: dict[str, Any],
+    inputs: dict[str, str | Path] | None = None,
+    notes: list[str] | None = None,
+    command: list[str] | None = None,
+) -> Path:
+    """Write ``manifest.json``: inputs with SHA-256, the study spec, versions, outputs with SHA-256."""
+    out_dir = Path(out_dir)
+    outputs = {
+        str(p.relative_to(out_dir)): sha256_file(p)
+        for p in sorted(out_dir.rglob("*"))
+        if p.is_file() and p.name != "manifest.json"
+    }
+    manifest = {
+        "study": study,
+        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": command if command is not None else sys.argv,
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "packages": package_versions(),
+        "inputs": {k: {"path": str(v), "sha256": sha256_file(v)} for k, v in (inputs or {}).items()},
+        "spec": spec,
+        "notes": notes or [],
+        "outputs": outputs,
+    }
+    path = out_dir / "manifest.json"
+    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    return path

@@ -1,0 +1,1 @@
+"""Complete studies, each wiring measures, models and reports together."""
