@@ -1,0 +1,217 @@
+"""Row and column labels of the regression and descriptive tables, in English and Chinese.
+
+Two kinds of labels are resolved here:
+
+* **Fixed table vocabulary** (``"constant"``, ``"observations"``, ``"yes"``...): looked up with
+  :func:`term`. ``TERMS`` holds the English (``"en"``) and Chinese (``"zh"``) wording used in
+  published tables (e.g. ``"Constant"``/``"常数项"``, ``"YES"``/``"是"``).
+* **Variable labels** supplied by the user: :func:`label_for` resolves a variable (or fixed
+  effect) name through a user mapping. The mapping may be
+
+  - flat, ``{"vag": "Virtual agglomeration"}`` (used whatever the language),
+  - per variable and language, ``{"vag": {"en": "Virtual agglomeration", "zh": "虚拟集聚"}}``,
+  - per language, ``{"en": {"vag": "..."}, "zh": {"vag": "..."}}``,
+
+  or a :class:`VariableLabels` object. Names without a label are shown as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+LANGS = ("en", "zh")
+
+#: Table vocabulary: key -> {"en": ..., "zh": ...}.
+TERMS: dict[str, dict[str, str]] = {
+    "constant": {"en": "Constant", "zh": "常数项"},
+    "observations": {"en": "Observations", "zh": "样本量"},
+    "r2_overall": {"en": "R² (overall)", "zh": "R²（整体）"},
+    "r2_within": {"en": "R² (within)", "zh": "R²（组内）"},
+    "adj_r2_overall": {"en": "Adjusted R² (overall)", "zh": "调整后R²（整体）"},
+    "adj_r2_within": {"en": "Adjusted R² (within)", "zh": "调整后R²（组内）"},
+    "yes": {"en": "YES", "zh": "是"},
+    "no": {"en": "NO", "zh": "否"},
+    "fe_time": {"en": "Time fixed effects", "zh": "时间固定效应"},
+    "fe_entity": {"en": "Region fixed effects", "zh": "地区固定效应"},
+    "fe_generic": {"en": "{name} fixed effects", "zh": "{name}固定效应"},
+    "dependent": {"en": "Dependent variable", "zh": "被解释变量"},
+    "variable": {"en": "Variable", "zh": "变量"},
+    "n": {"en": "N", "zh": "样本量"},
+    "mean": {"en": "Mean", "zh": "均值"},
+    "sd": {"en": "SD", "zh": "标准差"},
+    "min": {"en": "Min", "zh": "最小值"},
+    "max": {"en": "Max", "zh": "最大值"},
+    "descriptive_title": {"en": "Descriptive statistics", "zh": "描述性统计"},
+    "regression_title": {"en": "Regression results", "zh": "回归结果"},
+    "interaction": {"en": "{a} × {b}", "zh": "{a} × {b}"},
+    "lag": {"en": "{name} (lag {k})", "zh": "{name}（滞后{k}期）"},
+    "controls": {"en": "Controls", "zh": "控制变量"},
+    # notes under regression tables
+    "note_se": {"en": "Standard errors in parentheses", "zh": "括号内为标准误"},
+    "note_t": {"en": "t statistics in parentheses", "zh": "括号内为t值"},
+    "note_vcov_iid": {"en": "conventional (iid)", "zh": "普通标准误"},
+    "note_vcov_hetero": {"en": "heteroskedasticity-robust", "zh": "异方差稳健"},
+    "note_vcov_cluster": {"en": "clustered by {name}", "zh": "聚类到{name}层面"},
+    "note_vcov_dk": {"en": "Driscoll-Kraay", "zh": "Driscoll-Kraay"},
+    "note_stars": {
+        "en": "{s1} p<{p1}, {s2} p<{p2}, {s3} p<{p3}",
+        "zh": "{s1}、{s2}、{s3}分别表示在{P1}、{P2}、{P3}水平上显著",
+    },
+    "note_singletons": {
+        "en": "{n} singleton observation(s) dropped by pyfixest before estimation ({models})",
+        "zh": "pyfixest估计前剔除了{n}个单例观测值（{models}）",
+    },
+}
+
+#: Well-known variable names with built-in labels (a user mapping overrides them).
+KNOWN_NAMES: dict[str, dict[str, str]] = {
+    "Intercept": TERMS["constant"],
+    "year": {"en": "Year", "zh": "年份"},
+    "province": {"en": "Province", "zh": "省份"},
+    "region": {"en": "Region", "zh": "地区"},
+    "industry": {"en": "Industry", "zh": "行业"},
+    "city": {"en": "City", "zh": "城市"},
+}
+
+#: Names treated as the time / entity dimension when a result does not say which is which.
+TIME_NAMES = frozenset({"year", "time", "t", "period", "yr", "年份", "年"})
+ENTITY_NAMES = frozenset({"province", "region", "entity", "id", "prov", "省份", "地区"})
+
+
+def _check_lang(lang: str) -> str:
+    from exportlens.errors import InputError
+
+    if lang not in LANGS:
+        raise InputError(f"Unknown language {lang!r}; use one of {list(LANGS)}.")
+    return lang
+
+
+def term(key: str, lang: str = "en", **fmt: Any) -> str:
+    """The table vocabulary entry ``key`` in ``lang`` (formatted with ``fmt`` if given)."""
+    _check_lang(lang)
+    text = TERMS[key][lang]
+    return text.format(**fmt) if fmt else text
+
+
+class VariableLabels:
+    """User labels for variables, possibly different per language.
+
+    >>> lab = VariableLabels({"vag": {"en": "Virtual agglomeration", "zh": "虚拟集聚"}})
+    >>> lab.get("vag", "zh")
+    '虚拟集聚'
+    """
+
+    def __init__(self, labels: Mapping[str, Any] | VariableLabels | None = None):
+        self._by_lang: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}
+        self._any: dict[str, str] = {}
+        if labels is not None:
+            self.update(labels)
+
+    def update(self, labels: Mapping[str, Any] | VariableLabels | None) -> VariableLabels:
+        """Add labels (later ones win); returns ``self``."""
+        if labels is None:
+            return self
+        if isinstance(labels, VariableLabels):
+            for lang in LANGS:
+                self._by_lang[lang].update(labels._by_lang[lang])
+            self._any.update(labels._any)
+            return self
+        if not isinstance(labels, Mapping):
+            from exportlens.errors import InputError
+
+            raise InputError(f"labels must be a mapping {{variable: label}}, got {type(labels).__name__}.")
+        for key, value in labels.items():
+            if key in LANGS and isinstance(value, Mapping):
+                self._by_lang[key].update({str(k): str(v) for k, v in value.items()})
+            elif isinstance(value, Mapping):
+                for lang, text in value.items():
+                    if lang in LANGS:
+                        self._by_lang[lang][str(key)] = str(text)
+            else:
+                self._any[str(key)] = str(value)
+        return self
+
+    def get(self, name: str, lang: str = "en", default: str | None = None) -> str | None:
+        """Label of ``name`` in ``lang``; ``default`` when there is none."""
+        if name in self._by_lang.get(lang, {}):
+            return self._by_lang[lang][name]
+        if name in self._any:
+            return self._any[name]
+        return default
+
+    def __contains__(self, name: object) -> bool:
+        return any(name in d for d in self._by_lang.values()) or name in self._any
+
+    def to_dict(self, lang: str = "en") -> dict[str, str]:
+        """Flat ``{variable: label}`` for one language."""
+        out = dict(self._any)
+        out.update(self._by_lang.get(lang, {}))
+        return out
+
+
+def as_labels(labels: Mapping[str, Any] | VariableLabels | None) -> VariableLabels:
+    """Normalise any accepted label specification to :class:`VariableLabels`."""
+    if isinstance(labels, VariableLabels):
+        return labels
+    return VariableLabels(labels)
+
+
+def label_for(
+    name: str,
+    lang: str = "en",
+    labels: Mapping[str, Any] | VariableLabels | None = None,
+    *,
+    fallback: Mapping[str, Any] | VariableLabels | None = None,
+) -> str:
+    """Display label of variable ``name``.
+
+    Looked up in the user ``labels`` first, then in ``fallback`` (e.g. labels an estimator
+    attached to its result), then among the built-in names (``Intercept`` is the constant),
+    else the name itself.
+    """
+    _check_lang(lang)
+    for source in (labels, fallback):
+        if source is not None:
+            found = as_labels(source).get(name, lang)
+            if found is not None:
+                return found
+    if name in KNOWN_NAMES:
+        return KNOWN_NAMES[name][lang]
+    if ":" in name:  # pyfixest interaction term "a:b"
+        parts = [label_for(p, lang, labels, fallback=fallback) for p in name.split(":")]
+        return " × ".join(parts)
+    return name
+
+
+def fe_label(
+    name: str,
+    lang: str = "en",
+    labels: Mapping[str, Any] | VariableLabels | None = None,
+    *,
+    role: str | None = None,
+) -> str:
+    """Label of the indicator row for fixed effect ``name``.
+
+    A user label for ``name`` is used as the dimension name ("Province" -> "Province fixed
+    effects"); unlabelled time / entity dimensions get "Time fixed effects" / "Region fixed
+    effects" (时间固定效应 / 地区固定效应). ``role`` (``"time"``/``"entity"``) overrides the
+    guess from the name. A user label under the key ``"fe:<name>"`` replaces the whole row label.
+    """
+    _check_lang(lang)
+    if labels is not None:
+        full = as_labels(labels).get(f"fe:{name}", lang)
+        if full is not None:
+            return full
+        dim = as_labels(labels).get(name, lang)
+        if dim is not None:
+            return term("fe_generic", lang, name=dim)
+    role = role or ("time" if name.lower() in TIME_NAMES else "entity" if name.lower() in ENTITY_NAMES else None)
+    if role == "time":
+        return term("fe_time", lang)
+    if role == "entity":
+        return term("fe_entity", lang)
+    if "^" in name:  # interacted fixed effects a^b
+        parts = [label_for(p, lang, labels) for p in name.split("^")]
+        return term("fe_generic", lang, name=" × ".join(parts))
+    return term("fe_generic", lang, name=label_for(name, lang, labels))
