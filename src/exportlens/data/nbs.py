@@ -34,7 +34,7 @@ import os
 import re
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -128,8 +128,13 @@ def _decode(raw: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
             encoding = detect_encoding(raw)
         except DataFormatError as exc:
             raise DataFormatError(f"{path}: {exc}") from None
-    elif codecs.lookup(encoding).name == "utf-8" and raw.startswith(codecs.BOM_UTF8):
-        encoding = "utf-8-sig"
+    else:
+        try:
+            canonical = codecs.lookup(encoding).name
+        except LookupError:
+            raise InputError(f"Unknown encoding {encoding!r} for {path}") from None
+        if canonical == "utf-8" and raw.startswith(codecs.BOM_UTF8):
+            encoding = "utf-8-sig"
     try:
         text = raw.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
@@ -240,7 +245,6 @@ class NBSTable:
     encoding: str
     n_missing: int
     orientation: Literal["years", "indicators"] = "years"
-    column_order: list[str] = field(default_factory=list)
 
     @property
     def indicators(self) -> list[str]:
@@ -306,7 +310,9 @@ class NBSTable:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return f"<NBSTable {self.source_path.name}: {len(self.data)} rows, {self.n_missing} missing>"
+        return (
+            f"<NBSTable {self.source_path.name}: {len(self.data)} rows, {self.n_missing} missing>"
+        )
 
 
 # --- reader -------------------------------------------------------------------------------
@@ -448,7 +454,7 @@ def read_nbs(
     in_footnotes = False
     for i in range(header_idx + 1, len(lines)):
         line = lines[i]
-        if not line.strip(_STRIP + ",\""):
+        if not line.strip(_STRIP + ',"'):
             continue
         if in_footnotes or _FOOTNOTE.match(line):
             in_footnotes = True
@@ -458,7 +464,7 @@ def read_nbs(
             continue
         cells = _split_row(line, sep)
         if len(cells) > len(header):
-            extra = cells[len(header):]
+            extra = cells[len(header) :]
             if any(extra):
                 raise DataFormatError(
                     f"{path}, line {i + 1} ({cells[0] or 'no name'}): {len(cells)} cells but "
@@ -544,7 +550,9 @@ def read_nbs(
     file_indicator = meta.get("指标") or None
     time_label = meta.get("时间") or None
     if orientation == "years":
-        ind_name, ind_unit = split_indicator_unit(file_indicator) if file_indicator else (None, None)
+        ind_name, ind_unit = (
+            split_indicator_unit(file_indicator) if file_indicator else (None, None)
+        )
         if indicator is not None:
             ind_name = indicator
         if unit is not None:
@@ -584,7 +592,9 @@ def read_nbs(
         order = np.arange(len(labels))
         ind_name, ind_unit = None, None
 
-    def build(row_ids: list[int], region_codes: list[int | None], region_names: list[str]) -> pd.DataFrame:
+    def build(
+        row_ids: list[int], region_codes: list[int | None], region_names: list[str]
+    ) -> pd.DataFrame:
         rec_code: list[int | None] = []
         rec_name: list[str] = []
         rec_year: list[int] = []
@@ -614,7 +624,9 @@ def read_nbs(
     data = build(province_rows, list(codes), names)
     if len(data):
         data = data.sort_values(["code"], kind="stable").reset_index(drop=True)
-    national = build(national_rows, [None] * len(national_rows), [rows[k][1][0] for k in national_rows])
+    national = build(
+        national_rows, [None] * len(national_rows), [rows[k][1][0] for k in national_rows]
+    )
 
     return NBSTable(
         data=data,
@@ -628,7 +640,6 @@ def read_nbs(
         encoding=used_encoding,
         n_missing=int(data["value"].isna().sum()),
         orientation=orientation,
-        column_order=list(labels),
     )
 
 
@@ -691,7 +702,9 @@ def read_nbs_many(
         raise InputError("read_nbs_many needs at least one file.")
     out = pd.concat(frames, ignore_index=True)
     keys = ["code", "province", "year", "indicator"]
-    spread = out.dropna(subset=["value"]).groupby(keys, dropna=False)["value"].agg(["nunique", "size"])
+    spread = (
+        out.dropna(subset=["value"]).groupby(keys, dropna=False)["value"].agg(["nunique", "size"])
+    )
     conflicts = spread[spread["nunique"] > 1]
     if len(conflicts):
         examples = ", ".join(f"{p} {y} {i}" for _, p, y, i in conflicts.index[:3])

@@ -27,7 +27,7 @@ from exportlens.errors import (
 )
 from exportlens.regions.registry import is_national_total, resolve_province
 
-__all__ = ["SUPPORTED_SUFFIXES", "load_panel", "parse_year"]
+__all__ = ["MISSING_MARKERS", "SUPPORTED_SUFFIXES", "load_panel", "parse_year"]
 
 SUPPORTED_SUFFIXES: dict[str, str] = {
     ".csv": "csv",
@@ -41,6 +41,11 @@ SUPPORTED_SUFFIXES: dict[str, str] = {
     ".parquet": "parquet",
     ".pq": "parquet",
 }
+
+#: Cell texts read as missing values from CSV and Excel files: empty cells and the markers
+#: written by pandas, R and spreadsheets. Other placeholders ("n/a", "—", "...") are kept as
+#: text and reported by :func:`~exportlens.data.validate_panel` as non-numeric cells.
+MISSING_MARKERS: tuple[str, ...] = ("", "NA", "NaN", "nan", "#N/A")
 
 _YEAR_TEXT = re.compile(r"^\s*(\d{4})\s*(年|年度)?\s*$")
 
@@ -78,7 +83,9 @@ def _to_year_column(s: pd.Series) -> pd.Series:
         return s
     if pd.api.types.is_integer_dtype(s):
         return s.astype("Int64")
-    parsed = [parse_year(v) if ok else None for v, ok in zip(s.tolist(), notna.tolist(), strict=True)]
+    parsed = [
+        parse_year(v) if ok else None for v, ok in zip(s.tolist(), notna.tolist(), strict=True)
+    ]
     if any(p is None for p, ok in zip(parsed, notna.tolist(), strict=True) if ok):
         return s
     return pd.Series(pd.array(parsed, dtype="Int64"), index=s.index, name=s.name)
@@ -108,6 +115,14 @@ def _read_file(
     if sheet is not None and kind != "excel":
         raise InputError(f"sheet= only applies to Excel workbooks, not to {path.name}")
     kwargs = dict(read_kwargs or {})
+    if (
+        kind in ("csv", "tsv", "excel")
+        and "na_values" not in kwargs
+        and "keep_default_na" not in kwargs
+    ):
+        # Only machine-written missing markers are missing; hand-typed placeholders such as
+        # "n/a", "—" or "..." stay text so that validate_panel can point at them.
+        kwargs.update(keep_default_na=False, na_values=list(MISSING_MARKERS))
     try:
         if kind in ("csv", "tsv"):
             raw = path.read_bytes()
@@ -290,6 +305,10 @@ def load_panel(
         Force the CSV encoding or separator.
     read_kwargs : mapping, optional
         Extra keyword arguments for the pandas reader (``read_csv``, ``read_excel`` ...).
+        CSV and Excel cells are read as missing only when empty or one of
+        :data:`MISSING_MARKERS` (``NA``, ``NaN``, ``nan``, ``#N/A``); other placeholders
+        (``n/a``, ``—``, ``...``) stay text so that validation reports them. Pass
+        ``na_values``/``keep_default_na`` here to change that.
 
     Returns
     -------
@@ -352,7 +371,9 @@ def load_panel(
         if value_name is not None:
             raise InputError("value_name= applies to the wide layout only")
         _require(list(df.columns), [entity, time], where)
-        variables = [c for c in df.columns if c not in (entity, time)] if columns is None else list(columns)
+        variables = (
+            [c for c in df.columns if c not in (entity, time)] if columns is None else list(columns)
+        )
         _require(list(df.columns), variables, where)
         out = df[[entity, time, *[v for v in variables if v not in (entity, time)]]]
     else:

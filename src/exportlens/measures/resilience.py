@@ -130,20 +130,30 @@ def _require_columns(df: Any, **columns: str | None) -> None:
     """Check that ``df`` is a DataFrame holding every named column (``None`` = not used)."""
     if not isinstance(df, pd.DataFrame):
         raise InputError(f"Expected a pandas DataFrame, got {type(df).__name__}.")
-    missing = [f"{col!r} ({arg}=)" for arg, col in columns.items() if col is not None and col not in df.columns]
+    missing = [
+        f"{col!r} ({arg}=)"
+        for arg, col in columns.items()
+        if col is not None and col not in df.columns
+    ]
     if missing:
         raise MissingColumnError(
             f"Column(s) not in the data: {', '.join(missing)}. Available columns: {list(df.columns)}."
         )
-    dup = [col for col in columns.values() if col is not None and int((df.columns == col).sum()) > 1]
+    dup = [
+        col for col in columns.values() if col is not None and int((df.columns == col).sum()) > 1
+    ]
     if dup:
-        raise InputError(f"Column name(s) {sorted(set(map(str, dup)))} occur more than once in the data.")
+        raise InputError(
+            f"Column name(s) {sorted(set(map(str, dup)))} occur more than once in the data."
+        )
 
 
 def _check_labels(df: pd.DataFrame, column: str, what: str) -> None:
     bad = df.index[df[column].isna().to_numpy()]
     if len(bad):
-        raise InputError(f"Column {column!r} ({what}) has {len(bad)} missing value(s), rows {_fmt_list(bad)}.")
+        raise InputError(
+            f"Column {column!r} ({what}) has {len(bad)} missing value(s), rows {_fmt_list(bad)}."
+        )
 
 
 def _check_duplicates(df: pd.DataFrame, keys: Sequence[str]) -> None:
@@ -208,7 +218,9 @@ def _coerce_periods(s: pd.Series, column: str) -> tuple[np.ndarray, pd.Index, np
         grid = pd.period_range(start=pidx.min(), end=pidx.max(), freq=pidx.freq, name=column)
         return ords - lo, grid, np.asarray(pidx.astype(object))
     if pd.api.types.is_bool_dtype(s.dtype):
-        raise InputError(f"Time column {column!r} is boolean; integer periods (years) or pandas Periods are required.")
+        raise InputError(
+            f"Time column {column!r} is boolean; integer periods (years) or pandas Periods are required."
+        )
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         raise InputError(
             f"Time column {column!r} holds dates; convert it to years (df[{column!r}].dt.year) "
@@ -243,7 +255,9 @@ def _panel(df: pd.DataFrame, region: str, time: str, extra_keys: Sequence[str] =
         keyframe[key] = df[key].to_numpy()
     _check_duplicates(keyframe, [region, *extra_keys, time])
     codes, uniques = pd.factorize(df[region], sort=False)
-    return _Panel(region_code=codes, regions=pd.Index(uniques, name=region), pos=pos, grid=grid, times=times)
+    return _Panel(
+        region_code=codes, regions=pd.Index(uniques, name=region), pos=pos, grid=grid, times=times
+    )
 
 
 def _dense(panel: _Panel, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -348,8 +362,9 @@ def _national_levels(
         if off.any():
             items = [
                 f"{where(g, p)}: national {_fmt_value(n)}, sum of regions {_fmt_value(s)} "
-                f"({(s - n) / abs(n):+.1%})" if n != 0 else
-                f"{where(g, p)}: national {_fmt_value(n)}, sum of regions {_fmt_value(s)}"
+                f"({(s - n) / abs(n):+.1%})"
+                if n != 0
+                else f"{where(g, p)}: national {_fmt_value(n)}, sum of regions {_fmt_value(s)}"
                 for (g, p), n, s, o in zip(hi.index, nat_v, sum_v, off, strict=True)
                 if o
             ]
@@ -424,7 +439,8 @@ def relative_log_growth(
     region, time, exports
         Column names. ``time`` holds integer years (consecutive integers) or pandas Periods.
     national
-        Column with national exports (constant within each period). The regions are also
+        Column with national exports (constant within each period; rows where it is missing
+        take the value of the other rows of the period). The regions are also
         summed per period and a :class:`NationalTotalMismatchWarning` lists the periods where
         the sum differs from the column by more than ``tolerance`` (relative; ``None`` skips
         the check).
@@ -473,14 +489,19 @@ def relative_log_growth(
         rows = [
             f"({_fmt_value(r)}, {t}, {_fmt_value(v)}) at row {i}"
             for i, r, t, v in zip(
-                df.index[bad_rows], df[region].to_numpy()[bad_rows], panel.times[bad_rows],
-                values[bad_rows], strict=True,
+                df.index[bad_rows],
+                df[region].to_numpy()[bad_rows],
+                panel.times[bad_rows],
+                values[bad_rows],
+                strict=True,
             )
         ]
         parts = []
         if rows:
-            parts.append(f"{len(rows)} row(s) with zero, negative or missing exports {exports!r} "
-                         f"(region, period, value): {_fmt_list(rows)}")
+            parts.append(
+                f"{len(rows)} row(s) with zero, negative or missing exports {exports!r} "
+                f"(region, period, value): {_fmt_list(rows)}"
+            )
         if len(bad_nat):
             parts.append(
                 f"national exports zero, negative or missing in period(s) "
@@ -488,8 +509,13 @@ def relative_log_growth(
             )
         msg = "The logarithm needs positive exports: " + "; ".join(parts) + "."
         if nonpositive == "raise":
-            raise NonPositiveValueError(msg + " Pass nonpositive='nan' to get NaN for the affected rows.")
-        _warn(msg + f" SL is NaN for these rows and for the rows {k} period(s) later.", NonPositiveValueWarning)
+            raise NonPositiveValueError(
+                msg + " Pass nonpositive='nan' to get NaN for the affected rows."
+            )
+        _warn(
+            msg + f" SL is NaN for these rows and for the rows {k} period(s) later.",
+            NonPositiveValueWarning,
+        )
 
     with np.errstate(divide="ignore", invalid="ignore"):
         ln_e = np.where(values > 0, np.log(np.where(values > 0, values, 1.0)), np.nan)
@@ -541,12 +567,23 @@ def dhs_growth(
     if bad.any():
         rows = [
             f"({_fmt_value(r)}, {t}, {_fmt_value(v)}) at row {i}"
-            for i, r, t, v in zip(df.index[bad], df[region].to_numpy()[bad], panel.times[bad], values[bad], strict=True)
+            for i, r, t, v in zip(
+                df.index[bad],
+                df[region].to_numpy()[bad],
+                panel.times[bad],
+                values[bad],
+                strict=True,
+            )
         ]
         msg = f"DHS growth needs non-negative exports; {len(rows)} row(s) of {exports!r} are negative or missing (region, period, value): {_fmt_list(rows)}."
         if invalid == "raise":
-            raise NonPositiveValueError(msg + " Pass invalid='nan' to get NaN for the affected rows.")
-        _warn(msg + f" The rate is NaN for these rows and for the rows {k} period(s) later.", NonPositiveValueWarning)
+            raise NonPositiveValueError(
+                msg + " Pass invalid='nan' to get NaN for the affected rows."
+            )
+        _warn(
+            msg + f" The rate is NaN for these rows and for the rows {k} period(s) later.",
+            NonPositiveValueWarning,
+        )
     clean = np.where(bad, np.nan, values)
     dense, _ = _dense(panel, clean)
     lag = _lag_rows(panel, dense, k)
@@ -580,7 +617,9 @@ class Phase:
         return (self.start, self.end)
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.start}..{self.end}" + ("" if self.complete else " (to end of series)")
+        return f"{self.kind} {self.start}..{self.end}" + (
+            "" if self.complete else " (to end of series)"
+        )
 
 
 def detect_phases(national_series: pd.Series) -> list[Phase]:
@@ -607,18 +646,22 @@ def detect_phases(national_series: pd.Series) -> list[Phase]:
     recovery 2016..2020 (incomplete).
     """
     if not isinstance(national_series, pd.Series):
-        raise InputError(f"detect_phases expects a pandas Series indexed by period, got {type(national_series).__name__}.")
+        raise InputError(
+            f"detect_phases expects a pandas Series indexed by period, got {type(national_series).__name__}."
+        )
     s = national_series.sort_index()
     if s.index.has_duplicates:
-        raise InputError(f"The series has duplicated periods: {_fmt_list(s.index[s.index.duplicated()].unique())}.")
+        raise InputError(
+            f"The series has duplicated periods: {_fmt_list(s.index[s.index.duplicated()].unique())}."
+        )
     vals = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     if np.isnan(vals).any():
         raise InputError(f"The series has missing values at {_fmt_list(s.index[np.isnan(vals)])}.")
     keep = np.ones(len(vals), dtype=bool)
     keep[1:] = vals[1:] != vals[:-1]
     v = vals[keep]
-    idx = s.index[keep]
-    last = s.index[-1]
+    idx = [_scalar(x) for x in s.index[keep]]
+    last = _scalar(s.index[-1])
     turns: list[tuple[str, Any]] = []
     for i in range(1, len(v) - 1):
         if v[i] > v[i - 1] and v[i] > v[i + 1]:
@@ -629,9 +672,13 @@ def detect_phases(national_series: pd.Series) -> list[Phase]:
     for j, (kind, when) in enumerate(turns):
         nxt = turns[j + 1][1] if j + 1 < len(turns) else None
         if kind == "peak":
-            phases.append(Phase("contraction", when, last if nxt is None else nxt, complete=nxt is not None))
+            phases.append(
+                Phase("contraction", when, last if nxt is None else nxt, complete=nxt is not None)
+            )
         else:
-            phases.append(Phase("recovery", when, last if nxt is None else nxt, complete=nxt is not None))
+            phases.append(
+                Phase("recovery", when, last if nxt is None else nxt, complete=nxt is not None)
+            )
     return [p for p in phases if p.start != p.end]
 
 
@@ -664,7 +711,9 @@ class PhaseResilience:
         lines = [f"{self.measure} ({self.reference})"]
         for name, phase in (("contraction", self.contraction), ("recovery", self.recovery)):
             if phase is not None:
-                lines.append(f"{name}: {phase.start}..{phase.end}, national growth {self.national_growth[name]:+.2%}")
+                lines.append(
+                    f"{name}: {phase.start}..{phase.end}, national growth {self.national_growth[name]:+.2%}"
+                )
         if self.interpretation:
             lines.append(self.interpretation)
         lines.extend(f"note: {n}" for n in self.notes)
@@ -706,16 +755,26 @@ def _as_phase(value: Any, kind: str, panel: _Panel) -> Phase | None:
         try:
             start, end = value
         except (TypeError, ValueError):
-            raise InputError(f"{kind} must be a (start, end) pair of periods or a Phase, got {value!r}.") from None
+            raise InputError(
+                f"{kind} must be a (start, end) pair of periods or a Phase, got {value!r}."
+            ) from None
     pts = []
     for t in (start, end):
         p = _period_position(t, panel)
         if p is None:
-            raise InputError(f"The {kind} period {t!r} is outside the panel: periods {panel.span()}.")
+            raise InputError(
+                f"The {kind} period {t!r} is outside the panel: periods {panel.span()}."
+            )
         pts.append(p)
     if pts[0] >= pts[1]:
         raise InputError(f"The {kind} must start before it ends, got {start!r}..{end!r}.")
-    return Phase(kind, panel.grid[pts[0]], panel.grid[pts[1]], getattr(value, "complete", True))
+    start, end = (_scalar(panel.grid[p]) for p in pts)
+    return Phase(kind, start, end, getattr(value, "complete", True))
+
+
+def _scalar(value: Any) -> Any:
+    """numpy scalars as plain Python values (readable reprs of Phase)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _period_position(t: Any, panel: _Panel) -> int | None:
@@ -736,8 +795,17 @@ def _period_position(t: Any, panel: _Panel) -> int | None:
     return None if loc < 0 else int(loc)
 
 
-def _phases(contraction: Any, recovery: Any, panel: _Panel, national_levels: np.ndarray) -> list[Phase]:
-    phases = [p for p in (_as_phase(contraction, "contraction", panel), _as_phase(recovery, "recovery", panel)) if p is not None]
+def _phases(
+    contraction: Any, recovery: Any, panel: _Panel, national_levels: np.ndarray
+) -> list[Phase]:
+    phases = [
+        p
+        for p in (
+            _as_phase(contraction, "contraction", panel),
+            _as_phase(recovery, "recovery", panel),
+        )
+        if p is not None
+    ]
     if not phases:
         present = np.unique(panel.pos)
         hint = ""
@@ -753,12 +821,16 @@ def _phases(contraction: Any, recovery: Any, panel: _Panel, national_levels: np.
     return phases
 
 
-def _levels_at(panel: _Panel, dense: np.ndarray, present: np.ndarray, phase: Phase, what: str) -> tuple[np.ndarray, np.ndarray]:
+def _levels_at(
+    panel: _Panel, dense: np.ndarray, present: np.ndarray, phase: Phase, what: str
+) -> tuple[np.ndarray, np.ndarray]:
     p0, p1 = (int(panel.grid.get_loc(t)) for t in (phase.start, phase.end))
     missing = []
     for p in (p0, p1):
         absent = ~present[:, p] | np.isnan(dense[:, p])
-        missing.extend(f"({_fmt_value(panel.regions[r])}, {panel.grid[p]})" for r in np.flatnonzero(absent))
+        missing.extend(
+            f"({_fmt_value(panel.regions[r])}, {panel.grid[p]})" for r in np.flatnonzero(absent)
+        )
     if missing:
         raise InputError(
             f"The {phase.kind} {phase.start}..{phase.end} needs {what} of every region at both ends; "
@@ -771,15 +843,23 @@ def _national_growth(nat: np.ndarray, panel: _Panel, phase: Phase) -> float:
     p0, p1 = (int(panel.grid.get_loc(t)) for t in (phase.start, phase.end))
     n0, n1 = nat[p0], nat[p1]
     if not (np.isfinite(n0) and np.isfinite(n1)):
-        raise InputError(f"National exports are missing at the {phase.kind} ends {phase.start} ({_fmt_value(n0)}) / {phase.end} ({_fmt_value(n1)}).")
+        raise InputError(
+            f"National exports are missing at the {phase.kind} ends {phase.start} ({_fmt_value(n0)}) / {phase.end} ({_fmt_value(n1)})."
+        )
     if not n0 > 0:
-        raise NonPositiveValueError(f"National exports at the start of the {phase.kind} ({phase.start}) are {_fmt_value(n0)}; growth needs a positive base.")
+        raise NonPositiveValueError(
+            f"National exports at the start of the {phase.kind} ({phase.start}) are {_fmt_value(n0)}; growth needs a positive base."
+        )
     return float((n1 - n0) / n0)
 
 
-def _check_national_growth(g: float, phase: Phase, threshold: float, what: str = "National growth") -> None:
+def _check_national_growth(
+    g: float, phase: Phase, threshold: float, what: str = "National growth"
+) -> None:
     if g == 0:
-        raise InputError(f"{what} over the {phase.kind} {phase.start}..{phase.end} is exactly 0: the index divides by it and is undefined.")
+        raise InputError(
+            f"{what} over the {phase.kind} {phase.start}..{phase.end} is exactly 0: the index divides by it and is undefined."
+        )
     if abs(g) < threshold:
         _warn(
             f"{what} over the {phase.kind} {phase.start}..{phase.end} is only {g:+.3%} "
@@ -802,10 +882,14 @@ def _check_threshold(x: Any) -> float:
     return float(x)
 
 
-def _regional_growth(e0: np.ndarray, e1: np.ndarray, panel: _Panel, phase: Phase, exports: str) -> np.ndarray:
+def _regional_growth(
+    e0: np.ndarray, e1: np.ndarray, panel: _Panel, phase: Phase, exports: str
+) -> np.ndarray:
     bad = np.flatnonzero(~(e0 > 0))
     if len(bad):
-        items = [f"({_fmt_value(panel.regions[r])}, {phase.start}, {_fmt_value(e0[r])})" for r in bad]
+        items = [
+            f"({_fmt_value(panel.regions[r])}, {phase.start}, {_fmt_value(e0[r])})" for r in bad
+        ]
         raise NonPositiveValueError(
             f"Growth over the {phase.kind} needs positive {exports!r} at its start; "
             f"zero or negative (region, period, value): {_fmt_list(items)}."
@@ -814,13 +898,22 @@ def _regional_growth(e0: np.ndarray, e1: np.ndarray, panel: _Panel, phase: Phase
 
 
 def _phase_setup(
-    df: pd.DataFrame, region: str, time: str, exports: str, national: str | None, national_from: str,
-    tolerance: float | None, contraction: Any, recovery: Any,
+    df: pd.DataFrame,
+    region: str,
+    time: str,
+    exports: str,
+    national: str | None,
+    national_from: str,
+    tolerance: float | None,
+    contraction: Any,
+    recovery: Any,
 ) -> tuple[_Panel, np.ndarray, np.ndarray, np.ndarray, list[Phase]]:
     _require_columns(df, region=region, time=time, exports=exports, national=national)
     panel = _panel(df, region, time)
     values = _numeric(df, exports)
-    nat = _national_levels(df, panel, values, national=national, national_from=national_from, tolerance=tolerance)[0]
+    nat = _national_levels(
+        df, panel, values, national=national, national_from=national_from, tolerance=tolerance
+    )[0]
     phases = _phases(contraction, recovery, panel, nat)
     dense, present = _dense(panel, values)
     return panel, dense, present, nat, phases
@@ -1031,7 +1124,9 @@ def expected_change_resilience(
             change, expected = e1 - e0, g_n * e0
             table[f"change_{ph.kind}"] = change
             table[f"expected_change_{ph.kind}"] = expected
-            table["resistance" if ph.kind == "contraction" else "recovery"] = (change - expected) / np.abs(expected)
+            table["resistance" if ph.kind == "contraction" else "recovery"] = (
+                change - expected
+            ) / np.abs(expected)
         byk = {p.kind: p for p in phases}
         return ExpectedChangeResilience(
             measure="Resistance / recovery against the expected change (aggregate national rate)",
@@ -1043,14 +1138,22 @@ def expected_change_resilience(
             interpretation="> 0: the region did better than expected from national growth; < 0: worse.",
         )
 
-    _require_columns(df, region=region, time=time, exports=exports, industry=industry, national=national)
+    _require_columns(
+        df, region=region, time=time, exports=exports, industry=industry, national=national
+    )
     panel = _panel(df, region, time, extra_keys=[industry])
     values = _numeric(df, exports)
     icode, ilabels = pd.factorize(df[industry], sort=False)
     ilabels = pd.Index(ilabels, name=industry)
     nat_i = _national_levels(
-        df, panel, values, national=national, national_from=national_from, tolerance=tolerance,
-        group_code=icode, group_labels=ilabels,
+        df,
+        panel,
+        values,
+        national=national,
+        national_from=national_from,
+        tolerance=tolerance,
+        group_code=icode,
+        group_labels=ilabels,
     )
     present_p = np.unique(panel.pos)
     nat_agg = np.full(panel.n_periods, np.nan)
@@ -1071,9 +1174,13 @@ def expected_change_resilience(
         problems = []
         for r, i in zip(*np.nonzero(pres0 != pres1), strict=True):
             t_missing = ph.end if pres0[r, i] else ph.start
-            problems.append(f"({_fmt_value(panel.regions[r])}, {_fmt_value(ilabels[i])}, {t_missing}) absent")
+            problems.append(
+                f"({_fmt_value(panel.regions[r])}, {_fmt_value(ilabels[i])}, {t_missing}) absent"
+            )
         for r, i in zip(*np.nonzero((pres0 & np.isnan(v0)) | (pres1 & np.isnan(v1))), strict=True):
-            problems.append(f"({_fmt_value(panel.regions[r])}, {_fmt_value(ilabels[i])}) missing value")
+            problems.append(
+                f"({_fmt_value(panel.regions[r])}, {_fmt_value(ilabels[i])}) missing value"
+            )
         if problems:
             raise InputError(
                 f"The {ph.kind} {ph.start}..{ph.end} needs every region x industry cell at both ends "
@@ -1081,8 +1188,13 @@ def expected_change_resilience(
             )
         neg = np.nonzero(pres0 & (v0 < 0))
         if len(neg[0]):
-            items = [f"({_fmt_value(panel.regions[r])}, {_fmt_value(ilabels[i])}, {ph.start}, {_fmt_value(v0[r, i])})" for r, i in zip(*neg, strict=True)]
-            raise NonPositiveValueError(f"Negative exports at the start of the {ph.kind}: {_fmt_list(items)}.")
+            items = [
+                f"({_fmt_value(panel.regions[r])}, {_fmt_value(ilabels[i])}, {ph.start}, {_fmt_value(v0[r, i])})"
+                for r, i in zip(*neg, strict=True)
+            ]
+            raise NonPositiveValueError(
+                f"Negative exports at the start of the {ph.kind}: {_fmt_list(items)}."
+            )
         n0, n1 = nat_i[:, p0], nat_i[:, p1]
         used = pres0.any(axis=0)
         bad_i = np.flatnonzero(used & ~(n0 > 0))
@@ -1110,7 +1222,10 @@ def expected_change_resilience(
                 f"The expected change over the {ph.kind} is exactly 0 for region(s) "
                 f"{_fmt_list(_fmt_value(panel.regions[r]) for r in zero)}: the index is undefined."
             )
-        n_tot0, n_tot1 = np.nansum(np.where(used, n0, np.nan)), np.nansum(np.where(used, n1, np.nan))
+        n_tot0, n_tot1 = (
+            np.nansum(np.where(used, n0, np.nan)),
+            np.nansum(np.where(used, n1, np.nan)),
+        )
         g_n = float((n_tot1 - n_tot0) / n_tot0)
         gn[ph.kind] = g_n
         _check_national_growth(g_n, ph, thr, what="Aggregate national growth")
@@ -1125,9 +1240,13 @@ def expected_change_resilience(
             )
         table[f"change_{ph.kind}"] = change
         table[f"expected_change_{ph.kind}"] = expected
-        table["resistance" if ph.kind == "contraction" else "recovery"] = (change - expected) / np.abs(expected)
+        table["resistance" if ph.kind == "contraction" else "recovery"] = (
+            change - expected
+        ) / np.abs(expected)
     byk = {p.kind: p for p in phases}
-    ind_growth = pd.DataFrame({f"national_growth_{k}": v for k, v in growth_rows.items()}, index=ilabels)
+    ind_growth = pd.DataFrame(
+        {f"national_growth_{k}": v for k, v in growth_rows.items()}, index=ilabels
+    )
     return ExpectedChangeResilience(
         measure="Resistance / recovery against the expected (shift-share) change",
         reference=MSGT_REFERENCE,

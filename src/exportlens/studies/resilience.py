@@ -399,10 +399,8 @@ def prepare_panel(data: pd.DataFrame, spec: ResilienceStudySpec) -> tuple[pd.Dat
     if len(dup):
         listing = "; ".join(f"{r[spec.entity]} {r[spec.time]} (row {i})" for i, r in dup.head(10).iterrows())
         raise InputError(f"{len(dup)} duplicate province-year rows: {listing}.")
+    # k itself is checked by relative_log_growth (against the span of periods).
     n_periods = frame[spec.time].nunique()
-    if spec.k >= n_periods:
-        raise InputError(f"k={spec.k} is larger than the panel allows: {n_periods} periods "
-                         f"({frame[spec.time].min()}..{frame[spec.time].max()}); k must be below the number of periods.")
     if max(spec.lags) >= n_periods - spec.k:
         raise InputError(f"Lag {max(spec.lags)} leaves no observations: {n_periods} periods and k={spec.k}.")
 

@@ -1,0 +1,51 @@
+"""Regional measures: export resilience and virtual agglomeration."""
+
+from exportlens.measures.agglomeration import (
+    VirtualAgglomeration,
+    location_quotient,
+    neighbour_weight_share,
+    virtual_agglomeration,
+)
+from exportlens.measures.resilience import (
+    ExpectedChangeResilience,
+    NationalTotalMismatchWarning,
+    NonPositiveValueWarning,
+    Phase,
+    PhaseResilience,
+    PhaseSignWarning,
+    ResilienceWarning,
+    ResistanceRecovery,
+    SensitivityIndex,
+    SmallNationalGrowthWarning,
+    detect_phases,
+    dhs_growth,
+    expected_change_resilience,
+    national_exports,
+    relative_log_growth,
+    resistance_recovery,
+    sensitivity_index,
+)
+
+__all__ = [
+    "ExpectedChangeResilience",
+    "NationalTotalMismatchWarning",
+    "NonPositiveValueWarning",
+    "Phase",
+    "PhaseResilience",
+    "PhaseSignWarning",
+    "ResilienceWarning",
+    "ResistanceRecovery",
+    "SensitivityIndex",
+    "SmallNationalGrowthWarning",
+    "VirtualAgglomeration",
+    "detect_phases",
+    "dhs_growth",
+    "expected_change_resilience",
+    "location_quotient",
+    "national_exports",
+    "neighbour_weight_share",
+    "relative_log_growth",
+    "resistance_recovery",
+    "sensitivity_index",
+    "virtual_agglomeration",
+]

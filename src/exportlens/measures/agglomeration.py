@@ -1,0 +1,546 @@
+"""Location quotients and the virtual agglomeration index.
+
+Virtual agglomeration (Vag) measures how much of a sector's employment a region can reach
+across space: each region's location quotient is spread to the others with distance-decay
+weights,
+
+    Vag_it = Σ_j LQ_jt · w_ij,   LQ_jt = (VS_jt / X_jt) / (VS_t / X_t),
+    w_ij = d_ij^−θ (j ≠ i),      w_ii = 1 (published form),
+
+VS = sector (e.g. ICT) employment, X = total employment, d_ij the great-circle distance
+between provincial capitals. The distance *unit* is a modelling choice, not a detail:
+with d in km the off-diagonal weights are tiny next to w_ii = 1 and Vag is essentially the
+region's own LQ; in 1000 km the neighbours dominate. :func:`virtual_agglomeration`
+therefore has no default unit (see its docstring for measured figures).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from exportlens.errors import InputError, NonPositiveValueError
+from exportlens.measures.resilience import (
+    _check_duplicates,
+    _check_labels,
+    _fmt_list,
+    _fmt_value,
+    _numeric,
+    _require_columns,
+)
+
+__all__ = [
+    "VirtualAgglomeration",
+    "location_quotient",
+    "neighbour_weight_share",
+    "virtual_agglomeration",
+]
+
+
+def _rows(
+    df: pd.DataFrame, mask: np.ndarray, region: str, time: str, values: np.ndarray
+) -> list[str]:
+    return [
+        f"({_fmt_value(r)}, {t}, {_fmt_value(v)}) at row {i}"
+        for i, r, t, v in zip(
+            df.index[mask],
+            df[region].to_numpy()[mask],
+            df[time].to_numpy()[mask],
+            values[mask],
+            strict=True,
+        )
+    ]
+
+
+def _national_column(df: pd.DataFrame, time: str, column: str) -> pd.Series:
+    """Per-period national figure from a column that must be constant (and present) in each period."""
+    vals = pd.Series(_numeric(df, column), index=df.index)
+    g = vals.groupby(df[time].to_numpy(), sort=True)
+    lo, hi = g.min(), g.max()
+    miss = hi.index[hi.isna().to_numpy()]
+    if len(miss):
+        raise InputError(f"National column {column!r} is missing in period(s) {_fmt_list(miss)}.")
+    scale = np.maximum(lo.abs(), hi.abs())
+    varying = (hi - lo) > 1e-9 * scale
+    if varying.any():
+        items = [
+            f"{t}: {_fmt_value(a)}..{_fmt_value(b)}"
+            for t, a, b in zip(lo.index[varying], lo[varying], hi[varying], strict=True)
+        ]
+        raise InputError(
+            f"National column {column!r} must be constant within each period; it varies in: {_fmt_list(items)}."
+        )
+    return hi
+
+
+def location_quotient(
+    df: pd.DataFrame,
+    *,
+    region: str,
+    time: str,
+    sector_employment: str,
+    total_employment: str,
+    national_sector: str | None = None,
+    national_total: str | None = None,
+) -> pd.Series:
+    """Location quotient of a sector's employment, region by region and period by period.
+
+    .. math::
+
+        LQ_{jt} = \\frac{VS_{jt} / X_{jt}}{VS_t / X_t}
+
+    VS_jt = sector employment, X_jt = total employment of region j in period t. The national
+    totals VS_t and X_t are the sums over the regions present in period t (so that
+    Σ_j X_jt·LQ_jt / Σ_j X_jt = 1), unless ``national_sector`` / ``national_total`` name
+    columns holding given national figures (constant within each period; either may be
+    given alone). LQ > 1: the region is more specialised in the sector than the nation.
+    Reference: the location quotient of regional science (e.g. Isard 1960, *Methods of
+    Regional Analysis*, MIT Press); used as the input of :func:`virtual_agglomeration`.
+
+    Raises
+    ------
+    MissingColumnError
+        A named column is absent (the message lists the available ones).
+    InputError
+        Duplicated region-period rows, missing values (rows listed), sector employment
+        larger than total employment, a non-constant national column.
+    NonPositiveValueError
+        Zero or negative total employment, negative sector employment, or zero national
+        sector employment in a period (rows/periods listed).
+
+    Returns a Series aligned with ``df``, named ``"lq"``.
+    """
+    _require_columns(
+        df,
+        region=region,
+        time=time,
+        sector_employment=sector_employment,
+        total_employment=total_employment,
+        national_sector=national_sector,
+        national_total=national_total,
+    )
+    _check_labels(df, region, "region")
+    _check_labels(df, time, "period")
+    _check_duplicates(df, [region, time])
+    vs = _numeric(df, sector_employment)
+    x = _numeric(df, total_employment)
+    problems = []
+    for name, arr in ((sector_employment, vs), (total_employment, x)):
+        miss = np.isnan(arr)
+        if miss.any():
+            problems.append(
+                f"{int(miss.sum())} missing value(s) in {name!r} (region, period, value): {_fmt_list(_rows(df, miss, region, time, arr))}"
+            )
+    if problems:
+        raise InputError(
+            "Location quotients need complete data: "
+            + "; ".join(problems)
+            + ". Drop or fill these rows first."
+        )
+    nonpos = ~(x > 0)
+    if nonpos.any():
+        raise NonPositiveValueError(
+            f"Total employment {total_employment!r} must be positive; zero or negative in "
+            f"{int(nonpos.sum())} row(s) (region, period, value): {_fmt_list(_rows(df, nonpos, region, time, x))}."
+        )
+    neg = vs < 0
+    if neg.any():
+        raise NonPositiveValueError(
+            f"Sector employment {sector_employment!r} must not be negative: {_fmt_list(_rows(df, neg, region, time, vs))}."
+        )
+    over = vs > x
+    if over.any():
+        items = [
+            f"{r} (sector {_fmt_value(a)} > total {_fmt_value(b)})"
+            for r, a, b in zip(_rows(df, over, region, time, vs), vs[over], x[over], strict=True)
+        ]
+        raise InputError(
+            f"Sector employment exceeds total employment in {int(over.sum())} row(s): {_fmt_list(items)}."
+        )
+    times = df[time].to_numpy()
+    vs_t = (
+        _national_column(df, time, national_sector)
+        if national_sector is not None
+        else pd.Series(vs).groupby(times, sort=True).sum()
+    )
+    x_t = (
+        _national_column(df, time, national_total)
+        if national_total is not None
+        else pd.Series(x).groupby(times, sort=True).sum()
+    )
+    bad = [t for t in vs_t.index if not (vs_t[t] > 0 and x_t[t] > 0)]
+    if bad:
+        raise NonPositiveValueError(
+            "National sector and total employment must be positive; not so in period(s) "
+            + _fmt_list(
+                f"{t} (sector {_fmt_value(vs_t[t])}, total {_fmt_value(x_t[t])})" for t in bad
+            )
+            + "."
+        )
+    share_t = (vs_t / x_t).reindex(pd.Index(times)).to_numpy(dtype=float)
+    return pd.Series((vs / x) / share_t, index=df.index, name="lq")
+
+
+def neighbour_weight_share(W: pd.DataFrame) -> pd.Series:
+    """Share of each row's total weight carried by the other regions: Σ_{j≠i} w_ij / Σ_j w_ij.
+
+    ``W`` is a square weight matrix with the same labels on both axes (as
+    :attr:`VirtualAgglomeration.weights`). A share near 0 means the region's own term
+    dominates (Vag ≈ own LQ); near 1 means the neighbours dominate. Returns a Series
+    indexed by the row labels, named ``"neighbour_weight_share"``.
+    """
+    if not isinstance(W, pd.DataFrame):
+        raise InputError(
+            f"neighbour_weight_share expects a square DataFrame, got {type(W).__name__}."
+        )
+    if W.shape[0] != W.shape[1] or set(W.index) != set(W.columns) or W.index.has_duplicates:
+        raise InputError(
+            "The weight matrix must be square with the same (unique) labels on rows and columns."
+        )
+    M = W.loc[:, list(W.index)].to_numpy(dtype=float)
+    total = M.sum(axis=1)
+    if not (np.isfinite(total).all() and (total > 0).all()):
+        bad = W.index[~(np.isfinite(total) & (total > 0))]
+        raise InputError(f"Rows with no positive finite total weight: {_fmt_list(bad)}.")
+    return pd.Series((total - np.diag(M)) / total, index=W.index, name="neighbour_weight_share")
+
+
+@dataclass
+class VirtualAgglomeration:
+    """Result of :func:`virtual_agglomeration`.
+
+    ``values``: long frame aligned with the input (same index and order) with the columns
+    region, time (the user's names), ``lq`` and ``vag``. ``weights``: the weight matrix W
+    actually used (rows i, columns j, the user's region labels, in order of first
+    appearance; diagonal = self weight; row-standardised if asked). ``source`` says where
+    the distances came from (``"registry"``: haversine between provincial capitals,
+    ``"distances"``: user matrix, ``"weights"``: user weights used as given).
+    """
+
+    values: pd.DataFrame
+    weights: pd.DataFrame
+    theta: float
+    unit: str | None
+    self_weight: float | str
+    row_standardise: bool
+    source: str
+    region: str
+    time: str
+
+    def to_frame(self) -> pd.DataFrame:
+        """The long values frame (copy)."""
+        return self.values.copy()
+
+    def neighbour_share(self) -> pd.Series:
+        """:func:`neighbour_weight_share` of :attr:`weights`."""
+        return neighbour_weight_share(self.weights)
+
+    def summary(self) -> str:
+        """Plain-text summary: parameters, neighbour weight share, Vag vs own LQ."""
+        share = self.neighbour_share()
+        by_t = self.values.groupby(self.time, sort=True)
+        rho = by_t.apply(
+            lambda g: g["vag"].corr(g["lq"], method="spearman") if len(g) > 2 else np.nan
+        )
+        sw = self.self_weight if isinstance(self.self_weight, str) else f"{self.self_weight:g}"
+        lines = [
+            "Virtual agglomeration Vag_it = Σ_j LQ_jt · w_ij",
+            f"weights: {self.source}; theta = {self.theta:g}; unit = {self.unit}; self weight = {sw}; "
+            f"row-standardised = {self.row_standardise}",
+            f"{len(self.weights)} regions, {by_t.ngroups} period(s), {len(self.values)} rows",
+            f"neighbours' share of total weight: median {share.median():.1%} (min {share.min():.1%}, max {share.max():.1%})",
+            f"Spearman(Vag, own LQ) per period: median {rho.median():.4f}, min {rho.min():.4f}",
+            self.values[["lq", "vag"]].describe().to_string(float_format=lambda v: f"{v:.4f}"),
+        ]
+        return "\n".join(lines)
+
+
+def _align_matrix(M: pd.DataFrame, labels: pd.Index, what: str, use_registry: bool) -> np.ndarray:
+    """Reorder a user matrix to ``labels`` (exact labels, else via the province registry)."""
+    if not isinstance(M, pd.DataFrame):
+        raise InputError(
+            f"{what}= must be a DataFrame indexed (rows and columns) by the region labels, got {type(M).__name__}."
+        )
+    if M.index.has_duplicates or M.columns.has_duplicates:
+        raise InputError(f"The {what} matrix has duplicated labels.")
+    rows_missing = [x for x in labels if x not in M.index]
+    cols_missing = [x for x in labels if x not in M.columns]
+    if not rows_missing and not cols_missing:
+        out = M.loc[list(labels), list(labels)]
+    elif use_registry:
+        from exportlens.regions.registry import resolve_provinces
+
+        try:
+            code_l = list(resolve_provinces(pd.Series(list(labels))))
+            code_r = list(resolve_provinces(pd.Series(list(M.index))))
+            code_c = list(resolve_provinces(pd.Series(list(M.columns))))
+        except InputError as exc:
+            raise InputError(
+                f"Regions {_fmt_list(rows_missing or cols_missing)} are not labels of the {what} matrix, "
+                f"and matching through the province registry failed: {exc}"
+            ) from None
+        m2 = M.copy()
+        m2.index, m2.columns = code_r, code_c
+        missing = [
+            lab
+            for lab, c in zip(labels, code_l, strict=True)
+            if c not in m2.index or c not in m2.columns
+        ]
+        if missing or m2.index.has_duplicates or m2.columns.has_duplicates:
+            raise InputError(
+                f"The {what} matrix does not cover the region(s) {_fmt_list(missing or ['(duplicated provinces)'])}."
+            )
+        out = m2.loc[code_l, code_l]
+    else:
+        raise InputError(
+            f"The {what} matrix lacks region label(s) {_fmt_list(dict.fromkeys(rows_missing + cols_missing))} "
+            f"(rows: {list(M.index)[:10]}...)."
+        )
+    arr = pd.DataFrame(out).to_numpy(dtype=float)
+    if not np.isfinite(arr).all():
+        raise InputError(f"The {what} matrix has missing or infinite entries.")
+    return arr
+
+
+def virtual_agglomeration(
+    df: pd.DataFrame,
+    *,
+    region: str,
+    time: str,
+    sector_employment: str,
+    total_employment: str,
+    unit: Literal["km", "100km", "1000km"] | str | None,
+    theta: float = 1.0,
+    self_weight: float | Literal["internal"] = 1.0,
+    row_standardise: bool = False,
+    provinces_resolved_by_registry: bool = True,
+    distances: pd.DataFrame | None = None,
+    weights: pd.DataFrame | None = None,
+    national_sector: str | None = None,
+    national_total: str | None = None,
+) -> VirtualAgglomeration:
+    """Virtual agglomeration index: distance-weighted sum of location quotients.
+
+    .. math::
+
+        Vag_{it} = \\sum_j LQ_{jt}\\, w_{ij}, \\qquad
+        w_{ij} = d_{ij}^{-\\theta}\\ (j \\ne i), \\qquad w_{ii} = 1
+
+    LQ from :func:`location_quotient` (national totals = sums over regions unless
+    ``national_sector``/``national_total`` are given); d_ij the great-circle (haversine)
+    distance between provincial capitals (:func:`exportlens.regions.distance_matrix`),
+    expressed in ``unit``. w_ii = 1 is the published form; ``self_weight="internal"`` uses
+    w_ii = d_ii^−θ with the internal distance d_ii = (2/3)·sqrt(area_i/π) (Head & Mayer
+    2002; :func:`exportlens.regions.internal_distance`), and a number c gives w_ii = c.
+    ``row_standardise=True`` divides each row of W by its sum (Vag becomes a weighted
+    average of LQs).
+
+    **The unit is required** (no default) because it decides what the index measures: with
+    w_ii = 1 fixed, scaling d by 1/100 multiplies every off-diagonal weight by 100^θ.
+    Measured on the real NBS data (ICT urban-unit employment 信息传输、软件和信息技术服务业
+    and total urban-unit employment, 31 provinces, 2019, θ = 1, w_ii = 1), the median share
+    of the total weight carried by the neighbours (:func:`neighbour_weight_share`) is
+
+    ==========  ======================  ================================
+    unit        median neighbour share  Spearman(Vag, own LQ), 2019
+    ==========  ======================  ================================
+    ``km``      3.1 % (range 1.2-4.2)   0.996 (pooled 2012-2020: 0.999)
+    ``100km``   76.2 % (55.1-81.4)      0.486
+    ``1000km``  97.0 % (92.5-97.8)      0.154
+    ==========  ======================  ================================
+
+    So in km Vag is essentially a copy of the own LQ (rank correlation 0.994-0.998 in each
+    year 2012-2020), in 100 km three quarters of the weight is the neighbours', and in
+    1000 km Vag mostly measures the region's *position* (nearness to the specialised
+    provinces) and hardly ranks regions like their own LQ. The neighbour shares depend only
+    on the distances (capitals, haversine), not on the year. Reproduce with::
+
+        r = virtual_agglomeration(d[d.year == 2019], region="province", time="year",
+                                  sector_employment="ict_urban_unit_emp_10k",
+                                  total_employment="urban_unit_emp_10k", unit="km")
+        neighbour_weight_share(r.weights).median()          # 0.0310
+        r.values["vag"].corr(r.values["lq"], method="spearman")  # 0.9964
+
+    Parameters
+    ----------
+    region, time, sector_employment, total_employment
+        Column names of the long panel (one row per region and period). The panel must be
+        balanced (every region in every period): Vag sums over all regions.
+    unit
+        ``"km"``, ``"100km"`` or ``"1000km"`` with registry distances; with ``distances=``
+        any label naming the matrix's unit (recorded only); with ``weights=`` pass ``None``.
+    theta
+        Distance-decay exponent θ ≥ 0.
+    self_weight
+        w_ii: a non-negative number (1 = published form) or ``"internal"``. With
+        ``distances=``, ``"internal"`` uses the matrix's diagonal as d_ii.
+    row_standardise
+        Divide each row of W by its sum.
+    provinces_resolved_by_registry
+        Resolve the region labels through the province registry (any spelling: ``北京``,
+        ``北京市``, ``Beijing``, 110000 ...) to look up capitals and areas; the output keeps
+        the user's labels. Set False for non-Chinese regions (then ``distances=`` or
+        ``weights=`` is required). With a user matrix, labels are matched exactly first,
+        then (if True) through the registry.
+    distances
+        User distance matrix (DataFrame, rows and columns = region labels, in ``unit``);
+        off-diagonal entries must be positive. θ and ``self_weight`` apply.
+    weights
+        User weight matrix W used as given (diagonal included); only ``row_standardise``
+        applies; ``unit`` must be None and ``self_weight`` the default.
+
+    Raises
+    ------
+    InputError
+        Missing ``unit``; an unbalanced panel (missing region-periods listed); two labels
+        resolving to the same province; a user matrix not covering the regions; everything
+        :func:`location_quotient` raises (missing values are never turned into NaN).
+
+    References
+    ----------
+    Virtual agglomeration with inverse-distance weights and w_ii = 1: the published study
+    (method notes, "Virtual agglomeration"); internal distance: Head, K. & Mayer, T. (2002),
+    "Illusory border effects", CEPII Working Paper 2002-01.
+    """
+    if (
+        isinstance(theta, bool)
+        or not isinstance(theta, int | float)
+        or not (np.isfinite(theta) and theta >= 0)
+    ):
+        raise InputError(f"theta must be a finite number >= 0, got {theta!r}.")
+    theta = float(theta)
+    if not isinstance(self_weight, str):
+        if (
+            isinstance(self_weight, bool)
+            or not isinstance(self_weight, int | float)
+            or not (np.isfinite(self_weight) and self_weight >= 0)
+        ):
+            raise InputError(
+                f"self_weight must be a non-negative number or 'internal', got {self_weight!r}."
+            )
+        self_weight = float(self_weight)
+    elif self_weight != "internal":
+        raise InputError(
+            f"self_weight must be a non-negative number or 'internal', got {self_weight!r}."
+        )
+    if distances is not None and weights is not None:
+        raise InputError("Give either distances= or weights=, not both.")
+
+    lq = location_quotient(
+        df,
+        region=region,
+        time=time,
+        sector_employment=sector_employment,
+        total_employment=total_employment,
+        national_sector=national_sector,
+        national_total=national_total,
+    )
+    codes, labels = pd.factorize(df[region], sort=False)
+    labels = pd.Index(labels, name=region)
+    tcodes, tlabels = pd.factorize(df[time], sort=True)
+    n, nt = len(labels), len(tlabels)
+    grid = np.full((nt, n), np.nan)
+    grid[tcodes, codes] = lq.to_numpy()
+    if np.isnan(grid).any():
+        miss = [
+            f"({_fmt_value(labels[j])}, {tlabels[t]})"
+            for t, j in zip(*np.nonzero(np.isnan(grid)), strict=True)
+        ]
+        raise InputError(
+            f"Virtual agglomeration needs a balanced panel (every region in every period); "
+            f"{len(miss)} region-period(s) are missing: {_fmt_list(miss)}."
+        )
+
+    if weights is not None:
+        if unit is not None:
+            raise InputError("With weights= the distance unit plays no role: pass unit=None.")
+        if self_weight != 1.0:
+            raise InputError(
+                "With weights= the diagonal of the given matrix is the self weight: leave self_weight at its default."
+            )
+        W = _align_matrix(weights, labels, "weights", provinces_resolved_by_registry)
+        if (W < 0).any():
+            raise InputError("The weights matrix has negative entries.")
+        source = "weights"
+    else:
+        if unit is None:
+            raise InputError(
+                "unit is required ('km', '100km' or '1000km'): it decides how much weight the neighbours get "
+                "relative to w_ii (see the docstring of virtual_agglomeration)."
+            )
+        if distances is not None:
+            D = _align_matrix(distances, labels, "distances", provinces_resolved_by_registry)
+            source = "distances"
+            d_ii = np.diag(D).copy()
+        else:
+            if not provinces_resolved_by_registry:
+                raise InputError(
+                    "Without the province registry the distances are unknown: pass distances= or weights=, "
+                    "or set provinces_resolved_by_registry=True."
+                )
+            from exportlens.regions.distance import distance_matrix, internal_distance
+            from exportlens.regions.registry import resolve_provinces
+
+            pcodes = resolve_provinces(pd.Series(list(labels)), allow_non_mainland=True)
+            dup = pcodes.duplicated(keep=False).to_numpy()
+            if dup.any():
+                groups: dict[int, list] = {}
+                for lab, c in zip(np.asarray(labels)[dup], pcodes[dup], strict=True):
+                    groups.setdefault(int(c), []).append(lab)
+                raise InputError(
+                    "Several region labels resolve to the same province: "
+                    + _fmt_list(f"{c}: {v}" for c, v in groups.items())
+                    + ". Harmonise the labels first."
+                )
+            plist = [int(c) for c in pcodes]
+            D = distance_matrix(plist, unit=unit).to_numpy(dtype=float)  # type: ignore[arg-type]
+            d_ii = np.zeros(n)
+            if self_weight == "internal":
+                d_ii = internal_distance(plist, unit=unit).to_numpy(dtype=float)  # type: ignore[arg-type]
+            source = "registry"
+        off = ~np.eye(n, dtype=bool)
+        if not (D[off] > 0).all():
+            i, j = np.argwhere((D <= 0) & off)[0]
+            raise InputError(
+                f"Distances between different regions must be positive: d({labels[i]}, {labels[j]}) = {D[i, j]:g}."
+            )
+        W = np.zeros((n, n))
+        W[off] = D[off] ** (-theta)
+        if self_weight == "internal":
+            if not (d_ii > 0).all():
+                bad = labels[~(d_ii > 0)]
+                raise InputError(
+                    f"self_weight='internal' needs positive internal distances (matrix diagonal); not so for {_fmt_list(bad)}."
+                )
+            np.fill_diagonal(W, d_ii ** (-theta))
+        else:
+            np.fill_diagonal(W, self_weight)
+    if row_standardise:
+        rs = W.sum(axis=1)
+        if not (rs > 0).all():
+            raise InputError(
+                f"Cannot row-standardise: zero row sums for {_fmt_list(labels[~(rs > 0)])}."
+            )
+        W = W / rs[:, None]
+
+    vag_grid = grid @ W.T  # vag[t, i] = Σ_j lq[t, j] w_ij
+    vag = vag_grid[tcodes, codes]
+    values = pd.DataFrame(
+        {region: df[region].to_numpy(), time: df[time].to_numpy(), "lq": lq.to_numpy(), "vag": vag},
+        index=df.index,
+    )
+    Wdf = pd.DataFrame(W, index=labels, columns=pd.Index(labels, name=f"{region}_j"))
+    return VirtualAgglomeration(
+        values=values,
+        weights=Wdf,
+        theta=theta,
+        unit=unit,
+        self_weight=self_weight,
+        row_standardise=bool(row_standardise),
+        source=source,
+        region=region,
+        time=time,
+    )
