@@ -78,7 +78,8 @@ def test_bad_study_options(study_dir):
     study.write_text(text, encoding="utf-8")
     r = runner.invoke(app, ["run", "resilience", "--study", str(study), "--out", str(study_dir / "o")])
     assert r.exit_code == 2 and "innovation" in r.output
-    study.write_text(text.replace("k = 1 ", "k = 40 "), encoding="utf-8")
+    study.write_text(text.replace('moderator = "innovation"', 'moderator = "rd_intensity"').replace("k = 1 ", "k = 40 "),
+                     encoding="utf-8")
     r = runner.invoke(app, ["run", "resilience", "--study", str(study), "--out", str(study_dir / "o2")])
     assert r.exit_code == 2 and "k=40" in r.output
     r = runner.invoke(app, ["run", "resilience", "--study", str(study_dir / "missing.toml")])

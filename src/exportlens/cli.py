@@ -237,7 +237,7 @@ def regions_list(
     from exportlens.regions import assign_group, registry_frame
 
     frame = registry_frame(include_non_mainland=all_).reset_index()
-    cols = ["code", "name_zh", "short_zh", "name_en", "capital_zh", "capital_lat", "capital_lon"]
+    cols = ["code", "name_zh", "name_en", "capital_zh"]
     frame = frame[cols]
     if grouping:
         frame[grouping] = assign_group(frame["code"], grouping, lang="zh").to_numpy()

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from exportlens.errors import InputError, MissingColumnError, UnknownRegionError, ValidationError
-from exportlens.regions.registry import _candidates, is_national_total, resolve_province
+from exportlens.regions.registry import closest_provinces, is_national_total, resolve_province
 
 __all__ = ["ValidationReport", "check_panel", "validate_panel"]
 
@@ -268,7 +268,7 @@ def validate_panel(
             try:
                 mapping[v] = resolve_province(v).code
             except UnknownRegionError:
-                unknown.append((v, _candidates(str(v))))
+                unknown.append((v, closest_provinces(str(v))))
         if unknown:
             details = []
             for v, cands in unknown[:_SHOW]:

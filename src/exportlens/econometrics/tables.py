@@ -616,7 +616,7 @@ def write_xlsx(grid: Grid, path: str | Path | None = None, *, workbook: Any = No
             c = ws.cell(row=r0 + i, column=j + 1, value=text)
             c.alignment = Alignment(horizontal="left" if j == 0 else "center", vertical="center")
     for i, row in enumerate(grid.header):
-        for start, length, text in grid.spans(row):
+        for start, length, _text in grid.spans(row):
             if length > 1:
                 ws.merge_cells(start_row=r0 + i, start_column=start + 1, end_row=r0 + i, end_column=start + length)
     last_row = r0 + len(rows) - 1

@@ -9,6 +9,7 @@ from exportlens.regions.distance import (
 from exportlens.regions.groupings import Grouping, assign_group, grouping, list_groupings
 from exportlens.regions.registry import (
     Province,
+    closest_provinces,
     is_national_total,
     province_codes,
     province_label,
@@ -23,6 +24,7 @@ __all__ = [
     "Grouping",
     "Province",
     "assign_group",
+    "closest_provinces",
     "distance_matrix",
     "grouping",
     "haversine_km",

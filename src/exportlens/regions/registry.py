@@ -181,7 +181,8 @@ def _code_from_number(value: int) -> int | None:
     return None
 
 
-def _candidates(text: str, n: int = 3) -> list[str]:
+def closest_provinces(text: str, n: int = 3) -> list[str]:
+    """Display labels of the registry entries whose names are closest to ``text``."""
     index = _alias_index()
     key = _normalise_cjk(text) if _has_cjk(text) else _normalise_latin(text)
     close = difflib.get_close_matches(key, list(index), n=8, cutoff=0.5)
@@ -254,7 +255,7 @@ def resolve_province(value: Any) -> Province:
             )
     if key in index:
         return _by_code()[index[key]]
-    cands = _candidates(text)
+    cands = closest_provinces(text)
     hint = f" Closest: {', '.join(cands)}." if cands else ""
     raise UnknownRegionError(f"Unknown province {value!r}.{hint}")
 

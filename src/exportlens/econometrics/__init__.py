@@ -1,0 +1,61 @@
+"""Panel econometrics on pyfixest and publication tables.
+
+pyfixest is imported lazily inside the estimators, so importing this package is cheap.
+"""
+
+from exportlens.econometrics.descriptive import DescriptiveTable, describe
+from exportlens.econometrics.labels import TERMS, VariableLabels, fe_label, label_for, term
+from exportlens.econometrics.panel import (
+    VCOV_TYPES,
+    DroppedRowsWarning,
+    MissingDependencyError,
+    ModerationResult,
+    centring_note,
+    fit_panel,
+    group_interactions,
+    heterogeneity,
+    lag_within,
+    lagged_robustness,
+    moderation,
+    moderation_pair,
+    stepwise,
+)
+from exportlens.econometrics.results import ModelResult
+from exportlens.econometrics.tables import (
+    FORMATS,
+    Grid,
+    RegressionTable,
+    export_grid,
+    format_number,
+    star_string,
+)
+
+__all__ = [
+    "FORMATS",
+    "TERMS",
+    "VCOV_TYPES",
+    "DescriptiveTable",
+    "DroppedRowsWarning",
+    "Grid",
+    "MissingDependencyError",
+    "ModelResult",
+    "ModerationResult",
+    "RegressionTable",
+    "VariableLabels",
+    "centring_note",
+    "describe",
+    "export_grid",
+    "fe_label",
+    "fit_panel",
+    "format_number",
+    "group_interactions",
+    "heterogeneity",
+    "label_for",
+    "lag_within",
+    "lagged_robustness",
+    "moderation",
+    "moderation_pair",
+    "star_string",
+    "stepwise",
+    "term",
+]
