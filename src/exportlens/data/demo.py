@@ -13,7 +13,7 @@ Panel: the 30 mainland provinces without Tibet (as in the published study) x 200
    ICT-sector employment ``ict_emp`` = total_emp x national ICT share (1.6 % in 2009 rising
    by 0.12 points a year) x a province multiplier (Beijing 4.0, Shanghai 2.2, Guangdong 1.6,
    Zhejiang and Jiangsu 1.4, Tianjin 1.3, other east 1.0, central 0.8, west and northeast
-   0.7; times a log-normal draw, sd 0.15) x a province-specific trend (sd 1 % a year) x noise
+   0.7; times a log-normal draw, sd 0.35) x a province-specific trend (sd 1 % a year) x noise
    (sd 3 %).
 2. Virtual agglomeration ``vag`` is computed from that employment by
    :func:`exportlens.measures.virtual_agglomeration` with the published parameters
@@ -42,9 +42,13 @@ Panel: the 30 mainland provinces without Tibet (as in the published study) x 200
    of the 30 provinces exactly.
 
 Consequences a user can check: the centred moderation model with year fixed effects
-(the study's Table 4) recovers every coefficient of :data:`DEMO_TRUE_COEFFICIENTS` within its confidence
-interval; the effect of ``vag`` is the same in every region group (heterogeneity estimates
-differ only by noise).
+(the study's Table 4) recovers every coefficient of :data:`DEMO_TRUE_COEFFICIENTS` within its
+confidence interval. The effect of ``vag`` is the same in every region group, so the
+by-group estimates of Table 5 are unbiased (measured: means over seeds 0-29 of 0.053,
+0.050 and 0.049 for east, central and west against the true 0.050) but imprecise: with
+8-12 provinces per group the clustered standard errors understate their spread (mean
+reported SE 0.008 in the east against a spread of 0.026 across seeds), which is what the
+wild cluster bootstrap option (``[model] wild_bootstrap = true``) is for.
 """
 
 from __future__ import annotations
@@ -122,7 +126,7 @@ def resilience_demo_panel(seed: int = DEMO_SEED) -> pd.DataFrame:
     level = np.exp(rng.uniform(np.log(60), np.log(1900), n))[:, None]
     total_emp = level * 1.015**t * np.exp(rng.normal(0, 0.02, (n, T)))
     mult = np.array([_ICT_MULTIPLIER.get(c, _GROUP_ICT[g]) for c, g in zip(codes, group, strict=True)])
-    mult = (mult * np.exp(rng.normal(0, 0.15, n)))[:, None]
+    mult = (mult * np.exp(rng.normal(0, 0.35, n)))[:, None]
     trend = (1 + rng.normal(0, 0.01, n))[:, None] ** t
     national_share = (1.6 + 0.12 * t) / 100
     ict_emp = total_emp * national_share * mult * trend * np.exp(rng.normal(0, 0.03, (n, T)))

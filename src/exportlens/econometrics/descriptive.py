@@ -71,6 +71,22 @@ class DescriptiveTable(_GridExportMixin):
             notes=list(self.notes),
         )
 
+    def with_labels(
+        self,
+        labels: Mapping[str, Any] | VariableLabels | None,
+        *,
+        lang: str | None = None,
+        title: str | None = None,
+        notes: str | Sequence[str] | None = None,
+    ) -> DescriptiveTable:
+        """A copy with more variable labels (and optionally another language, title, notes)."""
+        out = self.with_options(lang=lang, labels=labels, title=title)
+        if notes is not None:
+            from exportlens.econometrics.tables import _note_list
+
+            out.notes = _note_list(notes)
+        return out
+
     def tidy(self) -> pd.DataFrame:
         out = self.stats.copy()
         out.insert(0, "label", [label_for(str(v), self.lang, self.labels) for v in out.index])

@@ -193,6 +193,12 @@ def _resolve_vcov(vcov: Any, cluster: Any, entity: str, time: str, dk_lag: int |
 def _make_ssc(ssc: Mapping[str, Any] | None):
     if ssc is None:
         return None
+    allowed = {"k_adj", "k_fixef", "G_adj", "G_df"}
+    unknown = set(dict(ssc)) - allowed
+    if unknown:
+        raise InputError(f"Invalid ssc option(s) {sorted(unknown)}; arguments of pyfixest.ssc: {sorted(allowed)}.")
+    if "k_fixef" in ssc and ssc["k_fixef"] not in {"none", "nonnested", "full"}:
+        raise InputError(f"ssc k_fixef must be 'none', 'nonnested' or 'full', got {ssc['k_fixef']!r}.")
     try:
         return _pf().ssc(**dict(ssc))
     except TypeError as exc:
@@ -364,8 +370,10 @@ def fit_panel(
         warnings.filterwarnings("ignore", message=r".*singleton fixed effect.*")
         try:
             model = pf.feols(fml, data, **feols_kwargs)
-        except (ValueError, KeyError, np.linalg.LinAlgError) as exc:
-            raise InputError(f"pyfixest could not estimate {fml!r}: {exc}") from exc
+        except Exception as exc:
+            if isinstance(exc, (ValueError, KeyError, np.linalg.LinAlgError)) or type(exc).__module__.startswith("pyfixest"):
+                raise InputError(f"pyfixest could not estimate {fml!r} (vcov={spec.label}): {type(exc).__name__}: {exc}") from exc
+            raise
 
     used_rows = np.ones(len(data), dtype=bool)
     na_index = sorted(getattr(model, "_na_index", set()) or set())
@@ -586,9 +594,9 @@ def stepwise(
                 raise InputError(f"A step must be (regressors, fe) or a dict; got {s!r}.")
     out = []
     for i, s in enumerate(plan, start=1):
-        out.append(
-            fit_panel(df, depvar, _as_list(s["regressors"]), fe=s.get("fe"), name=s.get("name", f"({i})"), **fit_kwargs)
-        )
+        res = fit_panel(df, depvar, _as_list(s["regressors"]), fe=s.get("fe"), name=s.get("name", f"({i})"), **fit_kwargs)
+        res.extra["key_terms"] = [k for k in keys if k in res.coefs.index]
+        out.append(res)
     return out
 
 
@@ -700,6 +708,7 @@ def lagged_robustness(
         meta = {f"L{k}_{c}": ("lag", c, k) for c in to_lag}
         res.extra["term_meta"] = meta
         res.extra["lag"] = k
+        res.extra["key_terms"] = [lk]
         out.append(res)
     return out
 
@@ -769,10 +778,11 @@ def moderation(
         res.extra["centering"] = {"centered": False, "means": None}
         res.extra["centring_note"] = centring_note(key, moderator)
         res.extra["interaction"] = f"{key}:{moderator}"
+        res.extra["key_terms"] = [key, moderator, f"{key}:{moderator}"]
         return res
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DroppedRowsWarning)
-        raw = fit_panel(df, depvar, regs, fe=fe, **fit_kwargs)
+        raw = fit_panel(df, depvar, regs, fe=fe, **{**fit_kwargs, "wild_bootstrap": None})
     return _centred_fit(df, depvar, key, moderator, regs, raw, fe=fe, name=name, **fit_kwargs)
 
 
@@ -786,6 +796,7 @@ def _centred_fit(df, depvar, key, moderator, regs, raw, *, fe, name, **fit_kwarg
     res.extra["centering"] = {"centered": True, "means": means}
     res.extra["centring_note"] = centring_note(key, moderator)
     res.extra["interaction"] = f"{key}:{moderator}"
+    res.extra["key_terms"] = [key, moderator, f"{key}:{moderator}"]
     return res
 
 
@@ -894,6 +905,7 @@ def heterogeneity(
             raise InputError(f"Group {group}={g!r} ({len(sub)} rows): {exc}") from exc
         res.extra["group"] = group
         res.extra["group_value"] = g
+        res.extra["key_terms"] = _as_list(key)
         out[g] = res
     return out
 
@@ -968,6 +980,7 @@ def group_interactions(
     regs = [key, *inter_terms, *([] if nested else dummy_terms), *controls]
     res = fit_panel(work, depvar, regs, fe=fe, name=name, **fit_kwargs)
     res.extra["term_meta"] = meta
+    res.extra["key_terms"] = [key, *inter_terms]
     res.extra["group"] = group
     res.extra["reference"] = reference
     res.extra["group_levels"] = levels

@@ -486,7 +486,15 @@ def _set_table_borders(table, outer_sz: int) -> None:
     borders.append(_border_el("right", "nil"))
     borders.append(_border_el("insideH", "nil"))
     borders.append(_border_el("insideV", "nil"))
-    tblPr.append(borders)
+    # schema order (CT_TblPr): ... tblW, jc, tblCellSpacing, tblInd, tblBorders, shd, tblLayout,
+    # tblCellMar, tblLook ...: insert before the first element that must follow tblBorders.
+    successors = {qn(f"w:{t}") for t in ("shd", "tblLayout", "tblCellMar", "tblLook", "tblCaption", "tblDescription")}
+    for i, child in enumerate(tblPr):
+        if child.tag in successors:
+            tblPr.insert(i, borders)
+            break
+    else:
+        tblPr.append(borders)
 
 
 def _set_cell_border(cell, side: str, size: int) -> None:
@@ -758,7 +766,7 @@ def _vcov_note_fragment(vcov: str, lang: str, labels: VariableLabels) -> str:
     v = vcov or ""
     if v.startswith("CRV"):
         cols = v.split(":", 1)[1] if ":" in v else ""
-        names = [label_for(c, lang, labels) for c in cols.split("+") if c]
+        names = [(labels.get(c, lang) or c) if lang == "en" else label_for(c, lang, labels) for c in cols.split("+") if c]
         joined = (" and " if lang == "en" else "和").join(names)
         if lang == "en":
             return f" (clustered by {joined})" if joined else " (clustered)"
@@ -811,6 +819,7 @@ class RegressionTable(_GridExportMixin):
         add_rows: Mapping[str, Sequence[str]] | None = None,
         constant: bool = True,
         auto_notes: bool = True,
+        model_names: Sequence[str] | None = None,
     ) -> RegressionTable:
         """Build the table.
 
@@ -818,8 +827,10 @@ class RegressionTable(_GridExportMixin):
         ----------
         results : ModelResults, one column each ((1)...(n)); a dict (e.g. from
             :func:`heterogeneity`) uses its values, and its keys as ``column_titles``.
-        keep : terms to show (default all); ``order``: terms shown first, in that order.
-            The constant (``Intercept``) is always the last coefficient row ("Constant"/"常数项").
+        keep : terms to show (default all); ``order``: terms shown first, in that order
+            (default: the focus terms the estimators record in ``extra["key_terms"]`` - key
+            regressor, its lags, the interaction -, then the others in order of first
+            appearance). The constant (``Intercept``) is always the last coefficient row ("Constant"/"常数项").
         labels : user variable labels ``{var: label}`` (see :mod:`.labels`); also used for the
             dependent variable and fixed-effect dimensions.
         lang : ``"en"`` or ``"zh"`` (row labels, YES/NO vs 是/否, notes).
@@ -833,11 +844,15 @@ class RegressionTable(_GridExportMixin):
             ``{fe column: row label}``; False - no FE rows.
         below : ``"se"`` (standard errors in parentheses) or ``"t"`` (t statistics).
         column_titles : an extra header row (e.g. group names); ``"names"`` uses the results'
-            names.
+            names. ``model_names`` is an alias.
         add_rows : extra rows before N, ``{label: [cell per model]}`` (e.g. controls YES/NO).
         notes : notes appended after the automatic ones (SE type, stars, dropped singletons);
             ``auto_notes=False`` drops the automatic notes.
         """
+        if model_names is not None:
+            if column_titles is not None:
+                raise InputError("Pass column_titles or model_names, not both.")
+            column_titles = list(model_names)
         if isinstance(results, ModelResult):
             results = [results]
         if isinstance(results, Mapping):
@@ -909,8 +924,11 @@ class RegressionTable(_GridExportMixin):
         body = [t for t in all_terms if t != "Intercept"]
         if self.keep is not None:
             body = [t for t in body if t in self.keep]
-        if self.order:
-            first = [t for t in self.order if t in body]
+        order = self.order
+        if order is None:  # the estimators' focus terms (key regressor, its lags...) first
+            order = list(dict.fromkeys(t for r in self.results for t in (r.extra or {}).get("key_terms", [])))
+        if order:
+            first = [t for t in order if t in body]
             body = first + [t for t in body if t not in first]
         if self.constant and "Intercept" in all_terms and (self.keep is None or "Intercept" in self.keep):
             body.append("Intercept")

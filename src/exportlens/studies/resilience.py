@@ -404,6 +404,12 @@ def prepare_panel(data: pd.DataFrame, spec: ResilienceStudySpec) -> tuple[pd.Dat
     if max(spec.lags) >= n_periods - spec.k:
         raise InputError(f"Lag {max(spec.lags)} leaves no observations: {n_periods} periods and k={spec.k}.")
 
+    # Constructed columns replace same-named input columns; say so instead of doing it silently.
+    constructed = ([spec.sl] if spec.resilience is None else []) + (["lq", spec.vag] if spec.agglomeration is None else [])
+    replaced = [c for c in constructed if c in frame.columns]
+    if replaced:
+        frame = frame.drop(columns=replaced)
+        notes.append(f"Input column(s) {replaced} were replaced by the values exportlens computed from the raw series.")
     if spec.resilience is None:
         frame[spec.sl] = relative_log_growth(
             frame, region=spec.entity, time=spec.time, exports=spec.exports,
@@ -454,7 +460,8 @@ def run_resilience_study(data: pd.DataFrame, spec: ResilienceStudySpec | None = 
     step("measures: SL and Vag")
     frame, notes = prepare_panel(data, spec)
     synthetic = bool(data.attrs.get("synthetic", False))
-    common = {"entity": "code", "time": spec.time, "vcov": spec.vcov}
+    # Rows without SL (first k years) or lags are expected; sample.csv and the table notes count them.
+    common = {"entity": "code", "time": spec.time, "vcov": spec.vcov, "warn": False}
     fe = spec.fe
     if spec.wild_bootstrap:
         common["wild_bootstrap"] = {"param": spec.vag, "reps": spec.bootstrap_reps, "seed": 20240601}

@@ -1,0 +1,98 @@
+"""Benchmark: the whole resilience study on the demo data vs the same regressions in bare pyfixest.
+
+Prints, in one run on this machine:
+- the wall time of the whole demo study, tables only (measures, 14 regressions, Tables 1-5
+  in all six formats; no figures), median of REPEATS runs after one warm-up;
+- the wall time of the study's regression step (run_resilience_study: measures, Table 1
+  and the 14 models) and of the same 14 models fitted by hand with pyfixest, and their ratio.
+
+Targets (issue 3): whole study < 5 s on 2 cores; regression step within 1.5x of bare pyfixest.
+Run: python benchmarks/bench_resilience.py
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPEATS = int(os.environ.get("BENCH_REPEATS", "7"))
+
+
+def _median_time(func, repeats: int = REPEATS) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def bare_pyfixest(frame, spec) -> list:
+    """The study's 14 models written out by hand in pyfixest (same data, same vcov)."""
+    import pyfixest as pf
+
+    vcov = {"CRV1": "code"}
+    c = spec.controls
+    fits = [pf.feols("sl ~ vag", data=frame, vcov=vcov)]
+    for i in range(len(c) + 1):
+        fits.append(pf.feols(f"sl ~ {' + '.join(['vag', *c[:i]])} | year", data=frame, vcov=vcov))
+    # lags on the full province x year grid (the demo panel is balanced)
+    g = frame.sort_values(["code", "year"]).copy()
+    for lag in spec.lags:
+        g[f"L{lag}_vag"] = g.groupby("code")["vag"].shift(lag)
+        fits.append(pf.feols(f"sl ~ L{lag}_vag + {' + '.join(c)} | year", data=g, vcov=vcov))
+    m = spec.moderator
+    fits.append(pf.feols(f"sl ~ vag * {m} + {' + '.join(c)} | year", data=frame, vcov=vcov))
+    est = frame.dropna(subset=["sl", "vag", m, *c])
+    cen = frame.assign(vag_c=frame["vag"] - est["vag"].mean(), m_c=frame[m] - est[m].mean())
+    fits.append(pf.feols(f"sl ~ vag_c * m_c + {' + '.join(c)} | year", data=cen, vcov=vcov))
+    for grp in sorted(frame["group"].unique()):
+        fits.append(pf.feols(f"sl ~ vag + {' + '.join(c)} | year", data=frame[frame["group"] == grp], vcov=vcov))
+    fits.append(pf.feols(f"sl ~ vag:C(group) + {' + '.join(c)} | year + group", data=frame, vcov=vcov))
+    return fits
+
+
+def main() -> int:
+    t0 = time.perf_counter()
+    import pyfixest  # noqa: F401  (first import is slow; report it separately)
+
+    import_s = time.perf_counter() - t0
+    from exportlens.data.demo import resilience_demo_panel
+    from exportlens.studies.resilience import ResilienceStudySpec, prepare_panel, run_resilience_study
+
+    demo = resilience_demo_panel()
+    spec = ResilienceStudySpec()
+    frame, _ = prepare_panel(demo, spec)
+
+    t0 = time.perf_counter()
+    run_resilience_study(demo, spec)  # warm-up: JIT/formula caches
+    cold_s = time.perf_counter() - t0
+    bare_pyfixest(frame, spec)
+
+    tmp = Path(tempfile.mkdtemp(prefix="exportlens-bench-"))
+    counter = iter(range(10_000))
+
+    def whole_study() -> None:
+        result = run_resilience_study(demo, spec)
+        result.write(tmp / f"run{next(counter)}", lang="zh", figures=False)
+
+    whole = _median_time(whole_study)
+    study_step = _median_time(lambda: run_resilience_study(demo, spec))
+    bare = _median_time(lambda: bare_pyfixest(frame, spec))
+    ratio = study_step / bare
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; median of {REPEATS} runs")
+    print(f"pyfixest first import:                         {import_s:8.3f} s (one-off)")
+    print(f"first (cold) study run:                        {cold_s:8.3f} s (one-off)")
+    print(f"whole demo study, tables only (6 formats):     {whole:8.3f} s   target < 5 s: {'OK' if whole < 5 else 'MISSED'}")
+    print(f"study regression step (measures + 14 models):  {study_step:8.3f} s")
+    print(f"same 14 models in bare pyfixest:               {bare:8.3f} s")
+    print(f"ratio study / bare pyfixest:                   {ratio:8.2f} x  target <= 1.5x: {'OK' if ratio <= 1.5 else 'MISSED'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
