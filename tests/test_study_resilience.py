@@ -182,3 +182,13 @@ def test_manifest_via_cli_runner(tmp_path):
     with pytest.raises(InputError, match="not empty"):
         run_resilience_cli(ResilienceStudySpec(), out=out, lang="en", formats=["md"], figures=False,
                            overwrite=False, console=None)
+
+
+def test_wild_bootstrap_row(demo):
+    res = run_resilience_study(demo, ResilienceStudySpec(wild_bootstrap=True, bootstrap_reps=99, lags=[1]))
+    boot = res.stepwise[-1].extra["wild_bootstrap"]
+    assert list(boot.index) == ["vag"] and 0 <= boot["p_value"].iloc[0] <= 1
+    assert res.lagged[0].extra["wild_bootstrap"].index.tolist() == ["L1_vag"]
+    md = res.tables("en")["table2"].to_markdown()
+    assert "Wild cluster bootstrap p" in md
+    assert any("few provinces" in n for n in res.notes)
