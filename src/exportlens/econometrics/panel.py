@@ -384,15 +384,16 @@ def fit_panel(
     sample = sample_labels[used_rows] if n_singletons else sample_labels
 
     names = [str(c) for c in model._coefnames]
-    ci = model.confint()
+    # One tidy() call: coef()/se()/tstat()/pvalue()/confint() each rebuild it (5x the cost).
+    tidy = model.tidy()
     coefs = pd.DataFrame(
         {
-            "estimate": np.asarray(model.coef(), dtype=float),
-            "std_error": np.asarray(model.se(), dtype=float),
-            "t_stat": np.asarray(model.tstat(), dtype=float),
-            "p_value": np.asarray(model.pvalue(), dtype=float),
-            "ci_low": np.asarray(ci.iloc[:, 0], dtype=float),
-            "ci_high": np.asarray(ci.iloc[:, 1], dtype=float),
+            "estimate": tidy["Estimate"].to_numpy(dtype=float),
+            "std_error": tidy["Std. Error"].to_numpy(dtype=float),
+            "t_stat": tidy["t value"].to_numpy(dtype=float),
+            "p_value": tidy["Pr(>|t|)"].to_numpy(dtype=float),
+            "ci_low": tidy.iloc[:, 4].to_numpy(dtype=float),
+            "ci_high": tidy.iloc[:, 5].to_numpy(dtype=float),
         },
         index=pd.Index(names, name="term"),
     )

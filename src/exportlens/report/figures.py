@@ -112,8 +112,14 @@ def coefficient_plot(
     title: str,
     model_labels: Sequence[str] | None = None,
     note: str | None = None,
+    reference: float | None = None,
+    reference_label: str | None = None,
 ) -> Path:
-    """Estimate and 95 % confidence interval of one term across models."""
+    """Estimate and 95 % confidence interval of one term across models.
+
+    ``reference`` draws a dashed line at a known value (e.g. the true coefficient of a
+    synthetic data-generating process).
+    """
     plt = _pyplot()
     labels = list(model_labels) if model_labels is not None else [f"({i + 1})" for i in range(len(results))]
     est, low, high, shown = [], [], [], []
@@ -133,6 +139,10 @@ def coefficient_plot(
                                          [h - e for e, h in zip(est, high, strict=True)]],
                     fmt="o", capsize=4, color="C0")
         ax.axhline(0, color="0.4", linewidth=0.8)
+        if reference is not None:
+            ax.axhline(reference, color="C3", linestyle="--", linewidth=1.0, label=reference_label)
+            if reference_label:
+                ax.legend(frameon=False, fontsize=8)
         ax.set_xticks(list(x), shown)
         ax.set_title(title)
         if note:

@@ -69,6 +69,18 @@ TABLE_TITLES = {
 }
 
 
+# TOML section -> spec fields it may hold
+_SECTIONS: dict[str, tuple[str, ...]] = {
+    "data": ("data_path", "sheet", "entity", "time", "exclude"),
+    "variables": ("exports", "national_exports", "resilience", "ict_employment", "total_employment",
+                  "agglomeration", "controls", "moderator"),
+    "resilience": ("k", "national_from", "tolerance"),
+    "agglomeration": ("theta", "unit", "self_weight", "row_standardise"),
+    "model": ("fe", "vcov", "lags", "wild_bootstrap", "bootstrap_reps", "grouping"),
+}
+_ALIASES: dict[str, str] = {"path": "data_path"}
+
+
 @dataclass
 class ResilienceStudySpec:
     """Everything the resilience study needs to know about the data and the models.
@@ -115,17 +127,6 @@ class ResilienceStudySpec:
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     source_file: str | None = None
 
-    # TOML section -> fields it may hold
-    _SECTIONS = {
-        "data": ("data_path", "sheet", "entity", "time", "exclude"),
-        "variables": ("exports", "national_exports", "resilience", "ict_employment", "total_employment",
-                      "agglomeration", "controls", "moderator"),
-        "resilience": ("k", "national_from", "tolerance"),
-        "agglomeration": ("theta", "unit", "self_weight", "row_standardise"),
-        "model": ("fe", "vcov", "lags", "wild_bootstrap", "bootstrap_reps", "grouping"),
-    }
-    _ALIASES = {"path": "data_path"}
-
     @classmethod
     def from_dict(cls, raw: dict[str, Any], *, base_dir: Path | None = None) -> ResilienceStudySpec:
         """Build a spec from the nested TOML structure (sections as in :func:`study_template`)."""
@@ -136,14 +137,14 @@ class ResilienceStudySpec:
                     raise StudySpecError("[labels] must hold tables [labels.zh] and/or [labels.en] of variable = \"label\".")
                 kwargs["labels"] = {k: dict(v) for k, v in content.items()}
                 continue
-            if section not in cls._SECTIONS:
-                raise StudySpecError(f"Unknown section [{section}] in the study file; sections: {', '.join([*cls._SECTIONS, 'labels'])}.")
+            if section not in _SECTIONS:
+                raise StudySpecError(f"Unknown section [{section}] in the study file; sections: {', '.join([*_SECTIONS, 'labels'])}.")
             if not isinstance(content, dict):
                 raise StudySpecError(f"[{section}] must be a table of key = value lines.")
             for key, value in content.items():
-                name = cls._ALIASES.get(key, key)
-                if name not in cls._SECTIONS[section]:
-                    allowed = ", ".join("path" if f == "data_path" else f for f in cls._SECTIONS[section])
+                name = _ALIASES.get(key, key)
+                if name not in _SECTIONS[section]:
+                    allowed = ", ".join("path" if f == "data_path" else f for f in _SECTIONS[section])
                     raise StudySpecError(f"Unknown key {key!r} in [{section}]; allowed: {allowed}.")
                 kwargs[name] = value
         if base_dir is not None and kwargs.get("data_path"):
@@ -461,6 +462,54 @@ def _sample_report(frame: pd.DataFrame, spec: ResilienceStudySpec) -> pd.DataFra
     return pd.DataFrame(rows, columns=["step", "n"])
 
 
+@dataclass
+class StudyModels:
+    """The 14 regressions of Tables 2-5 (the study's regression step)."""
+
+    stepwise: list[ModelResult]
+    lagged: list[ModelResult]
+    moderation_raw: ModelResult | None
+    moderation_centred: ModelResult | None
+    heterogeneity: dict[str, ModelResult]
+    group_interactions: ModelResult | None
+
+
+def estimate_models(frame: pd.DataFrame, spec: ResilienceStudySpec, *, progress: Any = None) -> StudyModels:
+    """Fit Tables 2-5 on the analysis frame of :func:`prepare_panel` (estimation by pyfixest)."""
+    from exportlens import econometrics as em
+
+    step = progress or (lambda _msg: None)
+    # Rows without SL (first k years) or lags are expected; sample.csv and the table notes count them.
+    common: dict[str, Any] = {"entity": "code", "time": spec.time, "vcov": spec.vcov, "warn": False}
+    fe = spec.fe
+    if spec.wild_bootstrap:
+        common["wild_bootstrap"] = {"param": spec.vag, "reps": spec.bootstrap_reps, "seed": 20240601}
+    step("Table 2: stepwise baseline")
+    stepwise = em.stepwise(frame, spec.sl, spec.vag, spec.controls, fe=fe, **common)
+    step("Table 3: lagged key regressor")
+    lagged = []
+    for lag in spec.lags:  # one call per lag so that the bootstrap (if any) targets that lag's term
+        lag_common = dict(common)
+        if spec.wild_bootstrap:
+            lag_common["wild_bootstrap"] = {**common["wild_bootstrap"], "param": f"L{lag}_{spec.vag}"}
+        lagged += em.lagged_robustness(frame, spec.sl, spec.vag, spec.controls, lags=(lag,), fe=fe, **lag_common)
+    mod_raw = mod_c = None
+    if spec.moderator:
+        step("Table 4: moderation")
+        pair = em.moderation_pair(frame, spec.sl, spec.vag, spec.moderator, spec.controls, fe=fe, **common)
+        mod_raw, mod_c = pair.raw, pair.centred
+    step("Table 5: heterogeneity by region group")
+    het_common = {k: v for k, v in common.items() if k != "wild_bootstrap"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        order = [g for g in _group_labels(spec.grouping, "en") if g in set(frame["group"])]
+        het = em.heterogeneity(frame, spec.sl, spec.vag, spec.controls, group="group", order=order, fe=fe, **het_common)
+        inter = em.group_interactions(frame, spec.sl, spec.vag, spec.controls, group="group", order=order, fe=fe,
+                                      **het_common)
+    return StudyModels(stepwise=stepwise, lagged=lagged, moderation_raw=mod_raw, moderation_centred=mod_c,
+                       heterogeneity=het, group_interactions=inter)
+
+
 def run_resilience_study(data: pd.DataFrame, spec: ResilienceStudySpec | None = None,
                          *, progress: Any = None) -> ResilienceStudyResult:
     """Run the whole study on a DataFrame and return its results (nothing is written).
@@ -479,46 +528,19 @@ def run_resilience_study(data: pd.DataFrame, spec: ResilienceStudySpec | None = 
     for w in caught:  # keep them visible and put them in the notes/manifest of the run
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         notes.append(f"Warning: {w.message}")
-    synthetic = bool(data.attrs.get("synthetic", False))
-    # Rows without SL (first k years) or lags are expected; sample.csv and the table notes count them.
-    common = {"entity": "code", "time": spec.time, "vcov": spec.vcov, "warn": False}
-    fe = spec.fe
-    if spec.wild_bootstrap:
-        common["wild_bootstrap"] = {"param": spec.vag, "reps": spec.bootstrap_reps, "seed": 20240601}
-    describe_vars = [spec.sl, spec.vag, *spec.controls, *([spec.moderator] if spec.moderator else [])]
     step("Table 1: descriptive statistics")
+    describe_vars = [spec.sl, spec.vag, *spec.controls, *([spec.moderator] if spec.moderator else [])]
     descriptive = em.describe(frame, describe_vars)
-    step("Table 2: stepwise baseline")
-    stepwise = em.stepwise(frame, spec.sl, spec.vag, spec.controls, fe=fe, **common)
-    step("Table 3: lagged key regressor")
-    lagged = []
-    for lag in spec.lags:  # one call per lag so that the bootstrap (if any) targets that lag's term
-        lag_common = dict(common)
-        if spec.wild_bootstrap:
-            lag_common["wild_bootstrap"] = {**common["wild_bootstrap"], "param": f"L{lag}_{spec.vag}"}
-        lagged += em.lagged_robustness(frame, spec.sl, spec.vag, spec.controls, lags=(lag,), fe=fe, **lag_common)
-    mod_raw = mod_c = None
-    if spec.moderator:
-        step("Table 4: moderation")
-        mod_raw = em.moderation(frame, spec.sl, spec.vag, spec.moderator, spec.controls, center=False, fe=fe, **common)
-        mod_c = em.moderation(frame, spec.sl, spec.vag, spec.moderator, spec.controls, center=True, fe=fe, **common)
-    step("Table 5: heterogeneity by region group")
-    het_common = {k: v for k, v in common.items() if k != "wild_bootstrap"}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        order = [g for g in _group_labels(spec.grouping, "en") if g in set(frame["group"])]
-        het = em.heterogeneity(frame, spec.sl, spec.vag, spec.controls, group="group", order=order, fe=fe, **het_common)
-        inter = em.group_interactions(frame, spec.sl, spec.vag, spec.controls, group="group", order=order, fe=fe,
-                                      **het_common)
-    few = {g: int(frame.loc[frame["group"] == g, "code"].nunique()) for g in het}
+    models = estimate_models(frame, spec, progress=step)
+    few = {g: int(frame.loc[frame["group"] == g, "code"].nunique()) for g in models.heterogeneity}
     if spec.vcov == "cluster" and min(few.values(), default=99) < 20:
         notes.append(f"Table 5 groups have few provinces ({few}); clustered standard errors with fewer than about "
                      "20 clusters are too small. Check the group results with model.wild_bootstrap = true.")
-    sample = _sample_report(frame, spec)
     return ResilienceStudyResult(
-        spec=spec, panel=frame, sample=sample, descriptive=descriptive, stepwise=stepwise, lagged=lagged,
-        moderation_raw=mod_raw, moderation_centred=mod_c, heterogeneity=het, group_interactions=inter,
-        notes=notes, synthetic=synthetic,
+        spec=spec, panel=frame, sample=_sample_report(frame, spec), descriptive=descriptive,
+        stepwise=models.stepwise, lagged=models.lagged, moderation_raw=models.moderation_raw,
+        moderation_centred=models.moderation_centred, heterogeneity=models.heterogeneity,
+        group_interactions=models.group_interactions, notes=notes, synthetic=bool(data.attrs.get("synthetic", False)),
     )
 
 
@@ -578,12 +600,25 @@ def write_resilience_outputs(result: ResilienceStudyResult, out_dir: Path, *, la
             title=(f"{spec.label(spec.vag, flang)}: estimate and 95% CI, Table 2 models" if flang == "en"
                    else f"{spec.label(spec.vag, flang)}：表2各模型估计值与95%置信区间"),
             model_labels=names, note=synth.strip() or None,
+            reference=_demo_truth(result), reference_label=("true effect in the synthetic DGP" if flang == "en"
+                                                            else "合成数据真实效应"),
         ))
     notes_path = out_dir / "notes.txt"
     notes_path.write_text("\n".join([result.summary(), "", "Sample:", result.sample.to_string(index=False)]) + "\n",
                           encoding="utf-8")
     written.append(notes_path)
     return written
+
+
+def _demo_truth(result: ResilienceStudyResult) -> float | None:
+    """True Vag effect when the data are the synthetic demo panel with the published Vag form."""
+    from exportlens.data.demo import DEMO_TRUE_COEFFICIENTS, DEMO_VAG_PARAMETERS
+
+    spec = result.spec
+    same_vag = (spec.agglomeration is None and spec.theta == DEMO_VAG_PARAMETERS["theta"]
+                and spec.unit == DEMO_VAG_PARAMETERS["unit"] and spec.self_weight == DEMO_VAG_PARAMETERS["self_weight"]
+                and spec.row_standardise == DEMO_VAG_PARAMETERS["row_standardise"])
+    return DEMO_TRUE_COEFFICIENTS["vag"] if result.synthetic and same_vag else None
 
 
 def load_study_data(spec: ResilienceStudySpec) -> pd.DataFrame:
