@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from exportlens.econometrics.labels import VariableLabels, as_labels, label_for, term
-from exportlens.econometrics.tables import Grid, _GridExportMixin, _maybe_write, format_number
 from exportlens.errors import InputError, MissingColumnError
+from exportlens.report.tables import Grid, _GridExportMixin, _maybe_write, _note_list, format_number
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -82,7 +82,6 @@ class DescriptiveTable(_GridExportMixin):
         """A copy with more variable labels (and optionally another language, title, notes)."""
         out = self.with_options(lang=lang, labels=labels, title=title)
         if notes is not None:
-            from exportlens.econometrics.tables import _note_list
 
             out.notes = _note_list(notes)
         return out
@@ -155,6 +154,5 @@ def describe(
     stats = pd.DataFrame.from_dict(rows, orient="index", columns=list(STAT_COLUMNS))
     stats["N"] = stats["N"].astype(int)
     stats.index.name = "variable"
-    from exportlens.econometrics.tables import _note_list
 
     return DescriptiveTable(stats=stats, labels=as_labels(labels), lang=lang, digits=digits, title=title, notes=_note_list(notes))

@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 
     from exportlens.econometrics.results import ModelResult
 
-ALL_FORMATS = ("md", "html", "tex", "docx", "xlsx", "csv")
 
 # Variable labels of the study's tables (users add/override them in [labels.zh]/[labels.en]).
 DEFAULT_LABELS: dict[str, dict[str, str]] = {
@@ -548,31 +547,10 @@ def write_resilience_outputs(result: ResilienceStudyResult, out_dir: Path, *, la
                              formats: list[str] | None = None, figures: bool = True) -> list[Path]:
     """Write Tables 1-5 in every requested format, the tidy coefficients and the figures."""
     from exportlens.report import figures as fig
+    from exportlens.report.tables import write_tables
 
-    formats = list(formats or ALL_FORMATS)
-    bad = [f for f in formats if f not in ALL_FORMATS]
-    if bad:
-        raise InputError(f"Unknown table format(s) {bad}; available: {', '.join(ALL_FORMATS)}.")
     out_dir = Path(out_dir)
-    tables_dir = out_dir / "tables"
-    tables_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for name, table in result.tables(lang).items():
-        for f in formats:
-            path = tables_dir / f"{name}.{f}"
-            if f == "md":
-                path.write_text(table.to_markdown(), encoding="utf-8")
-            elif f == "html":
-                path.write_text(table.to_html(), encoding="utf-8")
-            elif f == "tex":
-                path.write_text(table.to_latex(), encoding="utf-8")
-            elif f == "docx":
-                table.to_docx(path)
-            elif f == "xlsx":
-                table.to_excel(path)
-            elif f == "csv":
-                table.to_csv(path)
-            written.append(path)
+    written = write_tables(result.tables(lang), out_dir / "tables", formats)
     coef_path = out_dir / "coefficients.csv"
     result.to_frame().to_csv(coef_path, index=False, float_format="%.10g")
     panel_path = out_dir / "analysis_panel.csv"
@@ -660,7 +638,7 @@ def run_resilience_cli(spec: ResilienceStudySpec, *, out: Path | None, lang: str
     inputs = {"data": spec.data_path} if spec.data_path else {}
     if spec.source_file:
         inputs["study_file"] = spec.source_file
-    write_manifest(out_dir, study="resilience", spec={**spec.to_dict(), "lang": lang, "formats": formats or list(ALL_FORMATS),
+    write_manifest(out_dir, study="resilience", spec={**spec.to_dict(), "lang": lang, "formats": formats or "all",
                                                       "data": spec.data_path or "embedded SYNTHETIC demo panel (resilience_demo)"},
                    inputs=inputs, notes=result.notes)
     if console is not None:

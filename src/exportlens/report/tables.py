@@ -1,0 +1,811 @@
+"""Display tables and their exporters: Markdown, HTML, LaTeX (booktabs), Word, Excel, CSV, text.
+
+:class:`Grid` is a display table (header rows, body rows, optional inner rules, title,
+notes). :func:`export_grid` writes a Grid, a DataFrame or any object with ``.grid()`` to one
+format; :class:`FrameTable` wraps a DataFrame as a table with the same ``to_*`` methods as
+regression tables, so that every study writes every table the same way
+(:func:`write_tables`). Word tables are three-line tables (top, header and bottom rules, no
+vertical lines) with an East-Asian font for Chinese text.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import math
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from exportlens.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "FORMATS",
+    "TABLE_FORMATS",
+    "FrameTable",
+    "Grid",
+    "export_grid",
+    "format_number",
+    "star_string",
+    "write_tables",
+]
+
+#: Format names accepted by :func:`export_grid` -> file suffix.
+FORMATS = {
+    "markdown": ".md",
+    "md": ".md",
+    "html": ".html",
+    "latex": ".tex",
+    "tex": ".tex",
+    "csv": ".csv",
+    "text": ".txt",
+    "txt": ".txt",
+    "docx": ".docx",
+    "xlsx": ".xlsx",
+    "excel": ".xlsx",
+}
+_SUFFIX_FORMAT = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".tex": "latex",
+    ".csv": "csv",
+    ".txt": "text",
+    ".docx": "docx",
+    ".xlsx": "xlsx",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# number formatting
+# --------------------------------------------------------------------------------------------
+
+
+def format_number(x: Any, digits: int = 3) -> str:
+    """``x`` with ``digits`` decimals; integers as integers; NaN/None as an empty string."""
+    if x is None:
+        return ""
+    if isinstance(x, bool):
+        return str(x)
+    if isinstance(x, int) or (hasattr(x, "dtype") and getattr(x.dtype, "kind", "") in "iu"):
+        return f"{int(x):,}".replace(",", "")
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return str(x)
+    if math.isnan(v):
+        return ""
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    s = f"{v:.{digits}f}"
+    if float(s) == 0 and s.startswith("-"):
+        s = s[1:]
+    return s
+
+
+def star_string(p: float | None, stars: Sequence[float] = (0.1, 0.05, 0.01), symbol: str = "*") -> str:
+    """Significance stars: one ``symbol`` per threshold that ``p`` is strictly below.
+
+    With the default thresholds: p < 0.1 -> ``*``, p < 0.05 -> ``**``, p < 0.01 -> ``***``.
+    """
+    if p is None:
+        return ""
+    try:
+        pv = float(p)
+    except (TypeError, ValueError):
+        return ""
+    if math.isnan(pv):
+        return ""
+    return symbol * sum(pv < t for t in stars)
+
+
+# --------------------------------------------------------------------------------------------
+# Grid
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Grid:
+    """A display table: ``header`` rows and ``body`` rows of strings, the first column the stub.
+
+    ``rules`` holds body-row positions before which a thin inner rule is drawn (e.g. between
+    the coefficients and the fixed-effect/statistics rows). Equal adjacent non-empty cells of
+    a header row (outside the stub) are merged into one spanning cell.
+    """
+
+    header: list[list[str]]
+    body: list[list[str]]
+    rules: set[int] = field(default_factory=set)
+    title: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        widths = {len(r) for r in [*self.header, *self.body]}
+        if len(widths) > 1:
+            raise InputError(f"All rows of a table must have the same number of cells; got {sorted(widths)}.")
+
+    @property
+    def ncols(self) -> int:
+        rows = self.header or self.body
+        return len(rows[0]) if rows else 0
+
+    @classmethod
+    def from_frame(
+        cls,
+        frame: pd.DataFrame,
+        *,
+        title: str | None = None,
+        notes: str | Sequence[str] | None = None,
+        index: bool = True,
+        digits: int = 3,
+        rules: Sequence[int] = (),
+    ) -> Grid:
+        """Grid from a DataFrame: MultiIndex columns become several header rows, the index the stub."""
+        cols = frame.columns
+        nlev = cols.nlevels
+        header: list[list[str]] = []
+        for lev in range(nlev):
+            vals = cols.get_level_values(lev) if nlev > 1 else cols
+            row = [_cell(v, digits) for v in vals]
+            if index:
+                stub = ""
+                if lev == nlev - 1:
+                    names = [n for n in frame.index.names if n is not None]
+                    stub = " / ".join(map(str, names))
+                row = [stub, *row]
+            header.append(row)
+        body = []
+        for idx, (_, rowvals) in zip(frame.index, frame.iterrows(), strict=True):
+            cells = [_cell(v, digits) for v in rowvals.tolist()]
+            if index:
+                label = " / ".join(map(str, idx)) if isinstance(idx, tuple) else _cell(idx, digits)
+                cells = [label, *cells]
+            body.append(cells)
+        return cls(header=header, body=body, rules=set(rules), title=title, notes=_note_list(notes))
+
+    def to_frame(self) -> pd.DataFrame:
+        """The grid as a DataFrame of strings (header rows -> columns, stub -> index)."""
+        import pandas as pd
+
+        if len(self.header) > 1:
+            columns = pd.MultiIndex.from_arrays([h[1:] for h in self.header])
+        elif self.header:
+            columns = pd.Index(self.header[0][1:])
+        else:
+            columns = pd.RangeIndex(self.ncols - 1)
+        stub_name = self.header[-1][0] if self.header and self.header[-1][0] else None
+        index = pd.Index([r[0] for r in self.body], name=stub_name)
+        return pd.DataFrame([r[1:] for r in self.body], index=index, columns=columns)
+
+    def spans(self, row: Sequence[str]) -> list[tuple[int, int, str]]:
+        """(start, length, text) cells of a header row after merging equal neighbours."""
+        out: list[tuple[int, int, str]] = [(0, 1, row[0])] if row else []
+        j = 1
+        while j < len(row):
+            k = j
+            while k + 1 < len(row) and row[k + 1] == row[j] and row[j] != "":
+                k += 1
+            out.append((j, k - j + 1, row[j]))
+            j = k + 1
+        return out
+
+
+def _cell(v: Any, digits: int) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, str):
+        return v
+    return format_number(v, digits)
+
+
+def _note_list(notes: str | Sequence[str] | None) -> list[str]:
+    if notes is None or notes is False:
+        return []
+    if isinstance(notes, str):
+        return [notes]
+    return [str(n) for n in notes]
+
+
+def _as_grid(table: Any, title: str | None = None, notes: str | Sequence[str] | None = None, **kw: Any) -> Grid:
+    import pandas as pd
+
+    if isinstance(table, Grid):
+        grid = Grid(header=[list(r) for r in table.header], body=[list(r) for r in table.body], rules=set(table.rules), title=table.title, notes=list(table.notes))
+    elif hasattr(table, "grid") and callable(table.grid):
+        grid = table.grid()
+    elif isinstance(table, pd.DataFrame):
+        grid = Grid.from_frame(table, **kw)
+    else:
+        raise InputError(f"Cannot export {type(table).__name__}: pass a DataFrame, a Grid or a table object.")
+    if title is not None:
+        grid.title = title
+    if notes is not None:
+        grid.notes = _note_list(notes)
+    return grid
+
+
+# --------------------------------------------------------------------------------------------
+# renderers
+# --------------------------------------------------------------------------------------------
+
+
+def _md_escape(s: str) -> str:
+    return s.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(grid: Grid) -> str:
+    """Pipe table. Markdown has one header row: extra header rows become the first body rows."""
+    lines = []
+    if grid.title:
+        lines += [f"**{_md_escape(grid.title)}**", ""]
+    head = grid.header[-1] if grid.header else [""] * grid.ncols
+    pre = grid.header[:-1]
+    lines.append("| " + " | ".join(_md_escape(c) for c in head) + " |")
+    lines.append("|" + "|".join([":---"] + [":---:"] * (grid.ncols - 1)) + "|")
+    for r in [*pre, *grid.body]:
+        lines.append("| " + " | ".join(_md_escape(c) for c in r) + " |")
+    if grid.notes:
+        lines.append("")
+        lines += [_md_escape(n) for n in grid.notes]
+    return "\n".join(lines) + "\n"
+
+
+def render_html(grid: Grid) -> str:
+    """HTML table in three-line style (inline CSS: top/bottom rules, header rule, no verticals)."""
+    e = html.escape
+    thick, thin = "2px solid #000", "1px solid #000"
+    out = [
+        '<table class="exportlens-table" style="border-collapse:collapse;border-top:'
+        + thick
+        + ";border-bottom:"
+        + thick
+        + ';">'
+    ]
+    if grid.title:
+        out.append(f'<caption style="caption-side:top;font-weight:bold;">{e(grid.title)}</caption>')
+    out.append("<thead>")
+    for i, row in enumerate(grid.header):
+        last = i == len(grid.header) - 1
+        cells = []
+        for start, length, text in grid.spans(row):
+            style = "padding:2px 8px;text-align:" + ("left" if start == 0 else "center") + ";"
+            if last:
+                style += f"border-bottom:{thin};"
+            elif start > 0 and text:
+                style += f"border-bottom:{thin};"
+            span = f' colspan="{length}"' if length > 1 else ""
+            cells.append(f'<th{span} style="{style}">{e(text)}</th>')
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</thead>")
+    out.append("<tbody>")
+    for i, row in enumerate(grid.body):
+        top = f"border-top:{thin};" if i in grid.rules and i > 0 else ""
+        cells = []
+        for j, text in enumerate(row):
+            align = "left" if j == 0 else "center"
+            cells.append(f'<td style="padding:2px 8px;text-align:{align};{top}">{e(text)}</td>')
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</tbody>")
+    if grid.notes:
+        out.append("<tfoot>")
+        for n in grid.notes:
+            out.append(f'<tr><td colspan="{grid.ncols}" style="text-align:left;font-size:smaller;padding:2px 8px;">{e(n)}</td></tr>')
+        out.append("</tfoot>")
+    out.append("</table>")
+    return "\n".join(out) + "\n"
+
+
+_LATEX_SPECIALS = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "<": r"$<$",
+    ">": r"$>$",
+    "²": r"$^{2}$",
+    "×": r"$\times$",
+    "≤": r"$\leq$",
+    "≥": r"$\geq$",
+    "−": r"$-$",
+}
+_LATEX_RE = re.compile("|".join(re.escape(k) for k in _LATEX_SPECIALS))
+_STARS_RE = re.compile(r"^(.*?)(\*+)$")
+
+
+def latex_escape(s: str) -> str:
+    """Escape LaTeX special characters (and write ², × in math mode)."""
+    return _LATEX_RE.sub(lambda m: _LATEX_SPECIALS[m.group(0)], s)
+
+
+def _latex_cell(s: str, data: bool) -> str:
+    if data:
+        m = _STARS_RE.match(s)
+        if m and m.group(1):
+            return latex_escape(m.group(1)) + "$^{" + m.group(2) + "}$"
+    return latex_escape(s)
+
+
+def render_latex(grid: Grid, *, environment: bool = True, label: str | None = None) -> str:
+    """booktabs table (``\\toprule``/``\\midrule``/``\\bottomrule``), cells escaped.
+
+    Needs ``\\usepackage{booktabs}``; Chinese text needs xeCJK/ctex. ``environment=False``
+    returns the bare ``tabular``.
+    """
+    n = grid.ncols
+    lines = []
+    if environment:
+        lines += [r"\begin{table}[htbp]", r"\centering"]
+        if grid.title:
+            lines.append(r"\caption{" + latex_escape(grid.title) + "}")
+        if label:
+            lines.append(r"\label{" + label + "}")
+    lines.append(r"\begin{tabular}{l" + "c" * (n - 1) + "}")
+    lines.append(r"\toprule")
+    for i, row in enumerate(grid.header):
+        cells, cmid = [], []
+        for start, length, text in grid.spans(row):
+            t = latex_escape(text)
+            if length > 1:
+                cells.append(r"\multicolumn{" + str(length) + "}{c}{" + t + "}")
+            else:
+                cells.append(t)
+            if start > 0 and text and i < len(grid.header) - 1:
+                cmid.append(r"\cmidrule(lr){" + f"{start + 1}-{start + length}" + "}")
+        lines.append(" & ".join(cells) + r" \\")
+        if cmid:
+            lines.append(" ".join(cmid))
+    lines.append(r"\midrule")
+    for i, row in enumerate(grid.body):
+        if i in grid.rules and i > 0:
+            lines.append(r"\midrule")
+        lines.append(" & ".join(_latex_cell(c, j > 0) for j, c in enumerate(row)) + r" \\")
+    lines.append(r"\bottomrule")
+    lines.append(r"\end{tabular}")
+    if grid.notes:
+        body = r" \\ ".join(latex_escape(x) for x in grid.notes)
+        if environment:
+            lines.append(r"\par\smallskip{\footnotesize " + body + "}")
+        else:
+            lines.append("% " + " ".join(grid.notes).replace("\n", " "))
+    if environment:
+        lines.append(r"\end{table}")
+    return "\n".join(lines) + "\n"
+
+
+def render_csv(grid: Grid) -> str:
+    """The display grid as CSV (header rows first)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    for r in [*grid.header, *grid.body]:
+        w.writerow(r)
+    return buf.getvalue()
+
+
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _pad(s: str, w: int, align: str) -> str:
+    gap = w - _width(s)
+    if align == "l":
+        return s + " " * gap
+    left = gap // 2
+    return " " * left + s + " " * (gap - left)
+
+
+def render_text(grid: Grid) -> str:
+    """Monospace rendering (East-Asian wide characters count double)."""
+    rows = [*grid.header, *grid.body]
+    if not rows:
+        return ""
+    widths = [max(_width(r[j]) for r in rows) for j in range(grid.ncols)]
+    total = sum(widths) + 2 * (len(widths) - 1)
+    out = []
+    if grid.title:
+        out.append(grid.title)
+    out.append("=" * total)
+    for row in grid.header:
+        out.append("  ".join(_pad(c, widths[j], "l" if j == 0 else "c") for j, c in enumerate(row)).rstrip())
+    out.append("-" * total)
+    for i, row in enumerate(grid.body):
+        if i in grid.rules and i > 0:
+            out.append("-" * total)
+        out.append("  ".join(_pad(c, widths[j], "l" if j == 0 else "c") for j, c in enumerate(row)).rstrip())
+    out.append("=" * total)
+    out += grid.notes
+    return "\n".join(out) + "\n"
+
+
+# ---- Word ------------------------------------------------------------------------------------
+
+
+def _set_run_font(run, latin: str, east_asia: str, size_pt: float, bold: bool = False) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    run.font.name = latin
+    run.font.size = Pt(size_pt)
+    run.font.bold = bold
+    rpr = run._element.get_or_add_rPr()
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.insert(0, rfonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+        rfonts.set(qn(attr), latin)
+    rfonts.set(qn("w:eastAsia"), east_asia)
+
+
+def _border_el(tag: str, val: str, size: int = 0):
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    el = OxmlElement(f"w:{tag}")
+    el.set(qn("w:val"), val)
+    if val != "nil":
+        el.set(qn("w:sz"), str(size))
+        el.set(qn("w:space"), "0")
+        el.set(qn("w:color"), "000000")
+    return el
+
+
+def _set_table_borders(table, outer_sz: int) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tblPr = table._tbl.tblPr
+    for old in tblPr.findall(qn("w:tblBorders")):
+        tblPr.remove(old)
+    borders = OxmlElement("w:tblBorders")
+    borders.append(_border_el("top", "single", outer_sz))
+    borders.append(_border_el("left", "nil"))
+    borders.append(_border_el("bottom", "single", outer_sz))
+    borders.append(_border_el("right", "nil"))
+    borders.append(_border_el("insideH", "nil"))
+    borders.append(_border_el("insideV", "nil"))
+    # schema order (CT_TblPr): ... tblW, jc, tblCellSpacing, tblInd, tblBorders, shd, tblLayout,
+    # tblCellMar, tblLook ...: insert before the first element that must follow tblBorders.
+    successors = {qn(f"w:{t}") for t in ("shd", "tblLayout", "tblCellMar", "tblLook", "tblCaption", "tblDescription")}
+    for i, child in enumerate(tblPr):
+        if child.tag in successors:
+            tblPr.insert(i, borders)
+            break
+    else:
+        tblPr.append(borders)
+
+
+def _set_cell_border(cell, side: str, size: int) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tcPr = cell._tc.get_or_add_tcPr()
+    tcb = tcPr.find(qn("w:tcBorders"))
+    if tcb is None:
+        tcb = OxmlElement("w:tcBorders")
+        tcPr.append(tcb)
+    for old in tcb.findall(qn(f"w:{side}")):
+        tcb.remove(old)
+    tcb.append(_border_el(side, "single", size))
+
+
+def write_docx(
+    grid: Grid,
+    path: str | Path | None = None,
+    *,
+    document: Any = None,
+    font: str = "Times New Roman",
+    east_asia_font: str = "SimSun",
+    font_size: float = 10.5,
+    note_size: float = 9.0,
+    inner_rules: bool = True,
+) -> Any:
+    """Write the grid as a Word three-line table (三线表).
+
+    Top and bottom rules 1.5 pt, a 0.75 pt rule under the header (and under spanning header
+    cells), optional 0.5 pt inner rules (``grid.rules``), no vertical lines. Latin text in
+    ``font``, East-Asian text in ``east_asia_font`` (``w:eastAsia`` of ``w:rFonts``; SimSun =
+    宋体). Appends to ``document`` (a python-docx Document) when given; saves to ``path`` when
+    given. Returns the Document.
+    """
+    import docx
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    doc = document if document is not None else docx.Document()
+    if document is None:
+        normal = doc.styles["Normal"]
+        normal.font.name = font
+        rpr = normal.element.get_or_add_rPr()
+        rfonts = rpr.find(qn("w:rFonts"))
+        if rfonts is None:
+            rfonts = rpr.makeelement(qn("w:rFonts"), {})
+            rpr.insert(0, rfonts)
+        rfonts.set(qn("w:eastAsia"), east_asia_font)
+
+    def para(p, text, size, bold=False, align=None):
+        p.paragraph_format.space_before = Pt(0)
+        p.paragraph_format.space_after = Pt(0)
+        if align is not None:
+            p.alignment = align
+        run = p.add_run(text)
+        _set_run_font(run, font, east_asia_font, size, bold)
+        return p
+
+    if grid.title:
+        para(doc.add_paragraph(), grid.title, font_size, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    nrows = len(grid.header) + len(grid.body)
+    table = doc.add_table(rows=nrows, cols=grid.ncols)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _set_table_borders(table, 12)
+    for i, row in enumerate(grid.header):
+        last = i == len(grid.header) - 1
+        for start, length, text in grid.spans(row):
+            cell = table.cell(i, start)
+            if length > 1:
+                cell = cell.merge(table.cell(i, start + length - 1))
+            align = WD_ALIGN_PARAGRAPH.LEFT if start == 0 else WD_ALIGN_PARAGRAPH.CENTER
+            para(cell.paragraphs[0], text, font_size, align=align)
+            if last:
+                for j in range(start, start + length):
+                    _set_cell_border(table.cell(i, j), "bottom", 6)
+            elif start > 0 and text and length > 1:
+                _set_cell_border(cell, "bottom", 4)
+    off = len(grid.header)
+    for i, row in enumerate(grid.body):
+        for j, text in enumerate(row):
+            cell = table.cell(off + i, j)
+            align = WD_ALIGN_PARAGRAPH.LEFT if j == 0 else WD_ALIGN_PARAGRAPH.CENTER
+            para(cell.paragraphs[0], text, font_size, align=align)
+            if inner_rules and i in grid.rules and i > 0:
+                _set_cell_border(cell, "top", 4)
+    for n in grid.notes:
+        para(doc.add_paragraph(), n, note_size, align=WD_ALIGN_PARAGRAPH.LEFT)
+    if path is not None:
+        doc.save(str(path))
+    return doc
+
+
+# ---- Excel -----------------------------------------------------------------------------------
+
+
+def write_xlsx(grid: Grid, path: str | Path | None = None, *, workbook: Any = None, sheet_name: str = "Table") -> Any:
+    """Write the grid to an Excel sheet (openpyxl) with three-line borders and merged spans.
+
+    Appends a sheet to ``workbook`` when given; saves to ``path`` when given. Returns the
+    Workbook.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
+    wb = workbook if workbook is not None else Workbook()
+    if workbook is None:
+        ws = wb.active
+        ws.title = sheet_name[:31]
+    else:
+        ws = wb.create_sheet(sheet_name[:31])
+    thick, thin = Side(style="medium"), Side(style="thin")
+    r0 = 1
+    if grid.title:
+        ws.cell(row=1, column=1, value=grid.title).font = Font(bold=True)
+        if grid.ncols > 1:
+            ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=grid.ncols)
+        ws.cell(row=1, column=1).alignment = Alignment(horizontal="center")
+        r0 = 2
+    rows = [*grid.header, *grid.body]
+    nh = len(grid.header)
+    for i, row in enumerate(rows):
+        for j, text in enumerate(row):
+            c = ws.cell(row=r0 + i, column=j + 1, value=text)
+            c.alignment = Alignment(horizontal="left" if j == 0 else "center", vertical="center")
+    for i, row in enumerate(grid.header):
+        for start, length, _text in grid.spans(row):
+            if length > 1:
+                ws.merge_cells(start_row=r0 + i, start_column=start + 1, end_row=r0 + i, end_column=start + length)
+    last_row = r0 + len(rows) - 1
+    for j in range(1, grid.ncols + 1):
+        top = ws.cell(row=r0, column=j)
+        top.border = Border(top=thick, bottom=thin if nh == 1 else None)
+        if nh > 1:
+            hb = ws.cell(row=r0 + nh - 1, column=j)
+            hb.border = Border(bottom=thin)
+        if grid.rules:
+            for ri in grid.rules:
+                if 0 < ri < len(grid.body):
+                    cell = ws.cell(row=r0 + nh + ri, column=j)
+                    cell.border = Border(top=thin)
+        bottom = ws.cell(row=last_row, column=j)
+        b = bottom.border
+        bottom.border = Border(top=b.top, bottom=thick)
+    for k, n in enumerate(grid.notes, start=1):
+        ws.cell(row=last_row + k, column=1, value=n).font = Font(size=9)
+    for j in range(grid.ncols):
+        width = max((_width(r[j]) for r in rows), default=8)
+        ws.column_dimensions[get_column_letter(j + 1)].width = min(max(width + 2, 8), 60)
+    if path is not None:
+        wb.save(str(path))
+    return wb
+
+
+# ---- dispatcher ------------------------------------------------------------------------------
+
+
+def export_grid(
+    table: Any,
+    path_or_format: str | Path,
+    *,
+    title: str | None = None,
+    notes: str | Sequence[str] | None = None,
+    **options: Any,
+) -> str | Path:
+    """Export a table (DataFrame, :class:`Grid`, or an object with ``.grid()``).
+
+    ``path_or_format`` is either a format name - ``"markdown"``/``"md"``, ``"html"``,
+    ``"latex"``/``"tex"``, ``"csv"``, ``"text"`` - and the rendered string is returned, or a
+    file path whose suffix (.md, .html, .tex, .csv, .txt, .docx, .xlsx) chooses the format;
+    the file is written (UTF-8) and its Path returned. Word and Excel need a path.
+    ``title``/``notes`` override the table's own. ``options`` go to the renderer (e.g.
+    ``environment=False`` for LaTeX, ``east_asia_font=`` for Word, ``sheet_name=`` for Excel)
+    or, for a DataFrame, to :meth:`Grid.from_frame` (``index``, ``digits``, ``rules``).
+    """
+    frame_opts = {k: options.pop(k) for k in ("index", "digits", "rules") if k in options}
+    grid = _as_grid(table, title=title, notes=notes, **frame_opts)
+    key = str(path_or_format)
+    if isinstance(path_or_format, str) and key.lower() in FORMATS:
+        fmt = key.lower()
+        if fmt in {"docx", "xlsx", "excel"}:
+            raise InputError(f"Format {fmt!r} is binary: pass a file path ending in {FORMATS[fmt]}.")
+        return _render_str(grid, fmt, **options)
+    path = Path(path_or_format)
+    fmt = _SUFFIX_FORMAT.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(f"Cannot tell the format of {str(path)!r}: use a suffix among {sorted(_SUFFIX_FORMAT)} or a format name among {sorted(FORMATS)}.")
+    if path.parent and not path.parent.exists():
+        raise InputError(f"Directory {str(path.parent)!r} does not exist.")
+    if fmt == "docx":
+        write_docx(grid, path, **options)
+    elif fmt == "xlsx":
+        write_xlsx(grid, path, **options)
+    else:
+        path.write_text(_render_str(grid, fmt, **options), encoding="utf-8")
+    return path
+
+
+def _render_str(grid: Grid, fmt: str, **options: Any) -> str:
+    if fmt in {"markdown", "md"}:
+        return render_markdown(grid)
+    if fmt == "html":
+        return render_html(grid)
+    if fmt in {"latex", "tex"}:
+        return render_latex(grid, **options)
+    if fmt == "csv":
+        return render_csv(grid)
+    return render_text(grid)
+
+
+class _GridExportMixin:
+    """``to_markdown/to_html/to_latex/to_docx/to_excel/to_text`` for classes with ``grid()``."""
+
+    def grid(self) -> Grid:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def to_markdown(self, path: str | Path | None = None) -> str:
+        text = render_markdown(self.grid())
+        return _maybe_write(text, path)
+
+    def to_html(self, path: str | Path | None = None) -> str:
+        text = render_html(self.grid())
+        return _maybe_write(text, path)
+
+    def to_latex(self, path: str | Path | None = None, *, environment: bool = True, label: str | None = None) -> str:
+        text = render_latex(self.grid(), environment=environment, label=label)
+        return _maybe_write(text, path)
+
+    def to_text(self) -> str:
+        return render_text(self.grid())
+
+    def to_docx(self, path: str | Path | None = None, *, document: Any = None, **options: Any) -> Any:
+        """Word three-line table; saves to ``path`` and/or appends to ``document``; returns the Document."""
+        if path is None and document is None:
+            raise InputError("to_docx needs a path or a python-docx document.")
+        return write_docx(self.grid(), path, document=document, **options)
+
+    def to_excel(self, path: str | Path | None = None, *, workbook: Any = None, sheet_name: str = "Table") -> Any:
+        """Excel sheet; saves to ``path`` and/or adds a sheet to ``workbook``; returns the Workbook."""
+        if path is None and workbook is None:
+            raise InputError("to_excel needs a path or an openpyxl workbook.")
+        return write_xlsx(self.grid(), path, workbook=workbook, sheet_name=sheet_name)
+
+    def export(self, path_or_format: str | Path, **options: Any) -> str | Path:
+        """Any format by name or file suffix (see :func:`export_grid`)."""
+        return export_grid(self.grid(), path_or_format, **options)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+
+def _maybe_write(text: str, path: str | Path | None) -> str:
+    if path is not None:
+        Path(path).write_text(text, encoding="utf-8")
+    return text
+
+
+
+#: File formats every study writes (suffixes).
+TABLE_FORMATS = ("md", "html", "tex", "docx", "xlsx", "csv")
+
+
+@dataclass
+class FrameTable(_GridExportMixin):
+    """A DataFrame shown as a publication table (title, notes, formatted numbers).
+
+    The index is written as the first (stub) column when ``index=True``. ``to_csv`` writes
+    the raw frame (full precision) for machines; the other formats show ``digits`` decimals.
+    """
+
+    frame: pd.DataFrame
+    title: str | None = None
+    notes: list[str] = field(default_factory=list)
+    digits: int = 3
+    index: bool = True
+
+    def grid(self) -> Grid:
+        frame = self.frame.reset_index() if self.index else self.frame
+        header = [[str(c) for c in frame.columns]]
+        body = [[_cell(v, self.digits) for v in row] for row in frame.itertuples(index=False)]
+        return Grid(header=header, body=body, title=self.title, notes=list(self.notes))
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.frame.copy()
+
+    def to_csv(self, path: str | Path | None = None) -> str:
+        text = (self.frame.reset_index() if self.index else self.frame).to_csv(index=False, float_format="%.10g")
+        return _maybe_write(text, path)
+
+    def summary(self) -> str:
+        return self.to_text()
+
+
+def write_tables(tables: Mapping[str, Any], out_dir: str | Path, formats: Sequence[str] | None = None) -> list[Path]:
+    """Write each table (``name -> table with to_markdown/to_html/to_latex/to_docx/to_excel/to_csv``)
+    in each format to ``out_dir/name.<suffix>``; returns the paths written."""
+    formats = list(formats or TABLE_FORMATS)
+    bad = [f for f in formats if f not in TABLE_FORMATS]
+    if bad:
+        raise InputError(f"Unknown table format(s) {bad}; available: {', '.join(TABLE_FORMATS)}.")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for name, table in tables.items():
+        for f in formats:
+            path = out / f"{name}.{f}"
+            if f == "md":
+                path.write_text(table.to_markdown(), encoding="utf-8")
+            elif f == "html":
+                path.write_text(table.to_html(), encoding="utf-8")
+            elif f == "tex":
+                path.write_text(table.to_latex(), encoding="utf-8")
+            elif f == "docx":
+                table.to_docx(path)
+            elif f == "xlsx":
+                table.to_excel(path)
+            else:
+                table.to_csv(path)
+            written.append(path)
+    return written
