@@ -942,6 +942,34 @@ _SENS_DOC = """
 """
 
 
+def _phase_growth_table(
+    df, region, time, exports, national, national_from, tolerance, contraction, recovery,
+    min_abs_national_growth, *, derive,
+) -> tuple[pd.DataFrame, dict[str, float], list[Phase]]:
+    """Regional and national growth over each phase, plus one derived column per phase.
+
+    ``derive(kind, g_r, g_n) -> (column name, values)`` is the index-specific part (β, or
+    the Lagravinese ratio); columns come out per phase as growth, national growth, derived.
+    """
+    thr = _check_threshold(min_abs_national_growth)
+    panel, dense, present, nat, phases = _phase_setup(
+        df, region, time, exports, national, national_from, tolerance, contraction, recovery
+    )
+    table = pd.DataFrame(index=panel.regions)
+    gn: dict[str, float] = {}
+    for ph in phases:
+        e0, e1 = _levels_at(panel, dense, present, ph, repr(exports))
+        g_r = _regional_growth(e0, e1, panel, ph, exports)
+        g_n = _national_growth(nat, panel, ph)
+        _check_national_growth(g_n, ph, thr)
+        gn[ph.kind] = g_n
+        table[f"growth_{ph.kind}"] = g_r
+        table[f"national_growth_{ph.kind}"] = g_n
+        name, values = derive(ph.kind, g_r, g_n)
+        table[name] = values
+    return table, gn, phases
+
+
 def sensitivity_index(
     df: pd.DataFrame,
     *,
@@ -974,21 +1002,10 @@ def sensitivity_index(
     Reference: Martin, R. (2012), "Regional economic resilience, hysteresis and recessionary
     shocks", *Journal of Economic Geography* 12(1):1-32.
     """
-    thr = _check_threshold(min_abs_national_growth)
-    panel, dense, present, nat, phases = _phase_setup(
-        df, region, time, exports, national, national_from, tolerance, contraction, recovery
+    table, gn, phases = _phase_growth_table(
+        df, region, time, exports, national, national_from, tolerance, contraction, recovery, min_abs_national_growth,
+        derive=lambda kind, g_r, g_n: (f"beta_{kind}", g_r / g_n),
     )
-    table = pd.DataFrame(index=panel.regions)
-    gn: dict[str, float] = {}
-    for ph in phases:
-        e0, e1 = _levels_at(panel, dense, present, ph, repr(exports))
-        g_r = _regional_growth(e0, e1, panel, ph, exports)
-        g_n = _national_growth(nat, panel, ph)
-        _check_national_growth(g_n, ph, thr)
-        gn[ph.kind] = g_n
-        table[f"growth_{ph.kind}"] = g_r
-        table[f"national_growth_{ph.kind}"] = g_n
-        table[f"beta_{ph.kind}"] = g_r / g_n
     byk = {p.kind: p for p in phases}
     return SensitivityIndex(
         measure="Sensitivity index β = g_r / g_N",
@@ -1035,21 +1052,10 @@ def resistance_recovery(
     evidence from the Italian regions", *Cambridge Journal of Regions, Economy and Society*
     8(2):331-347.
     """
-    thr = _check_threshold(min_abs_national_growth)
-    panel, dense, present, nat, phases = _phase_setup(
-        df, region, time, exports, national, national_from, tolerance, contraction, recovery
+    table, gn, phases = _phase_growth_table(
+        df, region, time, exports, national, national_from, tolerance, contraction, recovery, min_abs_national_growth,
+        derive=lambda kind, g_r, g_n: ("resistance" if kind == "contraction" else "recovery", (g_r - g_n) / abs(g_n)),
     )
-    table = pd.DataFrame(index=panel.regions)
-    gn: dict[str, float] = {}
-    for ph in phases:
-        e0, e1 = _levels_at(panel, dense, present, ph, repr(exports))
-        g_r = _regional_growth(e0, e1, panel, ph, exports)
-        g_n = _national_growth(nat, panel, ph)
-        _check_national_growth(g_n, ph, thr)
-        gn[ph.kind] = g_n
-        table[f"growth_{ph.kind}"] = g_r
-        table[f"national_growth_{ph.kind}"] = g_n
-        table["resistance" if ph.kind == "contraction" else "recovery"] = (g_r - g_n) / abs(g_n)
     byk = {p.kind: p for p in phases}
     return ResistanceRecovery(
         measure="Resistance / recovery (g_r − g_N) / |g_N|",
