@@ -24,7 +24,8 @@ def test_demo_writes_a_new_folder(tmp_path):
     out = tmp_path / "demo"
     r = runner.invoke(app, ["demo", "--out", str(out), "--lang", "en", "--no-figures"])
     assert r.exit_code == 0, r.output
-    assert (out / "tables" / "table2.docx").exists() and (out / "manifest.json").exists()
+    assert (out / "resilience" / "tables" / "table2.docx").exists()
+    assert (out / "resilience" / "manifest.json").exists()
     assert "SYNTHETIC" in r.output
     again = runner.invoke(app, ["demo", "--out", str(out)])
     assert again.exit_code == 2 and "not empty" in again.output
