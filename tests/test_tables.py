@@ -208,12 +208,19 @@ def test_docx_three_line_and_fonts(results, tmp_path):
     vals = {child.tag.split("}")[1]: child.get(qn("w:val")) for child in borders}
     assert vals["top"] == "single" and vals["bottom"] == "single"
     assert vals["insideV"] == "nil" and vals["left"] == "nil" and vals["right"] == "nil" and vals["insideH"] == "nil"
+    # East-Asian font: on the run, or inherited from the Normal style the writer sets up.
     run = doc.tables[0].rows[3].cells[0].paragraphs[0].runs[0]
-    assert run._element.rPr.rFonts.get(qn("w:eastAsia")) == "SimSun"
+    rpr = run._element.rPr
+    fonts = rpr.rFonts if rpr is not None and rpr.rFonts is not None else doc.styles["Normal"].element.rPr.rFonts
+    assert fonts.get(qn("w:eastAsia")) == "SimSun"
+    assert doc.styles["Normal"].element.rPr.rFonts.get(qn("w:eastAsia")) == "SimSun"
     # appending to an existing document
     doc2 = Document()
     t.to_docx(document=doc2)
     assert len(doc2.tables) == 1
+    # a caller's document keeps its styles: the font then goes on every run
+    run2 = doc2.tables[0].rows[3].cells[0].paragraphs[0].runs[0]
+    assert run2._element.rPr.rFonts.get(qn("w:eastAsia")) == "SimSun"
 
 
 def test_excel_latex_html_markdown(results, tmp_path):
