@@ -1,0 +1,345 @@
+"""Where the value in exports comes from: provincial and national value-added decompositions.
+
+Provincial split (Su Qingyi 2016, following Koopman, Wang & Wei 2014, KWW): with the
+Leontief inverse B = (I - A)^-1 of the whole multi-regional table, value-added coefficients
+V (1 x n) and import coefficients M (1 x n), the exports abroad E_i of province i carry
+
+    [VBE]_ji = V_j B_ji E_i          value added of province j in the exports of i
+    [MBE]_ji = M_j B_ji E_i          foreign value added entering through j's imports
+    DVA_i = [VBE]_ii                 domestic (own-province) value added
+    PVA_i = sum_{j != i} [VBE]_ji    value added of the other provinces
+    FVA_i = sum_j [MBE]_ji           foreign value added
+
+where V_j is V with every entry outside province j set to zero (likewise M_j), so that
+V_j B_ji is the block row product. The column identity of the table, 1'A + v + m = 1',
+gives (v + m) B = 1' and therefore DVA_i + PVA_i + FVA_i = 1'E_i, i.e. DVR + PVR + FVR = 1
+(shares DVR = DVA/1'E ...). Foreign demand is exogenous (exports abroad are final for the
+domestic system), so there are no returned or double-counted terms. The same accounting
+holds per exporting sector k: DVA_k + PVA_k + FVA_k = E_k.
+
+Numerics: I - A is LU-factored once (:meth:`MRIOTable.leontief_factor`); the 2G row
+vectors V_j B and M_j B come from one transposed solve with 2G right-hand sides
+((I - A)' W = [V_1' ... V_G' M_1' ... M_G']); B itself is never formed.
+
+National non-competitive table (one region; Hummels, Ishii & Yi 2001; Chen et al. 2012):
+DVA = v (I - A^D)^-1 E, FVA = m (I - A^D)^-1 E with A^D the domestic coefficients and
+m = 1'A^M the imported-input coefficients; FVA by imported product p is (A^M_p B E).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from exportlens.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from exportlens.mrio.table import MRIOTable
+
+__all__ = [
+    "SECTOR_GROUPINGS",
+    "NationalDecomposition",
+    "ProvincialDecomposition",
+    "decompose_national",
+    "decompose_provincial",
+    "sector_group_map",
+    "value_added_multipliers",
+]
+
+# The 42-sector classification of the NBS 2012/2017 tables and the CEADs MRIO tables
+# (codes 01-42 in order): 01 agriculture; 02-05 mining; 06-23 manufacturing;
+# 24-26 utilities; 27 construction; 28-42 services.
+_SECTORS3 = ["primary"] + ["secondary"] * 26 + ["tertiary"] * 15
+_SECTORS6 = (["agriculture"] + ["mining"] * 4 + ["manufacturing"] * 18 + ["utilities"] * 3
+             + ["construction"] + ["services"] * 15)
+
+#: Built-in sector groupings of the 42-sector classification, by position (sector 1 ... 42).
+SECTOR_GROUPINGS: dict[str, list[str]] = {"sectors3": _SECTORS3, "sectors6": _SECTORS6}
+
+SECTOR_GROUP_LABELS: dict[str, dict[str, str]] = {
+    "zh": {"primary": "第一产业", "secondary": "第二产业", "tertiary": "第三产业", "agriculture": "农业",
+           "mining": "采矿业", "manufacturing": "制造业", "utilities": "电力燃气水", "construction": "建筑业",
+           "services": "服务业"},
+    "en": {"primary": "Primary", "secondary": "Secondary", "tertiary": "Tertiary", "agriculture": "Agriculture",
+           "mining": "Mining", "manufacturing": "Manufacturing", "utilities": "Utilities",
+           "construction": "Construction", "services": "Services"},
+}
+
+
+def sector_group_map(groups: str | Mapping[str, str], sectors: Sequence[str]) -> dict[str, str]:
+    """Sector -> group for the table's ``sectors``.
+
+    ``groups`` is the name of a built-in grouping of the 42-sector classification
+    (:data:`SECTOR_GROUPINGS`, applied by position: the table must have 42 sectors) or a
+    mapping sector label -> group that must cover every sector (the error names the ones
+    it misses).
+    """
+    sectors = [str(s) for s in sectors]
+    if isinstance(groups, str):
+        if groups not in SECTOR_GROUPINGS:
+            raise InputError(f"Unknown sector grouping {groups!r}; built-in: {', '.join(SECTOR_GROUPINGS)} "
+                             "(or give a mapping sector -> group).")
+        order = SECTOR_GROUPINGS[groups]
+        if len(sectors) != len(order):
+            raise InputError(f"Sector grouping {groups!r} is defined for the {len(order)}-sector classification; "
+                             f"the table has {len(sectors)} sectors. Give a mapping sector -> group instead.")
+        return dict(zip(sectors, order, strict=True))
+    mapping = {str(k): str(v) for k, v in groups.items()}
+    missing = [s for s in sectors if s not in mapping]
+    if missing:
+        raise InputError(f"The sector grouping does not cover {len(missing)} sector(s): {', '.join(missing[:10])}"
+                         + (" ..." if len(missing) > 10 else "") + ".")
+    return {s: mapping[s] for s in sectors}
+
+
+def value_added_multipliers(table: MRIOTable) -> tuple[np.ndarray, np.ndarray]:
+    """(VB, MB): G x n matrices whose row j is V_j B and M_j B (KWW 2014's value-added share matrix).
+
+    [VB]_{j,k} is the value added of region j embodied in one unit of output of
+    region-sector k; sum_j [VB]_{j,k} + sum_j [MB]_{j,k} = 1 on a column-balanced table.
+    Computed with one transposed LU solve with 2G right-hand sides.
+    """
+    g, n_sec, n = table.n_regions, table.n_sectors, table.size
+    masks = np.zeros((n, 2 * g))
+    v, m = table.V, table.M
+    for j in range(g):
+        block = slice(j * n_sec, (j + 1) * n_sec)
+        masks[block, j] = v[block]
+        masks[block, g + j] = m[block]
+    w = table.leontief_factor().solve_transposed(masks)  # column c of w = (mask_c' B)'
+    return w[:, :g].T.copy(), w[:, g:].T.copy()
+
+
+@dataclass(frozen=True)
+class ProvincialDecomposition:
+    """DVA/PVA/FVA of each region's exports abroad (see the module docstring for formulas).
+
+    ``vb``/``mb`` are the G x n multipliers of :func:`value_added_multipliers`; ``exports``
+    the n-vector E. Everything else is derived from them.
+    """
+
+    regions: tuple[str, ...]
+    sectors: tuple[str, ...]
+    exports: np.ndarray = field(repr=False)
+    vb: np.ndarray = field(repr=False)
+    mb: np.ndarray = field(repr=False)
+    year: int | None = None
+    unit: str = ""
+    synthetic: bool = False
+
+    @property
+    def _g(self) -> int:
+        return len(self.regions)
+
+    @property
+    def _n(self) -> int:
+        return len(self.sectors)
+
+    def _by_exporter(self, mult: np.ndarray) -> np.ndarray:
+        # [X]_{j,i} = sum_{k in i} mult[j, k] E_k
+        return (mult * self.exports[None, :]).reshape(self._g, self._g, self._n).sum(axis=2)
+
+    @property
+    def vbe(self) -> np.ndarray:
+        """G x G: [VBE]_ji = V_j B_ji E_i (rows: source region j, columns: exporting region i)."""
+        return self._by_exporter(self.vb)
+
+    @property
+    def mbe(self) -> np.ndarray:
+        """G x G: [MBE]_ji = M_j B_ji E_i (foreign value added entering through region j's imports)."""
+        return self._by_exporter(self.mb)
+
+    @property
+    def total_exports(self) -> np.ndarray:
+        """1'E_i for each region."""
+        return self.exports.reshape(self._g, self._n).sum(axis=1)
+
+    @property
+    def dva(self) -> np.ndarray:
+        return np.diag(self.vbe).copy()
+
+    @property
+    def pva(self) -> np.ndarray:
+        vbe = self.vbe
+        return vbe.sum(axis=0) - np.diag(vbe)
+
+    @property
+    def fva(self) -> np.ndarray:
+        return self.mbe.sum(axis=0)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per exporting region: exports, DVA, PVA, FVA, shares DVR/PVR/FVR and the residual.
+
+        residual = exports - (DVA + PVA + FVA); it is zero (to rounding) on a column-balanced
+        table. Shares are NaN for regions without exports.
+        """
+        import pandas as pd
+
+        vbe, mbe = self.vbe, self.mbe
+        dva = np.diag(vbe).copy()
+        pva = vbe.sum(axis=0) - dva
+        fva = mbe.sum(axis=0)
+        e = self.total_exports
+        with np.errstate(invalid="ignore", divide="ignore"):
+            shares = {k: np.where(e > 0, val / np.where(e > 0, e, 1.0), np.nan)
+                      for k, val in (("dvr", dva), ("pvr", pva), ("fvr", fva))}
+        return pd.DataFrame({"exports": e, "dva": dva, "pva": pva, "fva": fva, **shares,
+                             "residual": e - dva - pva - fva}, index=pd.Index(self.regions, name="region"))
+
+    def by_sector(self) -> pd.DataFrame:
+        """One row per (region, exporting sector): exports, DVA, PVA, FVA and shares."""
+        import pandas as pd
+
+        g, n = self._g, self._n
+        own = np.repeat(np.arange(g), n)
+        cols = np.arange(g * n)
+        dva_mult = self.vb[own, cols]
+        dva = dva_mult * self.exports
+        pva = (self.vb.sum(axis=0) - dva_mult) * self.exports
+        fva = self.mb.sum(axis=0) * self.exports
+        idx = pd.MultiIndex.from_product([self.regions, self.sectors], names=["region", "sector"])
+        frame = pd.DataFrame({"exports": self.exports, "dva": dva, "pva": pva, "fva": fva}, index=idx)
+        return _add_shares(frame)
+
+    def by_sector_group(self, groups: str | Mapping[str, str]) -> pd.DataFrame:
+        """:meth:`by_sector` summed over sector groups (built-in name or mapping sector -> group)."""
+        mapping = sector_group_map(groups, self.sectors)
+        frame = self.by_sector().reset_index()
+        frame["group"] = frame["sector"].map(mapping)
+        order = list(dict.fromkeys(mapping.values()))
+        summed = frame.groupby(["region", "group"], sort=False)[["exports", "dva", "pva", "fva"]].sum()
+        summed = summed.reindex([(r, gr) for r in self.regions for gr in order])
+        return _add_shares(summed)
+
+    def source_matrix(self, kind: str = "pva", *, shares: bool = True) -> pd.DataFrame:
+        """Which provinces supply the value added in each province's exports.
+
+        ``kind="pva"``: [VBE]_ji with the diagonal set to zero (rows: source province j,
+        columns: exporting province i); with ``shares=True`` each column is divided by
+        PVA_i (columns sum to 1; NaN where PVA_i = 0). ``kind="fva"``: [MBE]_ji, through
+        whose imports the foreign value added enters (shares of FVA_i). ``kind="vbe"``: the
+        full VBE matrix including the diagonal (shares of exports).
+        """
+        import pandas as pd
+
+        if kind == "pva":
+            mat = self.vbe.copy()
+            np.fill_diagonal(mat, 0.0)
+        elif kind == "fva":
+            mat = self.mbe
+        elif kind == "vbe":
+            mat = self.vbe
+        else:
+            raise InputError(f"kind must be 'pva', 'fva' or 'vbe', not {kind!r}.")
+        if shares:
+            denom = self.total_exports if kind == "vbe" else mat.sum(axis=0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mat = np.where(denom[None, :] > 0, mat / np.where(denom > 0, denom, 1.0)[None, :], np.nan)
+        return pd.DataFrame(mat, index=pd.Index(self.regions, name="source"),
+                            columns=pd.Index(self.regions, name="exporter"))
+
+    def summary(self) -> str:
+        frame = self.to_frame()
+        e = frame["exports"].sum()
+        head = f"Provincial value-added decomposition {self.year or ''}".rstrip() + (" (SYNTHETIC)" if self.synthetic else "")
+        lines = [head, f"  {len(self.regions)} regions x {len(self.sectors)} sectors; exports abroad {e:.6g} {self.unit}"]
+        if e > 0:
+            lines.append(f"  all regions: DVR {frame['dva'].sum() / e:.3f}  PVR {frame['pva'].sum() / e:.3f}  "
+                         f"FVR {frame['fva'].sum() / e:.3f}")
+        lines.append(f"  max |residual| / exports {np.nanmax(np.abs(frame['residual']) / frame['exports'].where(frame['exports'] > 0)):.2e}"
+                     if (frame["exports"] > 0).any() else "  no exports")
+        return "\n".join(lines)
+
+
+def _add_shares(frame: pd.DataFrame) -> pd.DataFrame:
+    e = frame["exports"]
+    for share, level in (("dvr", "dva"), ("pvr", "pva"), ("fvr", "fva")):
+        frame[share] = (frame[level] / e.where(e > 0)).astype(float)
+    return frame
+
+
+def decompose_provincial(table: MRIOTable) -> ProvincialDecomposition:
+    """DVA, PVA and FVA of every region's exports abroad (formulas in the module docstring)."""
+    vb, mb = value_added_multipliers(table)
+    return ProvincialDecomposition(regions=table.regions, sectors=table.sectors, exports=table.E.copy(),
+                                   vb=vb, mb=mb, year=table.year, unit=table.unit, synthetic=table.synthetic)
+
+
+@dataclass(frozen=True)
+class NationalDecomposition:
+    """Domestic and foreign value added in the exports of a one-region non-competitive table.
+
+    DVA_k = (v B)_k E_k, FVA_k = (m B)_k E_k per exporting sector k (B = (I - A^D)^-1);
+    ``fva_by_product`` (when the table has an import block) = A^M_p B E for each imported
+    product p, summing to FVA.
+    """
+
+    region: str
+    sectors: tuple[str, ...]
+    exports: np.ndarray = field(repr=False)
+    dva: np.ndarray = field(repr=False)
+    fva: np.ndarray = field(repr=False)
+    fva_by_product: np.ndarray | None = field(default=None, repr=False)
+    import_products: tuple[str, ...] | None = None
+    year: int | None = None
+    unit: str = ""
+
+    @property
+    def dvr(self) -> float:
+        """Domestic value-added share of total exports, DVA/1'E."""
+        return float(self.dva.sum() / self.exports.sum())
+
+    @property
+    def fvr(self) -> float:
+        """Foreign value-added share of total exports, FVA/1'E (equals 1 - DVR on a balanced table)."""
+        return float(self.fva.sum() / self.exports.sum())
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per exporting sector: exports, DVA, FVA, DVR, FVR, residual."""
+        import pandas as pd
+
+        frame = pd.DataFrame({"exports": self.exports, "dva": self.dva, "fva": self.fva},
+                             index=pd.Index(self.sectors, name="sector"))
+        e = frame["exports"].where(frame["exports"] > 0)
+        frame["dvr"] = frame["dva"] / e
+        frame["fvr"] = frame["fva"] / e
+        frame["residual"] = frame["exports"] - frame["dva"] - frame["fva"]
+        return frame
+
+    def fva_by_source_product(self) -> pd.Series | None:
+        """FVA split by the imported product that carries it (None without an import block)."""
+        import pandas as pd
+
+        if self.fva_by_product is None:
+            return None
+        return pd.Series(self.fva_by_product, index=pd.Index(self.import_products, name="imported_product"), name="fva")
+
+    def summary(self) -> str:
+        return (f"National value added in exports {self.region} {self.year or ''}".rstrip() + "\n"
+                f"  exports {self.exports.sum():.6g} {self.unit}; DVA {self.dva.sum():.6g} (DVR {self.dvr:.3f}); "
+                f"FVA {self.fva.sum():.6g} (FVR {self.fvr:.3f})")
+
+
+def decompose_national(table: MRIOTable) -> NationalDecomposition:
+    """Domestic and foreign value added in exports of a one-region (national) table."""
+    if table.n_regions != 1:
+        raise InputError(f"decompose_national needs a one-region table; this one has {table.n_regions} regions "
+                         "(use decompose_provincial).")
+    if table.E.sum() <= 0:
+        raise InputError("The table has no exports (E sums to zero).")
+    factor = table.leontief_factor()
+    vb, mb = factor.solve_transposed(np.column_stack([table.V, table.M])).T
+    by_product = None
+    if table.import_block is not None:
+        # A^M_p B E: one forward solve, then the import coefficients of each product.
+        output_for_exports = factor.solve(table.E)
+        am = table.import_block * np.where(table.x > 0, 1.0 / np.where(table.x > 0, table.x, 1.0), 0.0)[None, :]
+        by_product = am @ output_for_exports
+    return NationalDecomposition(region=table.regions[0], sectors=table.sectors, exports=table.E.copy(),
+                                 dva=vb * table.E, fva=mb * table.E, fva_by_product=by_product,
+                                 import_products=table.import_products, year=table.year, unit=table.unit)

@@ -1,0 +1,110 @@
+"""Figures of the value-added study: DVR/PVR/FVR stacked bars and the source-matrix heatmap."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from exportlens.errors import InputError
+from exportlens.report.figures import _pyplot, _rc, _save
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["share_bars", "source_heatmap"]
+
+_SHARE_COLOURS = ("#2b6a99", "#7fb3d5", "#e39b4f")
+
+
+def share_bars(
+    shares: Mapping[str, pd.DataFrame],
+    *,
+    path: str | Path,
+    title: str,
+    legend: Sequence[str],
+    lang: str = "en",
+    note: str | None = None,
+) -> Path:
+    """Horizontal stacked bars of three shares (e.g. DVR, PVR, FVR) by region, one panel per key.
+
+    ``shares`` maps a panel title (e.g. a year) to a frame indexed by region label with
+    exactly three share columns in stacking order; every panel uses the row order of the
+    first frame. Shares are drawn in percent.
+    """
+    if not shares:
+        raise InputError("share_bars needs at least one panel.")
+    frames = list(shares.values())
+    if any(f.shape[1] != 3 for f in frames):
+        raise InputError("Each panel needs exactly three share columns (stacking order).")
+    plt = _pyplot()
+    order = list(frames[0].index)
+    height = max(3.0, 0.2 * len(order) + 1.2)
+    with plt.rc_context(_rc(lang)):
+        fig, axes = plt.subplots(1, len(frames), figsize=(3.0 * len(frames) + 1.2, height), sharey=True, squeeze=False)
+        ypos = np.arange(len(order))
+        for ax, (panel, frame) in zip(axes[0], shares.items(), strict=True):
+            data = frame.reindex(order).to_numpy(dtype=float) * 100.0
+            left = np.zeros(len(order))
+            for k in range(3):
+                values = np.nan_to_num(data[:, k])
+                ax.barh(ypos, values, left=left, color=_SHARE_COLOURS[k], height=0.75, label=legend[k])
+                left += values
+            ax.set_title(str(panel))
+            ax.set_xlim(0, 100)
+            ax.set_xlabel("%")
+            ax.grid(axis="y", visible=False)
+        axes[0][0].set_yticks(ypos, [str(o) for o in order])
+        axes[0][0].invert_yaxis()
+        handles, labels = axes[0][0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="upper center", ncol=3, frameon=False, bbox_to_anchor=(0.5, 1.0))
+        fig.suptitle(title, y=1.04)
+        if note:
+            fig.text(0.01, -0.01, note, fontsize=7, ha="left", va="top", color="0.35")
+        fig.tight_layout()
+        out = _save(fig, Path(path))
+        plt.close(fig)
+    return out
+
+
+def source_heatmap(
+    matrix: pd.DataFrame,
+    *,
+    path: str | Path,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    colorbar_label: str,
+    lang: str = "en",
+    note: str | None = None,
+) -> Path:
+    """Heatmap of a source x exporter matrix (e.g. each province's share in another's PVA), in percent.
+
+    NaN cells (e.g. a diagonal that is not part of the measure) are drawn in grey.
+    """
+    if matrix.shape[0] == 0 or matrix.shape[1] == 0:
+        raise InputError("source_heatmap needs a non-empty matrix.")
+    plt = _pyplot()
+    data = matrix.to_numpy(dtype=float) * 100.0
+    side = max(4.0, 0.22 * max(matrix.shape) + 2.0)
+    with plt.rc_context(_rc(lang)):
+        fig, ax = plt.subplots(figsize=(side + 1.0, side))
+        masked = np.ma.masked_invalid(data)
+        cmap = plt.get_cmap("YlOrRd").with_extremes(bad="0.85")  # missing cells (excluded diagonal) in grey
+        image = ax.imshow(masked, cmap=cmap, aspect="auto", vmin=0.0)
+        ax.set_xticks(range(matrix.shape[1]), [str(c) for c in matrix.columns], rotation=90, fontsize=7)
+        ax.set_yticks(range(matrix.shape[0]), [str(r) for r in matrix.index], fontsize=7)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        ax.grid(False)
+        bar = fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
+        bar.set_label(colorbar_label)
+        if note:
+            fig.text(0.01, -0.01, note, fontsize=7, ha="left", va="top", color="0.35")
+        fig.tight_layout()
+        out = _save(fig, Path(path))
+        plt.close(fig)
+    return out
