@@ -86,8 +86,8 @@ def _check_lang(lang: str) -> str:
 
 def _frame_table(frame, title: str | None = None, max_rows: int = 60) -> Table:
     table = Table(title=title, show_lines=False)
-    for col in frame.columns:
-        table.add_column(str(col))
+    for i, col in enumerate(frame.columns):
+        table.add_column(str(col), no_wrap=i == 0)  # names in the first column stay copyable
     for _, row in frame.head(max_rows).iterrows():
         table.add_row(*["" if v is None else (f"{v:.4g}" if isinstance(v, float) else str(v)) for v in row])
     if len(frame) > max_rows:
@@ -101,6 +101,10 @@ def _frame_table(frame, title: str | None = None, max_rows: int = 60) -> Table:
 # out/lang/formats/figures/overwrite/console and returns the output folder.
 STUDIES: dict[str, tuple[str, str, str]] = {
     "resilience": ("exportlens.studies.resilience", "ResilienceStudySpec", "run_resilience_cli"),
+    "linkage": ("exportlens.studies.linkage", "LinkageStudySpec", "run_linkage_cli"),
+    "value-added": ("exportlens.studies.value_added", "ValueAddedStudySpec", "run_value_added_cli"),
+    "synergy": ("exportlens.studies.synergy", "SynergyStudySpec", "run_synergy_cli"),
+    "firm-resilience": ("exportlens.studies.firm_resilience", "FirmResilienceStudySpec", "run_firm_resilience_cli"),
 }
 
 
@@ -121,7 +125,9 @@ def _run_study(name: str, study_file: Path | None, out: Path | None, lang: str, 
     _module, spec_cls, runner = _study_parts(name)
     spec = spec_cls.from_toml(study_file) if study_file is not None else spec_cls()
     fmt = [f.strip() for f in formats.split(",")] if formats else None
-    return runner(spec, out=out, lang=_check_lang(lang), formats=fmt, figures=figures, overwrite=overwrite,
+    # keywords only: every runner takes spec=...; the firm runner's first argument is the
+    # transactions path (None = its spec's data or the synthetic demo)
+    return runner(spec=spec, out=out, lang=_check_lang(lang), formats=fmt, figures=figures, overwrite=overwrite,
                   console=console)
 
 
@@ -163,6 +169,39 @@ def _study_command(name: str, doc: str):
 
 
 _study_command("resilience", "Export resilience and virtual agglomeration: Tables 1-5, figures, manifest.")
+_study_command("linkage", "Provinces' links with Belt-and-Road countries: entropy + AHP composite scores and ranks.")
+_study_command("value-added", "Value added in provinces' exports (DVA/PVA/FVA) from multi-regional input-output tables.")
+_study_command("synergy", "Cross-border e-commerce and industrial clusters: coupling coordination by province-year.")
+
+
+@run_app.command("firm-resilience")
+@friendly
+def run_firm_resilience(
+    transactions: Annotated[Path | None, typer.Option("--transactions", "-t", help="Transaction file or folder (CSV/Parquet); default: the study file's path or the synthetic demo.")] = None,
+    study: StudyFile = None,
+    column: Annotated[list[str] | None, typer.Option("--column", "-c", help="Column mapping role=name, repeatable (firm, product, destination, year, value, province, industry).")] = None,
+    shock_year: Annotated[int | None, typer.Option("--shock-year", help="Year of the shock (resistance is measured into it).")] = None,
+    drop_invalid: Annotated[bool, typer.Option("--drop-invalid", help="Leave out invalid rows (counted by reason) instead of stopping.")] = False,
+    out: OutDir = None,
+    lang: Lang = "zh",
+    formats: Formats = None,
+    figures: Figures = True,
+    overwrite: Overwrite = False,
+) -> None:
+    """Firm-level export resilience from customs transactions, out of core (DuckDB via Ibis)."""
+    from exportlens.studies.firm_resilience import (
+        FirmResilienceStudySpec,
+        parse_column_options,
+        run_firm_resilience_cli,
+    )
+
+    spec = FirmResilienceStudySpec.from_toml(study) if study is not None else FirmResilienceStudySpec()
+    path = run_firm_resilience_cli(
+        transactions, columns=parse_column_options(column) or None, shock_year=shock_year, spec=spec, out=out,
+        lang=_check_lang(lang), formats=[f.strip() for f in formats.split(",")] if formats else None,
+        figures=figures, overwrite=overwrite, console=console, invalid="drop" if drop_invalid else None,
+    )
+    console.print(f"[green]done:[/] results in {path}")
 
 
 @study_app.command("template")

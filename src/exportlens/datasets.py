@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from exportlens.errors import InputError
 
@@ -25,7 +25,7 @@ class DatasetInfo:
     description: str
     shape: str
     study: str
-    loader: Callable[[], pd.DataFrame]
+    loader: Callable[[], Any]  # a DataFrame, or a dict of tables for input-output data
     synthetic: bool = True
 
 
@@ -33,6 +33,36 @@ def _resilience_demo() -> pd.DataFrame:
     from exportlens.data.demo import resilience_demo_panel
 
     return resilience_demo_panel()
+
+
+def _synergy_demo() -> pd.DataFrame:
+    from exportlens.data.demo_synergy import synergy_demo_panel
+
+    return synergy_demo_panel()
+
+
+def _synergy_employment_demo() -> pd.DataFrame:
+    from exportlens.data.demo_synergy import synergy_demo_employment
+
+    return synergy_demo_employment()
+
+
+def _linkage_demo() -> pd.DataFrame:
+    from exportlens.data.demo_linkage import linkage_demo_cube
+
+    return linkage_demo_cube()
+
+
+def _firm_transactions_demo() -> pd.DataFrame:
+    from exportlens.data.demo_firms import load_firm_transactions_demo
+
+    return load_firm_transactions_demo()
+
+
+def _value_added_demo() -> dict:
+    from exportlens.data.demo_mrio import value_added_demo_tables
+
+    return value_added_demo_tables()
 
 
 _DATASETS: dict[str, DatasetInfo] = {
@@ -44,6 +74,45 @@ _DATASETS: dict[str, DatasetInfo] = {
         shape="420 rows (30 provinces without Tibet x 2009-2022)",
         study="resilience",
         loader=_resilience_demo,
+    ),
+    "linkage_demo": DatasetInfo(
+        name="linkage_demo",
+        description="SYNTHETIC province x Belt-and-Road country x indicator cube (long table) for the linkage "
+        "study; documented DGP in exportlens.data.demo_linkage",
+        shape="31,248 rows (31 provinces x 63 countries x 16 indicators)",
+        study="linkage",
+        loader=_linkage_demo,
+    ),
+    "value_added_demo": DatasetInfo(
+        name="value_added_demo",
+        description="SYNTHETIC 30-province x 42-sector multi-regional input-output tables (CEADs layout) for "
+        "2002/2007/2012, as {year: MRIOTable}; DGP in exportlens.data.demo_mrio",
+        shape="3 tables of 1,260 x 1,260",
+        study="value-added",
+        loader=_value_added_demo,
+    ),
+    "firm_transactions_demo": DatasetInfo(
+        name="firm_transactions_demo",
+        description="SYNTHETIC customs transactions (firm x HS product x destination x year) for the firm-level "
+        "study, shock in 2009; documented DGP in exportlens.data.demo_firms",
+        shape="200,000 rows (1,477 firms, 2005-2014)",
+        study="firm-resilience",
+        loader=_firm_transactions_demo,
+    ),
+    "synergy_demo": DatasetInfo(
+        name="synergy_demo",
+        description="SYNTHETIC province-year indicators of cross-border e-commerce and industrial clusters "
+        "(coupling-coordination study); documented DGP in exportlens.data.demo_synergy",
+        shape="310 rows (31 provinces x 2013-2022)",
+        study="synergy",
+        loader=_synergy_demo,
+    ),
+    "synergy_employment_demo": DatasetInfo(
+        name="synergy_employment_demo",
+        description="SYNTHETIC province x industry x year employment for the cluster measures (LQ, HHI, Krugman)",
+        shape="5,890 rows (31 provinces x 19 industries x 2013-2022)",
+        study="synergy",
+        loader=_synergy_employment_demo,
     ),
 }
 
@@ -60,8 +129,9 @@ def list_datasets() -> pd.DataFrame:
     )
 
 
-def load_dataset(name: str) -> pd.DataFrame:
-    """Load an embedded dataset by name (a fresh DataFrame each call)."""
+def load_dataset(name: str) -> Any:
+    """Load an embedded dataset by name (a fresh object each call: a DataFrame, or
+    ``{year: MRIOTable}`` for the input-output demo)."""
     try:
         info = _DATASETS[name]
     except KeyError:

@@ -1,5 +1,19 @@
-"""Region registry: provinces, name matching, groupings, distances."""
+"""Region registry: provinces, Belt-and-Road countries, name matching, groupings, distances."""
 
+from exportlens.regions.countries import (
+    SUBREGIONS,
+    Country,
+    Subregion,
+    assign_subregion,
+    belt_and_road_countries,
+    closest_countries,
+    country_frame,
+    country_label,
+    resolve_countries,
+    resolve_country,
+    subregion,
+    subregions,
+)
 from exportlens.regions.distance import (
     EARTH_RADIUS_KM,
     distance_matrix,
@@ -21,10 +35,18 @@ from exportlens.regions.registry import (
 
 __all__ = [
     "EARTH_RADIUS_KM",
+    "SUBREGIONS",
+    "Country",
     "Grouping",
     "Province",
+    "Subregion",
     "assign_group",
+    "assign_subregion",
+    "belt_and_road_countries",
+    "closest_countries",
     "closest_provinces",
+    "country_frame",
+    "country_label",
     "distance_matrix",
     "grouping",
     "haversine_km",
@@ -35,6 +57,10 @@ __all__ = [
     "province_label",
     "provinces",
     "registry_frame",
+    "resolve_countries",
+    "resolve_country",
     "resolve_province",
     "resolve_provinces",
+    "subregion",
+    "subregions",
 ]

@@ -1,0 +1,700 @@
+"""Reading customs transaction files and accounting for every row (valid or invalid, and why).
+
+Input: one file or a folder of CSV or Parquet files (searched recursively; one format per
+folder), one row per firm x product x destination x period with an export value, the firm's
+province and industry. Column names are the user's, given by a :class:`ColumnMap`.
+
+Every row either enters the measures or is counted under exactly one reason
+(:data:`REASONS`, checked in that order, the first failing one counts), so
+``rows_read = rows_used + sum(invalid counts)`` always holds. With ``invalid="raise"``
+(the default) any invalid row stops the run with :class:`InvalidRowsError`, which names the
+reasons, their counts and example rows; with ``invalid="drop"`` the rows are left out and
+reported (study tables, ``manifest.json``, :meth:`ValidationReport.to_frame`). Nothing is
+dropped silently and input files are only read.
+
+The same rules exist twice: as Ibis expressions (:func:`standardize`, out of core, any
+backend) and in pandas (:func:`standardize_pandas`, the reference implementation); the tests
+check that both count the same rows under the same reasons.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from exportlens.errors import DataFormatError, InputError, MissingColumnError
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+    import pandas as pd
+
+__all__ = [
+    "REASONS",
+    "ColumnMap",
+    "InvalidRowsError",
+    "ValidationReport",
+    "clean_transactions",
+    "find_input_files",
+    "open_transactions",
+    "read_transactions_pandas",
+    "resolve_province_values",
+    "standardize",
+    "standardize_pandas",
+    "validate",
+    "validate_pandas",
+]
+
+#: Reasons a row is invalid, in the order they are checked: key -> (English, Chinese).
+REASONS: dict[str, tuple[str, str]] = {
+    "missing_firm": ("missing firm id", "缺少企业代码"),
+    "unparseable_year": ("unparseable year", "年份无法解析"),
+    "implausible_year": ("year outside 1950-2100", "年份超出1950-2100"),
+    "unparseable_month": ("month not 1-12 (yyyymm)", "月份不在1-12（yyyymm）"),
+    "missing_value": ("missing export value", "缺少出口额"),
+    "unparseable_value": ("unparseable export value", "出口额无法解析"),
+    "negative_value": ("negative export value", "出口额为负"),
+    "missing_product": ("missing product code", "缺少产品编码"),
+    "missing_destination": ("missing destination", "缺少目的地"),
+    "missing_province": ("missing province", "缺少省份"),
+    "unknown_province": ("unknown province", "无法识别的省份"),
+    "missing_industry": ("missing industry", "缺少行业"),
+}
+
+YEAR_RANGE = (1950, 2100)
+_PARQUET = (".parquet", ".pq", ".parq")
+_CSV = (".csv", ".csv.gz", ".txt")
+_EXAMPLES = 3
+
+
+class InvalidRowsError(InputError):
+    """Rows with invalid values were found and ``invalid="raise"``; ``report`` has the counts."""
+
+    def __init__(self, message: str, report: ValidationReport):
+        super().__init__(message)
+        self.report = report
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Which of the user's columns holds what (defaults: the synthetic demo's names).
+
+    ``period_format`` says how the ``year`` column is written: ``"year"`` (2009, "2009",
+    2009.0) or ``"yyyymm"`` (200903: monthly records, summed to years; the month must be
+    1-12). The measures are annual, as is the province panel they are merged with.
+    """
+
+    firm: str = "firm_id"
+    product: str = "hs8"
+    destination: str = "destination"
+    year: str = "year"
+    value: str = "value_usd"
+    province: str = "province"
+    industry: str = "industry"
+    period_format: Literal["year", "yyyymm"] = "year"
+
+    def __post_init__(self) -> None:
+        if self.period_format not in ("year", "yyyymm"):
+            raise InputError(f"period_format must be 'year' or 'yyyymm', not {self.period_format!r}.")
+        names = self.sources()
+        for role, col in names.items():
+            if not isinstance(col, str) or not col:
+                raise InputError(f"Column for {role!r} must be a non-empty column name, got {col!r}.")
+        dup = sorted({c for c in names.values() if list(names.values()).count(c) > 1})
+        if dup:
+            raise InputError(f"Column(s) {dup} are mapped to more than one role: {names}.")
+
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[str, str] | None) -> ColumnMap:
+        """From ``{"firm": "企业代码", ...}``; roles left out keep their defaults."""
+        mapping = dict(mapping or {})
+        allowed = [f.name for f in fields(cls)]
+        unknown = [k for k in mapping if k not in allowed]
+        if unknown:
+            raise InputError(f"Unknown column role(s) {unknown}; roles are {', '.join(allowed)}.")
+        return cls(**mapping)
+
+    def sources(self) -> dict[str, str]:
+        """Role -> the user's column name (the seven data columns)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "period_format"}
+
+    def to_dict(self) -> dict[str, str]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass
+class ValidationReport:
+    """Row accounting of the input: every row is used or counted under one reason."""
+
+    rows_read: int
+    invalid: dict[str, int]
+    unknown_provinces: dict[str, int] = field(default_factory=dict)
+    province_codes: dict[Any, int] = field(default_factory=dict)
+    unknown_province_values: list[Any] = field(default_factory=list)
+    examples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    years: list[int] = field(default_factory=list)  # years with at least one valid row
+    filter_plan: dict[str, Any] = field(default_factory=dict, repr=False)  # see clean_transactions
+
+    @property
+    def rows_invalid(self) -> int:
+        return sum(self.invalid.values())
+
+    @property
+    def rows_used(self) -> int:
+        return self.rows_read - self.rows_invalid
+
+    def to_frame(self, lang: str = "en") -> pd.DataFrame:
+        """One row per reason (all reasons, zero counts included) and the totals."""
+        import pandas as pd
+
+        j = 0 if lang == "en" else 1
+        rows = [{"reason": k, "label": REASONS[k][j], "rows": int(self.invalid.get(k, 0))} for k in REASONS]
+        return pd.DataFrame(rows)
+
+    def describe(self) -> str:
+        """Plain-text accounting: read, used, and each non-zero reason with examples."""
+        lines = [f"{self.rows_read:,} rows read, {self.rows_used:,} used, {self.rows_invalid:,} invalid"]
+        for key, n in self.invalid.items():
+            if n:
+                lines.append(f"  {REASONS[key][0]}: {n:,} row(s)" + _example_text(self.examples.get(key, [])))
+        if self.unknown_provinces:
+            values = "; ".join(f"{v!r} ({n:,} rows)" for v, n in list(self.unknown_provinces.items())[:20])
+            lines.append(f"  unknown province values: {values}")
+        return "\n".join(lines)
+
+
+def _example_text(examples: list[dict[str, Any]]) -> str:
+    if not examples:
+        return ""
+    parts = [", ".join(f"{k}={v!r}" for k, v in ex.items()) for ex in examples]
+    return " - e.g. " + " | ".join(f"({p})" for p in parts)
+
+
+# --- files -------------------------------------------------------------------------------
+
+
+def find_input_files(path: str | Path) -> tuple[list[Path], Literal["parquet", "csv"]]:
+    """The data files under ``path`` (a file or a folder, searched recursively) and their format."""
+    p = Path(path)
+    if not p.exists():
+        raise DataFormatError(f"Transactions path {p} does not exist.")
+    candidates = sorted(x for x in p.rglob("*") if x.is_file()) if p.is_dir() else [p]
+    pq_files = [x for x in candidates if x.name.lower().endswith(_PARQUET)]
+    csv_files = [x for x in candidates if x.name.lower().endswith(_CSV)]
+    if pq_files and csv_files:
+        raise DataFormatError(
+            f"{p} holds both Parquet ({len(pq_files)}) and CSV ({len(csv_files)}) files; "
+            "put one format per folder."
+        )
+    if not pq_files and not csv_files:
+        kind = "folder" if p.is_dir() else "file"
+        raise DataFormatError(
+            f"No CSV or Parquet data in {kind} {p} (recognised suffixes: {', '.join(_PARQUET + _CSV)})."
+        )
+    return (pq_files, "parquet") if pq_files else (csv_files, "csv")
+
+
+def open_transactions(con: Any, path: str | Path, columns: ColumnMap) -> ir.Table:
+    """Register the transaction files with the Ibis backend ``con`` (nothing is loaded).
+
+    CSV files are read with every column as text (so that HS codes keep leading zeros and a
+    stray letter in a value column is counted as unparseable instead of failing the read);
+    Parquet files keep their types; files with differing columns are unified by name.
+    Raises :class:`~exportlens.errors.MissingColumnError` naming each mapped column that is
+    absent and listing the available ones.
+    """
+    files, fmt = find_input_files(path)
+    backend = getattr(con, "name", "")
+    paths = [str(f) for f in files]
+    if backend == "pyspark":
+        # CSVs stay text: no schema inference
+        if fmt == "parquet":
+            # the folder itself, recursively, only Parquet files (Spark reader options)
+            table = con.read_parquet(str(path), mergeSchema="true", recursiveFileLookup="true",
+                                     pathGlobFilter="*.{parquet,pq,parq}") if Path(path).is_dir() \
+                else con.read_parquet(paths[0])
+        else:
+            table = con.read_csv(paths, inferSchema=False, header=True)
+    elif fmt == "parquet":
+        table = con.read_parquet(paths, union_by_name=True)
+    else:
+        disable_csv_type_pushdown(con)
+        table = con.read_csv(paths, all_varchar=True, header=True, union_by_name=True)
+    check_columns(list(table.columns), columns, where=str(path))
+    return table
+
+
+def disable_csv_type_pushdown(con: Any) -> None:
+    """Turn off DuckDB's ``type_pushdown`` optimizer on this connection (kept with any others
+    already disabled).
+
+    DuckDB 2.0 pushes ``TRY_CAST`` over a CSV column into the CSV scanner as a hard cast, so
+    one unparseable cell aborts the query instead of becoming NULL (duckdb/duckdb#23818);
+    the validation counts such cells, so the cast must stay in the projection.
+    """
+    current = con.raw_sql("SELECT current_setting('disabled_optimizers')").fetchone()[0] or ""
+    names = [n.strip() for n in str(current).split(",") if n.strip()]
+    if "type_pushdown" not in names:
+        con.raw_sql(f"SET disabled_optimizers = '{', '.join([*names, 'type_pushdown'])}'")
+
+
+def check_columns(available: Sequence[str], columns: ColumnMap, *, where: str = "the data") -> None:
+    """MissingColumnError naming every mapped column that is absent."""
+    missing = [f"{col!r} (role {role})" for role, col in columns.sources().items() if col not in available]
+    if missing:
+        raise MissingColumnError(
+            f"Column(s) not in {where}: {', '.join(missing)}. Available columns: {list(available)}. "
+            "Map your column names with the column options (e.g. --firm-col, or [columns] in the study file)."
+        )
+
+
+def read_transactions_pandas(path: str | Path, columns: ColumnMap) -> pd.DataFrame:
+    """All transaction files under ``path`` as one DataFrame (pandas reference path).
+
+    CSV cells are kept as text, empty cells as missing (as the Ibis path reads them).
+    """
+    import pandas as pd
+
+    files, fmt = find_input_files(path)
+    if fmt == "parquet":
+        frames = [pd.read_parquet(f) for f in files]
+    else:
+        frames = [pd.read_csv(f, dtype=str, keep_default_na=False, na_values=[""]) for f in files]
+    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    check_columns(list(frame.columns), columns, where=str(path))
+    return frame
+
+
+# --- provinces ---------------------------------------------------------------------------
+
+
+def resolve_province_values(values: Sequence[Any]) -> tuple[dict[Any, int], list[Any]]:
+    """Map each distinct province value to its GB/T 2260 code; values that match no mainland
+    province (or are ambiguous) are returned as unknown."""
+    from exportlens.errors import UnknownRegionError
+    from exportlens.regions import resolve_province
+
+    mapping: dict[Any, int] = {}
+    unknown: list[Any] = []
+    for v in values:
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            continue
+        try:
+            p = resolve_province(v)
+        except UnknownRegionError:
+            unknown.append(v)
+            continue
+        if not p.mainland:
+            unknown.append(v)
+            continue
+        mapping[v] = int(p.code)
+    return mapping, unknown
+
+
+# --- Ibis rules --------------------------------------------------------------------------
+
+
+def _is_string(expr: Any) -> bool:
+    return expr.type().is_string()
+
+
+def _missing_label(col: Any) -> Any:
+    """Missing id/label: null, or blank text."""
+    if _is_string(col):
+        return col.isnull() | (col.strip() == "")
+    return col.isnull()
+
+
+def _year_parts(year_raw: Any, period_format: str) -> tuple[Any, Any]:
+    """(reason of the year value or null, the year as int64 where valid) as Ibis expressions."""
+    import ibis
+
+    number = year_raw.try_cast("float64")
+    lo, hi = YEAR_RANGE
+    if period_format == "yyyymm":
+        year_f = (number - number % 100) / 100
+        month = number % 100
+        month_bad = (month < 1) | (month > 12)
+    else:
+        year_f = number
+        month_bad = ibis.literal(False)
+    reason = ibis.cases(
+        (number.isnull() | number.isnan() | number.isinf() | (number % 1 != 0), "unparseable_year"),
+        ((year_f < lo) | (year_f > hi) | (year_f % 1 != 0), "implausible_year"),
+        (month_bad, "unparseable_month"),
+        else_=ibis.null("string"),
+    )
+    # cast only where the year is a whole number in range (other rows are invalid)
+    year = ibis.cases(((year_f >= lo) & (year_f <= hi), year_f), else_=ibis.null("float64")).cast("int64")
+    return reason, year
+
+
+def _value_parts(value_raw: Any) -> tuple[Any, Any]:
+    """(reason of the export value or null, the value as float64) as Ibis expressions."""
+    import ibis
+
+    value = value_raw.try_cast("float64")
+    if _is_string(value_raw):
+        missing = value_raw.isnull() | (value_raw.strip() == "")
+        bad = value.isnull() | value.isnan() | value.isinf()
+    else:
+        missing = value_raw.isnull() | value.isnan()
+        bad = value.isinf()
+    reason = ibis.cases((missing, "missing_value"), (bad, "unparseable_value"), (value < 0, "negative_value"),
+                        else_=ibis.null("string"))
+    return reason, value
+
+
+def _row_reason(raw: ir.Table, columns: ColumnMap, unknown_provinces: Sequence[Any] = ()) -> Any:
+    """The first failing reason of each row of ``raw`` (null when valid), an expression on ``raw``."""
+    import ibis
+
+    src = columns.sources()
+    year_reason, _ = _year_parts(raw[src["year"]], columns.period_format)
+    value_reason, _ = _value_parts(raw[src["value"]])
+    prov = raw[src["province"]]
+    unknown = list(unknown_provinces)
+    prov_unknown = prov.isin(unknown) if unknown else ibis.literal(False)
+    return ibis.cases(
+        (_missing_label(raw[src["firm"]]), "missing_firm"),
+        (year_reason.notnull(), year_reason),
+        (value_reason.notnull(), value_reason),
+        (_missing_label(raw[src["product"]]), "missing_product"),
+        (_missing_label(raw[src["destination"]]), "missing_destination"),
+        (_missing_label(prov), "missing_province"),
+        (prov_unknown, "unknown_province"),
+        (_missing_label(raw[src["industry"]]), "missing_industry"),
+        else_=ibis.null("string"),
+    )
+
+
+def standardize(raw: ir.Table, columns: ColumnMap, *, unknown_provinces: Sequence[Any] = ()) -> ir.Table:
+    """Canonical columns and the reason of invalid rows, as an Ibis expression.
+
+    Output columns: ``firm``, ``product``, ``destination`` (as in the data), ``year``
+    (int64), ``value`` (float64), ``province_raw`` (as in the data), ``industry``, and
+    ``reason`` (null for valid rows, else the first failing key of :data:`REASONS`).
+    Values of invalid rows are not meaningful. This is the exact row-by-row rule;
+    :func:`validate` and :func:`clean_transactions` use cheaper equivalent forms when the
+    identifiers are complete.
+    """
+    src = columns.sources()
+    _, year = _year_parts(raw[src["year"]], columns.period_format)
+    _, value = _value_parts(raw[src["value"]])
+    return raw.select(
+        firm=raw[src["firm"]], product=raw[src["product"]], destination=raw[src["destination"]], year=year,
+        value=value, province_raw=raw[src["province"]], industry=raw[src["industry"]],
+        reason=_row_reason(raw, columns, unknown_provinces),
+    )
+
+
+def _count_missing_labels(raw: ir.Table, cols: Sequence[Any]) -> int:
+    """Rows whose label is null or blank, summed over ``cols`` (an upper bound when a row has
+    several; only compared with 0). One single-column filter per check, combined by UNION ALL
+    in one query: engines push each filter into the scan (a combined OR would make DuckDB
+    materialise every string)."""
+    import ibis
+
+    parts = []
+    for col in cols:
+        conds = [col.isnull(), col.strip() == ""] if _is_string(col) else [col.isnull()]
+        parts += [raw.filter(c).aggregate(n=ibis._.count()) for c in conds]
+    total = ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
+    return int(total.n.sum().to_pandas() or 0)
+
+
+def validate(raw: ir.Table, columns: ColumnMap) -> ValidationReport:
+    """Count the rows by reason; the caller decides whether to raise or drop.
+
+    Firm, product and destination are checked first by cheap counts. When they are complete
+    (the usual case) every remaining rule depends on the year, province and industry value
+    of a row or on its export value alone, so one grouping by (year, province, industry)
+    with per-group counts of invalid export values gives the exact first-failing reason of
+    every row without evaluating string rules row by row. Otherwise the exact row-by-row
+    rule of :func:`standardize` is grouped (slower). Example rows are fetched for each
+    reason found.
+    """
+    src = columns.sources()
+    labels_incomplete = _count_missing_labels(raw, [raw[src[r]] for r in ("firm", "product", "destination")]) > 0
+    report = _validate_exact(raw, columns) if labels_incomplete else _validate_by_groups(raw, columns)
+    if report.rows_invalid:
+        reason = _row_reason(raw, columns, report.unknown_province_values)
+        for key, n in report.invalid.items():
+            if n:
+                rows = raw.filter(reason == key).select(*src.values()).limit(_EXAMPLES).to_pandas()
+                report.examples[key] = [_clean_record(r) for r in rows.to_dict("records")]
+    return report
+
+
+def _validate_by_groups(raw: ir.Table, columns: ColumnMap) -> ValidationReport:
+    import ibis
+
+    src = columns.sources()
+    value_reason, _ = _value_parts(raw[src["value"]])
+    g = raw.group_by(y=raw[src["year"]], p=raw[src["province"]], i=raw[src["industry"]]).aggregate(
+        n=ibis._.count(),
+        v_missing=_flag_count(value_reason == "missing_value"),
+        v_bad=_flag_count(value_reason == "unparseable_value"),
+        v_neg=_flag_count(value_reason == "negative_value"),
+    )
+    year_reason, year = _year_parts(g.y, columns.period_format)
+    g = g.mutate(year_reason=year_reason, year_int=year, p_missing=_missing_label(g.p), i_missing=_missing_label(g.i))
+    groups = g.to_pandas()
+    mapping, unknown = resolve_province_values(_distinct(groups.loc[~groups["p_missing"].astype(bool), "p"].tolist()))
+    unknown_set = set(unknown)
+    invalid = {k: 0 for k in REASONS}
+    unknown_counts: dict[str, int] = {}
+    years: set[int] = set()
+    bad: dict[str, set[Any]] = {"year": set(), "province": set(), "industry": set()}
+    total = 0
+    for r in groups.itertuples(index=False):
+        n = _as_int(r.n)
+        total += n
+        if not _is_missing_scalar(r.year_reason):
+            invalid[str(r.year_reason)] += n
+            bad["year"].add(r.y)
+            continue
+        v_counts = {"missing_value": _as_int(r.v_missing), "unparseable_value": _as_int(r.v_bad),
+                    "negative_value": _as_int(r.v_neg)}
+        for key, k in v_counts.items():
+            invalid[key] += k
+        ok = n - sum(v_counts.values())
+        if bool(r.p_missing):
+            invalid["missing_province"] += ok
+            bad["province"].add(r.p)
+        elif r.p in unknown_set:
+            invalid["unknown_province"] += ok
+            unknown_counts[str(r.p)] = unknown_counts.get(str(r.p), 0) + ok
+            bad["province"].add(r.p)
+        elif bool(r.i_missing):
+            invalid["missing_industry"] += ok
+            bad["industry"].add(r.i)
+        elif ok > 0:
+            years.add(int(r.year_int))
+    return ValidationReport(
+        rows_read=total, invalid=invalid, unknown_provinces=dict(sorted(unknown_counts.items())),
+        province_codes=mapping, unknown_province_values=unknown, years=sorted(years),
+        filter_plan={"exact": False, "bad_values": {k: [v for v in vals if not _is_missing_scalar(v)]
+                                                   for k, vals in bad.items()},
+                     "null_values": {k: any(_is_missing_scalar(v) for v in vals) for k, vals in bad.items()},
+                     "value_invalid": bool(invalid["missing_value"] + invalid["unparseable_value"]
+                                           + invalid["negative_value"])},
+    )
+
+
+def _validate_exact(raw: ir.Table, columns: ColumnMap) -> ValidationReport:
+    """Exact row-by-row reasons, grouped by province value, reason and year (one pass)."""
+    import ibis
+
+    std0 = standardize(raw, columns)
+    counts = std0.group_by("province_raw", "reason", "year").aggregate(n=ibis._.count()).to_pandas()
+    mapping, unknown = resolve_province_values(_distinct(counts["province_raw"].tolist()))
+    unknown_set = set(unknown)
+    invalid = {k: 0 for k in REASONS}
+    unknown_counts: dict[str, int] = {}
+    years: set[int] = set()
+    total = 0
+    for prov, reason, year, n in zip(counts["province_raw"].tolist(), counts["reason"].tolist(),
+                                     counts["year"].tolist(), counts["n"].tolist(), strict=True):
+        n = _as_int(n)
+        total += n
+        missing_reason = _is_missing_scalar(reason)
+        # unknown provinces are only known now; only missing_industry is checked after them
+        if not _is_missing_scalar(prov) and prov in unknown_set and (missing_reason or reason == "missing_industry"):
+            invalid["unknown_province"] += n
+            unknown_counts[str(prov)] = unknown_counts.get(str(prov), 0) + n
+        elif not missing_reason:
+            invalid[str(reason)] += n
+        else:
+            years.add(int(year))
+    return ValidationReport(rows_read=total, invalid=invalid, unknown_provinces=dict(sorted(unknown_counts.items())),
+                            province_codes=mapping, unknown_province_values=unknown, years=sorted(years),
+                            filter_plan={"exact": True})
+
+
+def clean_transactions(raw: ir.Table, columns: ColumnMap, report: ValidationReport) -> ir.Table:
+    """The valid rows in canonical columns (``firm``, ``product``, ``destination``, ``year``,
+    ``value``, ``province_raw``, ``industry``), with the cheapest filter that is exact for
+    this report: none when every row is valid; value and year/province/industry value lists
+    when only those rules failed; the row-by-row rule otherwise."""
+    src = columns.sources()
+    plan = report.filter_plan
+    if plan.get("exact", True) and report.rows_invalid:
+        std = standardize(raw, columns, unknown_provinces=report.unknown_province_values)
+        return std.filter(std.reason.isnull()).drop("reason")
+    _, year = _year_parts(raw[src["year"]], columns.period_format)
+    value_reason, value = _value_parts(raw[src["value"]])
+    t = raw.select(
+        firm=raw[src["firm"]], product=raw[src["product"]], destination=raw[src["destination"]], year=year,
+        value=value, province_raw=raw[src["province"]], industry=raw[src["industry"]],
+        y_raw=raw[src["year"]], v_reason=value_reason,
+    )
+    preds = []
+    if report.rows_invalid:
+        if plan["value_invalid"]:
+            preds.append(t.v_reason.isnull())
+        for role, col in (("year", t.y_raw), ("province", t.province_raw), ("industry", t.industry)):
+            values = plan["bad_values"][role]
+            if values:
+                preds.append(~col.isin(values))
+            if plan["null_values"][role]:
+                preds.append(col.notnull())
+    return (t.filter(*preds) if preds else t).drop("y_raw", "v_reason")
+
+
+def _flag_count(cond: Any) -> Any:
+    """Number of rows where ``cond`` is true (null counts as false on every engine)."""
+    import ibis
+
+    return ibis.cases((cond, 1), else_=0).cast("int64").sum()
+
+
+def _as_int(x: Any) -> int:
+    return 0 if _is_missing_scalar(x) else int(x)
+
+
+def _distinct(values: list[Any]) -> list[Any]:
+    """Distinct values in order of first appearance (NaN-safe)."""
+    seen: dict[Any, None] = {}
+    for v in values:
+        if not _is_missing_scalar(v):
+            seen.setdefault(v, None)
+    return list(seen)
+
+
+def _is_missing_scalar(v: Any) -> bool:
+    if v is None:
+        return True
+    try:
+        return bool(v != v)  # NaN / NA
+    except (TypeError, ValueError):
+        return False
+
+
+def _clean_record(rec: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for k, v in rec.items():
+        if _is_missing_scalar(v):
+            out[k] = None
+        elif hasattr(v, "item"):
+            out[k] = v.item()
+        else:
+            out[k] = v
+    return out
+
+
+def raise_for_invalid(report: ValidationReport, policy: str) -> None:
+    """Apply the invalid-row policy: raise :class:`InvalidRowsError` with the counts, or return."""
+    if policy not in ("raise", "drop"):
+        raise InputError(f"invalid must be 'raise' or 'drop', not {policy!r}.")
+    if policy == "drop" or report.rows_invalid == 0:
+        return
+    raise InvalidRowsError(
+        f"{report.rows_invalid:,} of {report.rows_read:,} transaction rows have invalid values:\n"
+        + "\n".join(report.describe().splitlines()[1:])
+        + "\nFix them in the data, or pass invalid='drop' (command line: --drop-invalid) to leave them out; "
+        "they are then counted by reason in the results and the manifest.",
+        report,
+    )
+
+
+# --- pandas rules (reference) ------------------------------------------------------------
+
+
+def _missing_label_pd(s: pd.Series) -> Any:
+    import pandas as pd
+
+    miss = s.isna().to_numpy()
+    if pd.api.types.is_string_dtype(s.dtype) or s.dtype == object:
+        text = s.astype("string").str.strip()
+        miss = miss | (text == "").fillna(False).to_numpy(dtype=bool)
+    return miss
+
+
+def standardize_pandas(frame: pd.DataFrame, columns: ColumnMap, *, unknown_provinces: Sequence[Any] = ()) -> pd.DataFrame:
+    """Canonical columns and the reason of invalid rows, in pandas (same rules as :func:`standardize`)."""
+    import numpy as np
+    import pandas as pd
+
+    check_columns(list(frame.columns), columns)
+    src = columns.sources()
+    year_raw, value_raw = frame[src["year"]], frame[src["value"]]
+    number = pd.to_numeric(year_raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    lo, hi = YEAR_RANGE
+    with np.errstate(invalid="ignore"):
+        if columns.period_format == "yyyymm":
+            year_f = (number - np.mod(number, 100)) / 100
+            month = np.mod(number, 100)
+            month_bad = (month < 1) | (month > 12)
+        else:
+            year_f = number
+            month_bad = np.zeros(len(frame), dtype=bool)
+        year_bad = ~np.isfinite(number) | (np.mod(number, 1) != 0)
+        year_out = (year_f < lo) | (year_f > hi) | (np.mod(year_f, 1) != 0)
+    value = pd.to_numeric(value_raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    if pd.api.types.is_numeric_dtype(value_raw.dtype):
+        value_missing = value_raw.isna().to_numpy()
+        value_bad = np.isinf(value)
+    else:
+        value_missing = _missing_label_pd(value_raw)
+        value_bad = ~np.isfinite(value)
+    prov = frame[src["province"]]
+    unknown = list(unknown_provinces)
+    prov_unknown = prov.isin(unknown).to_numpy() if unknown else np.zeros(len(frame), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        conditions = [
+            ("missing_firm", _missing_label_pd(frame[src["firm"]])),
+            ("unparseable_year", year_bad),
+            ("implausible_year", year_out),
+            ("unparseable_month", month_bad),
+            ("missing_value", value_missing),
+            ("unparseable_value", value_bad),
+            ("negative_value", value < 0),
+            ("missing_product", _missing_label_pd(frame[src["product"]])),
+            ("missing_destination", _missing_label_pd(frame[src["destination"]])),
+            ("missing_province", _missing_label_pd(prov)),
+            ("unknown_province", prov_unknown),
+            ("missing_industry", _missing_label_pd(frame[src["industry"]])),
+        ]
+    reason = np.full(len(frame), None, dtype=object)
+    for key, cond in reversed(conditions):  # the first failing reason wins
+        reason = np.where(np.asarray(cond, dtype=bool), key, reason)
+    ok_year = np.isfinite(year_f) & (year_f >= lo) & (year_f <= hi)
+    year = pd.array(np.where(ok_year, np.nan_to_num(year_f), 0).astype("int64"), dtype="Int64")
+    year[~ok_year] = pd.NA
+    return pd.DataFrame({
+        "firm": frame[src["firm"]].to_numpy(), "product": frame[src["product"]].to_numpy(),
+        "destination": frame[src["destination"]].to_numpy(), "year": year, "value": value,
+        "province_raw": prov.to_numpy(), "industry": frame[src["industry"]].to_numpy(),
+        "reason": pd.Series(reason, dtype=object).to_numpy(),
+    }, index=frame.index)
+
+
+def validate_pandas(frame: pd.DataFrame, columns: ColumnMap) -> tuple[ValidationReport, pd.DataFrame]:
+    """Report and the standardised frame (pandas reference of :func:`validate`)."""
+    check_columns(list(frame.columns), columns)
+    prov = frame[columns.province]
+    values = [v for v in prov.dropna().unique().tolist()]
+    mapping, unknown = resolve_province_values(values)
+    std = standardize_pandas(frame, columns, unknown_provinces=unknown)
+    invalid = {k: 0 for k in REASONS}
+    counts = std["reason"].value_counts(dropna=True)
+    for k, n in counts.items():
+        invalid[str(k)] = int(n)
+    unknown_counts = {}
+    if unknown:
+        sub = std.loc[std["reason"] == "unknown_province", "province_raw"]
+        unknown_counts = {str(k): int(v) for k, v in sub.value_counts().sort_index().items()}
+    src = list(columns.sources().values())
+    examples = {}
+    for key, n in invalid.items():
+        if n:
+            rows = frame.loc[(std["reason"] == key).to_numpy(), src].head(_EXAMPLES)
+            examples[key] = [_clean_record(r) for r in rows.to_dict("records")]
+    ok = std["reason"].isna().to_numpy()
+    years = sorted(int(y) for y in std.loc[ok, "year"].unique())
+    report = ValidationReport(rows_read=len(frame), invalid=invalid, unknown_provinces=dict(sorted(unknown_counts.items())),
+                              province_codes=mapping, unknown_province_values=unknown, examples=examples, years=years)
+    return report, std

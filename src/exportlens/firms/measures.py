@@ -1,0 +1,633 @@
+"""Firm-level export resilience: formulas, the result object, and the pandas reference.
+
+Notation: E_ft = exports of firm f in year t (sum of its transaction rows; 0 when the firm
+has no row that year); b = base (pre-shock) year, s = shock year, r = recovery year
+(defaults b = s − 1, r = s + 2); N_t = national exports (all firms), I_it = exports of
+industry i (all rows recorded under i).
+
+Measures per firm and year (``firm_year``)
+------------------------------------------
+- DHS growth  g_ft = 2 (E_ft − E_f,t−1) / (E_ft + E_f,t−1) ∈ [−2, 2] (Davis, Haltiwanger &
+  Schuh 1996). Defined on the firm x year grid, so entry (E_f,t−1 = 0: +2) and exit
+  (E_ft = 0: −2) are included: a firm that exported in t−1 but has no row in t gets an
+  *exit row* in t. Undefined (missing) in the first year of the data and when both values
+  are 0. ``status`` is ``entry``, ``continuer``, ``exit`` or ``inactive`` (both 0).
+- Diversification (mechanism variables): number of products and of destinations with
+  positive exports, and Herfindahl-Hirschman indices HHI_ft = Σ_k (E_fkt / E_ft)² over
+  products k (``hhi_products``) and over destinations (``hhi_destinations``); 1 for a
+  single product, 1/n for n equal ones; missing when E_ft = 0.
+- Province and industry of a firm-year: the one with the largest export value that year
+  (ties: the smallest code); exit rows keep last year's. ``n_provinces``/``n_industries``
+  count how many the firm reported (a note says how many firm-years had more than one).
+
+Measures per firm for the shock (``firm_shock``; the cohort of firms with E_fb > 0)
+------------------------------------------------------------------------------------
+- Survival: ``exit_year`` is the first year after b without exports (missing when the firm
+  exported every year to the end of the data); ``survived_shock`` = exported in every year
+  b+1..s, ``survived_recovery`` = every year b+1..r.
+- Growth over the contraction g_f^c = (E_fs − E_fb)/E_fb and over the recovery
+  g_f^v = (E_fr − E_fs)/E_fs (only when E_fs > 0).
+- Resistance and recovery relative to a benchmark B (Lagravinese 2015, the definition of
+  :func:`exportlens.measures.resistance_recovery` with the firm in place of the region):
+
+      Resis_f = (g_f^c − g_B^c) / |g_B^c|,     Recov_f = (g_f^v − g_B^v) / |g_B^v|,
+
+  with B the nation (g_N^c = (N_s − N_b)/N_b) or the firm's industry in b
+  (g_I^c = (I_s − I_b)/I_b), and likewise over the recovery. > 0: the firm did better than
+  its benchmark. The ratio explodes when |g_B| is small: below ``min_abs_benchmark_growth``
+  the index is left missing and a note names the benchmark.
+
+Aggregates (province, industry, region group and nation, by year and for the shock)
+-----------------------------------------------------------------------------------
+Firm-weighted (``_fw``: plain means over firms) and value-weighted (``_vw``) versions.
+Value weights are the ones that make the aggregate an exact accounting identity:
+DHS growth with weights (E_ft + E_f,t−1)/2 equals the DHS growth of the group total,
+2 (ΣE_t − ΣE_t−1)/(ΣE_t + ΣE_t−1); HHI with weights E_ft; survival with base-year exports
+E_fb (the share of base-year exports made by surviving firms); resistance with E_fb, so that
+Resis_vw = (G^c − g_B^c)/|g_B^c| with G^c the growth of the cohort's total exports (national
+benchmark); recovery with E_fs. Year tables attribute firm-years to their current province
+(exit rows to last year's); cohort survival and shock tables to the base-year province.
+
+References: Davis, S. J., Haltiwanger, J. C. & Schuh, S. (1996), *Job Creation and
+Destruction*, MIT Press; Lagravinese, R. (2015), *Cambridge Journal of Regions, Economy and
+Society* 8(2):331-347; Martin, R. (2012), *Journal of Economic Geography* 12(1):1-32.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from exportlens.errors import DataFormatError, InputError
+from exportlens.firms.io import ColumnMap, ValidationReport, raise_for_invalid, validate_pandas
+from exportlens.measures.resilience import DHS_REFERENCE, LAGRAVINESE_REFERENCE
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "AGGREGATE_YEAR_COLUMNS",
+    "FIRM_SHOCK_COLUMNS",
+    "FIRM_YEAR_COLUMNS",
+    "SHOCK_AGGREGATE_COLUMNS",
+    "FirmMeasureSpec",
+    "FirmMeasures",
+    "Phases",
+    "check_consecutive_years",
+    "dhs_growth_rate",
+    "firm_measures_pandas",
+    "herfindahl",
+    "relative_growth_index",
+    "weighted_mean",
+]
+
+FIRM_YEAR_COLUMNS = [
+    "firm", "year", "code", "industry", "exports", "exports_lag", "dhs_growth", "status",
+    "n_products", "n_destinations", "hhi_products", "hhi_destinations", "n_provinces", "n_industries",
+]
+FIRM_SHOCK_COLUMNS = [
+    "firm", "code", "industry", "exports_base", "exports_shock", "exports_recovery", "exit_year",
+    "survived_shock", "survived_recovery", "growth_contraction", "growth_recovery",
+    "resistance_national", "recovery_national", "resistance_industry", "recovery_industry",
+]
+AGGREGATE_YEAR_COLUMNS = [
+    "year", "n_firms", "exports", "n_entries", "n_exits", "n_continuers", "entry_rate", "exit_rate",
+    "dhs_growth_fw", "dhs_growth_vw", "n_products_mean", "n_destinations_mean",
+    "hhi_products_fw", "hhi_products_vw", "hhi_destinations_fw", "hhi_destinations_vw",
+    "cohort_firms", "cohort_survivors", "survival_rate_fw", "survival_rate_vw",
+]
+SHOCK_AGGREGATE_COLUMNS = [
+    "cohort_firms", "exports_base", "exports_shock", "exports_recovery",
+    "survival_shock_fw", "survival_shock_vw", "survival_recovery_fw", "survival_recovery_vw",
+    "growth_contraction", "growth_recovery",
+    "resistance_national_fw", "resistance_national_vw", "recovery_national_fw", "recovery_national_vw",
+    "resistance_industry_fw", "resistance_industry_vw", "recovery_industry_fw", "recovery_industry_vw",
+]
+#: Aggregation levels: table name -> grouping keys.
+LEVELS: dict[str, list[str]] = {"national": [], "province": ["code"], "industry": ["industry"], "group": ["group"]}
+
+
+# --- formulas ----------------------------------------------------------------------------
+
+
+def dhs_growth_rate(current: np.ndarray, previous: np.ndarray) -> np.ndarray:
+    """DHS growth g = 2 (x_t − x_t−1) / (x_t + x_t−1) ∈ [−2, 2]; NaN when both are 0.
+
+    Entry (x_t−1 = 0 < x_t) gives +2, exit (x_t = 0 < x_t−1) −2. Reference: Davis,
+    Haltiwanger & Schuh (1996), *Job Creation and Destruction*, MIT Press.
+    """
+    cur, prev = np.asarray(current, dtype=float), np.asarray(previous, dtype=float)
+    denom = cur + prev
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(denom > 0, 2.0 * (cur - prev) / denom, np.nan)
+
+
+def herfindahl(values: np.ndarray) -> float:
+    """Herfindahl-Hirschman index HHI = Σ_k s_k², s_k = x_k / Σ x (NaN when Σ x = 0).
+
+    Values must be non-negative (export values of products or destinations). Reference:
+    Hirschman (1964), *American Economic Review* 54(5):761; Herfindahl (1950).
+    """
+    x = np.asarray(values, dtype=float)
+    total = x.sum()
+    if not total > 0:
+        return float("nan")
+    s = x / total
+    return float((s * s).sum())
+
+
+def relative_growth_index(growth: np.ndarray, benchmark_growth: np.ndarray | float) -> np.ndarray:
+    """Lagravinese (2015) index (g − g_B) / |g_B|: resistance over a contraction, recovery over
+    a recovery; > 0 when the unit did better than its benchmark.
+
+    Reference: Lagravinese, R. (2015), "Economic crisis and rising gaps North-South: evidence
+    from the Italian regions", *Cambridge Journal of Regions, Economy and Society* 8(2):331-347
+    (as :func:`exportlens.measures.resistance_recovery`).
+    """
+    g = np.asarray(growth, dtype=float)
+    gb = np.asarray(benchmark_growth, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (g - gb) / np.abs(gb)
+
+
+def weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
+    """Σ w x / Σ w over the entries where x is not missing (NaN when no weight remains)."""
+    x = np.asarray(values, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    ok = ~np.isnan(x)
+    den = w[ok].sum()
+    return float((w[ok] * x[ok]).sum() / den) if den > 0 else float("nan")
+
+
+# --- spec and phases ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Phases:
+    """Base (pre-shock), shock and recovery years, and the years of the data."""
+
+    base: int
+    shock: int
+    recovery: int
+    first: int
+    last: int
+
+
+@dataclass(frozen=True)
+class FirmMeasureSpec:
+    """Parameters of the firm measures.
+
+    ``shock_year`` is the year exports fell (2009 for the trade collapse); ``base_year``
+    defaults to the year before, ``recovery_year`` to two years after. ``grouping`` names
+    the region grouping of the group tables (nbs4, belts3, drc8, coastal). ``invalid``:
+    ``"raise"`` stops on any invalid row, ``"drop"`` leaves them out and reports them.
+    """
+
+    shock_year: int = 2009
+    base_year: int | None = None
+    recovery_year: int | None = None
+    min_abs_benchmark_growth: float = 0.01
+    grouping: str = "belts3"
+    invalid: Literal["raise", "drop"] = "raise"
+
+    def __post_init__(self) -> None:
+        for name in ("shock_year", "base_year", "recovery_year"):
+            v = getattr(self, name)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int | np.integer)):
+                raise InputError(f"{name} must be an integer year, not {v!r}.")
+        if not (isinstance(self.min_abs_benchmark_growth, int | float) and self.min_abs_benchmark_growth >= 0):
+            raise InputError(f"min_abs_benchmark_growth must be a non-negative number, not {self.min_abs_benchmark_growth!r}.")
+        if self.invalid not in ("raise", "drop"):
+            raise InputError(f"invalid must be 'raise' or 'drop', not {self.invalid!r}.")
+        from exportlens.regions import list_groupings
+
+        names = [g.name for g in list_groupings()]
+        if self.grouping not in names:
+            raise InputError(f"grouping must be one of {names}, not {self.grouping!r}.")
+
+    def phases(self, first_year: int, last_year: int) -> Phases:
+        """The three years, checked against the years of the data."""
+        s = int(self.shock_year)
+        b = int(self.base_year) if self.base_year is not None else s - 1
+        r = int(self.recovery_year) if self.recovery_year is not None else s + 2
+        span = f"the data cover {first_year}-{last_year}"
+        if not b < s < r:
+            raise InputError(f"Years must satisfy base < shock < recovery, got {b}, {s}, {r}.")
+        if b < first_year or r > last_year:
+            hint = " (set recovery_year explicitly)" if self.recovery_year is None and r > last_year else ""
+            raise InputError(f"Base year {b}, shock year {s} and recovery year {r} must lie within the data: {span}{hint}.")
+        return Phases(base=b, shock=s, recovery=r, first=int(first_year), last=int(last_year))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"shock_year": self.shock_year, "base_year": self.base_year, "recovery_year": self.recovery_year,
+                "min_abs_benchmark_growth": self.min_abs_benchmark_growth, "grouping": self.grouping,
+                "invalid": self.invalid}
+
+
+def check_consecutive_years(years: list[int]) -> tuple[int, int]:
+    """First and last year; DataFormatError when a year in between has no valid row (DHS
+    growth and exit need consecutive years: a missing year would make every firm exit)."""
+    ys = sorted({int(y) for y in years})
+    if not ys:
+        raise DataFormatError("No valid transaction rows remain: nothing to measure.")
+    if len(ys) < 2:
+        raise DataFormatError(f"The data hold one year ({ys[0]}); growth and exit need at least two consecutive years.")
+    missing = sorted(set(range(ys[0], ys[-1] + 1)) - set(ys))
+    if missing:
+        raise DataFormatError(
+            f"The data cover {ys[0]}-{ys[-1]} but have no valid rows in {missing}: growth, entry and exit need "
+            "consecutive years (a missing year would count every firm as exiting)."
+        )
+    return ys[0], ys[-1]
+
+
+# --- result ------------------------------------------------------------------------------
+
+
+@dataclass
+class FirmMeasures:
+    """Firm-level measures and their aggregates.
+
+    Firm-level tables (``firm_year``, ``firm_shock``) are DataFrames, or None when the pipeline
+    wrote them to Parquet (``files`` then holds the paths). Aggregates are always DataFrames:
+    ``*_year`` (keys and :data:`AGGREGATE_YEAR_COLUMNS`) and ``*_shock`` (keys and
+    :data:`SHOCK_AGGREGATE_COLUMNS`) for the levels national, province (``code``: GB/T 2260,
+    plus ``province``: Chinese name, ready to merge with a province-year panel on code and
+    year), industry and group (the region grouping of the spec). ``benchmarks`` holds the
+    national and industry growth rates the indices divide by.
+    """
+
+    spec: FirmMeasureSpec
+    columns: ColumnMap
+    phases: Phases
+    validation: ValidationReport
+    firms: int
+    firm_year: pd.DataFrame | None
+    firm_shock: pd.DataFrame | None
+    national_year: pd.DataFrame
+    province_year: pd.DataFrame
+    industry_year: pd.DataFrame
+    group_year: pd.DataFrame
+    national_shock: pd.DataFrame
+    province_shock: pd.DataFrame
+    industry_shock: pd.DataFrame
+    group_shock: pd.DataFrame
+    benchmarks: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    files: dict[str, Path] = field(default_factory=dict)
+    backend: str = "pandas"
+
+    def aggregates(self) -> dict[str, pd.DataFrame]:
+        """Every aggregate table by name (``province_year`` ...)."""
+        return {f"{level}_{kind}": getattr(self, f"{level}_{kind}") for kind in ("year", "shock") for level in LEVELS}
+
+    def to_frame(self) -> pd.DataFrame:
+        """The province x year table (merge it with the province panel on ``code`` and ``year``)."""
+        return self.province_year.copy()
+
+    def summary(self) -> str:
+        """Plain text: rows, firms, phases, national benchmarks and survival, notes."""
+        ph = self.phases
+        v = self.validation
+        nat = self.national_shock.iloc[0] if len(self.national_shock) else None
+        lines = [
+            f"Firm-level export resilience ({self.backend}): {v.rows_read:,} rows read, {v.rows_used:,} used, "
+            f"{v.rows_invalid:,} invalid; {self.firms:,} firms, {ph.first}-{ph.last}",
+            f"Phases: base {ph.base}, shock {ph.shock}, recovery {ph.recovery}",
+        ]
+        for key, n in v.invalid.items():
+            if n:
+                lines.append(f"  invalid rows, {key}: {n:,}")
+        bn = self.benchmarks[self.benchmarks["scope"] == "national"]
+        if len(bn):
+            b = bn.iloc[0]
+            lines.append(f"National growth: contraction {b['growth_contraction']:+.2%}, recovery {b['growth_recovery']:+.2%}")
+        if nat is not None:
+            lines.append(
+                f"Cohort ({int(nat['cohort_firms']):,} firms exporting in {ph.base}): survival to {ph.shock} "
+                f"{nat['survival_shock_fw']:.1%} of firms / {nat['survival_shock_vw']:.1%} of base exports; "
+                f"to {ph.recovery} {nat['survival_recovery_fw']:.1%} / {nat['survival_recovery_vw']:.1%}"
+            )
+        lines += [f"Note: {n}" for n in self.notes]
+        lines.append(f"References: {DHS_REFERENCE}; {LAGRAVINESE_REFERENCE}")
+        return "\n".join(lines)
+
+
+# --- pandas reference implementation -------------------------------------------------------
+
+
+def _dominant(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Per firm-year: the ``key`` value with the largest exports (ties: smallest) and how many."""
+    g = frame.groupby(["firm", "year", key], sort=False, observed=True)["value"].sum().reset_index()
+    n = g.groupby(["firm", "year"], sort=False)[key].size().rename(f"n_{key}")
+    top = g.sort_values(["firm", "year", "value", key], ascending=[True, True, False, True], kind="mergesort")
+    top = top.drop_duplicates(["firm", "year"], keep="first").set_index(["firm", "year"])[key]
+    return top.to_frame().join(n)
+
+
+def _diversification(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Per firm-year: count of ``key`` values with positive exports and the HHI of their shares."""
+    import pandas as pd
+
+    g = frame.groupby(["firm", "year", key], sort=False, observed=True)["value"].sum()
+    total = g.groupby(level=[0, 1], sort=False).transform("sum")
+    share = (g / total).where(total > 0)
+    out = pd.DataFrame({
+        "n": (g > 0).groupby(level=[0, 1], sort=False).sum(),
+        "hhi": (share * share).groupby(level=[0, 1], sort=False).sum(min_count=1),
+    })
+    tot = g.groupby(level=[0, 1], sort=False).sum()
+    out.loc[~(tot > 0).reindex(out.index).to_numpy(), "hhi"] = np.nan
+    return out
+
+
+def firm_measures_pandas(
+    transactions: pd.DataFrame,
+    *,
+    columns: ColumnMap | None = None,
+    spec: FirmMeasureSpec | None = None,
+) -> FirmMeasures:
+    """The firm measures computed in memory with pandas (the reference implementation).
+
+    Same definitions, validation and outputs as :func:`exportlens.firms.pipeline.firm_pipeline`
+    (the module docstring has the formulas); meant for tests and small data: it holds the
+    whole transaction table and a dense firm x year matrix in memory. DHS growth is computed
+    by :func:`exportlens.measures.dhs_growth` on the complete firm x year grid.
+    """
+    from exportlens.regions import assign_group
+
+    columns = columns or ColumnMap()
+    spec = spec or FirmMeasureSpec()
+    report, std = validate_pandas(transactions, columns)
+    raise_for_invalid(report, spec.invalid)
+    clean = std[std["reason"].isna()].drop(columns="reason").copy()
+    clean["year"] = clean["year"].astype("int64")
+    clean["code"] = clean["province_raw"].map(report.province_codes).astype("int64")
+    first, last = check_consecutive_years(clean["year"].unique().tolist())
+    ph = spec.phases(first, last)
+    years = np.arange(first, last + 1)
+
+    recorded = _recorded_firm_years(clean)
+    wide = recorded["exports"].unstack("year").reindex(columns=years)  # NaN = no row that year
+    fy = _firm_year_pd(recorded, wide)
+    bench = _benchmarks_pd(clean, years, ph, spec)
+    fs = _firm_shock_pd(recorded, wide.fillna(0.0), bench, ph)
+
+    codes = sorted(set(fy["code"]) | set(fs["code"]))
+    group_of = dict(zip(codes, assign_group(codes, spec.grouping).tolist(), strict=True))
+    fy_g = fy.assign(group=fy["code"].map(group_of))
+    fs_g = fs.assign(group=fs["code"].map(group_of))
+    out: dict[str, pd.DataFrame] = {}
+    for level, keys in LEVELS.items():
+        out[f"{level}_year"] = _year_aggregate_pd(fy_g, fs_g, keys, ph)
+        out[f"{level}_shock"] = _shock_aggregate_pd(fs_g, keys)
+    names = province_names()
+    for kind in ("year", "shock"):
+        t = out[f"province_{kind}"]
+        t.insert(1, "province", t["code"].map(names))
+
+    notes = build_notes(int((fy["n_provinces"] > 1).sum()), int((fy["n_industries"] > 1).sum()), bench, report, spec)
+    return FirmMeasures(
+        spec=spec, columns=columns, phases=ph, validation=report, firms=int(wide.shape[0]),
+        firm_year=fy, firm_shock=fs, benchmarks=bench, notes=notes, backend="pandas", **out,
+    )
+
+
+def _recorded_firm_years(clean: pd.DataFrame) -> pd.DataFrame:
+    """Firm-years with rows: exports, dominant province/industry, diversification."""
+    exports = clean.groupby(["firm", "year"], sort=True)["value"].sum()
+    prov = _dominant(clean, "code").rename(columns={"n_code": "n_provinces"})
+    ind = _dominant(clean, "industry").rename(columns={"n_industry": "n_industries"})
+    prod = _diversification(clean, "product").rename(columns={"n": "n_products", "hhi": "hhi_products"})
+    dest = _diversification(clean, "destination").rename(columns={"n": "n_destinations", "hhi": "hhi_destinations"})
+    return exports.rename("exports").to_frame().join([prov, ind, prod, dest])
+
+
+def _firm_year_pd(recorded: pd.DataFrame, wide: pd.DataFrame) -> pd.DataFrame:
+    """Recorded firm-years plus exit rows, DHS growth (on the complete grid) and status."""
+    import pandas as pd
+
+    from exportlens.measures.resilience import dhs_growth
+
+    years = wide.columns.to_numpy()
+    present = wide.notna().to_numpy()
+    levels = wide.fillna(0.0).to_numpy()
+    firms = wide.index.to_numpy()
+    grid = pd.DataFrame({"firm": np.repeat(firms, len(years)), "year": np.tile(years, len(firms)),
+                         "exports": levels.ravel()})
+    grid["dhs_growth"] = dhs_growth(grid, region="firm", time="year", exports="exports").to_numpy()
+    lag = np.full(levels.shape, np.nan)
+    lag[:, 1:] = levels[:, :-1]
+    grid["exports_lag"] = lag.ravel()
+    fy = grid[present.ravel() | (grid["exports_lag"].to_numpy() > 0)].reset_index(drop=True)
+    e, el = fy["exports"].to_numpy(), fy["exports_lag"].to_numpy()
+    status = np.select([(e > 0) & (el > 0), (e > 0) & (el == 0), (e == 0) & (el > 0), (e == 0) & (el == 0)],
+                       ["continuer", "entry", "exit", "inactive"], default="")
+    fy["status"] = pd.Series(np.where(status == "", None, status), dtype="str")
+    fy = fy.merge(recorded.drop(columns="exports").reset_index(), on=["firm", "year"], how="left")
+    exit_rows = fy["code"].isna().to_numpy()
+    if exit_rows.any():  # attributes of last year for exit rows
+        prev = recorded[["code", "industry"]].reset_index()
+        prev["year"] += 1
+        filled = fy.loc[exit_rows, ["firm", "year"]].merge(prev, on=["firm", "year"], how="left")
+        fy.loc[exit_rows, "code"] = filled["code"].to_numpy()
+        fy.loc[exit_rows, "industry"] = filled["industry"].to_numpy()
+        for c in ("n_products", "n_destinations", "n_provinces", "n_industries"):
+            fy.loc[exit_rows, c] = 0
+    for c in ("code", "n_products", "n_destinations", "n_provinces", "n_industries"):
+        fy[c] = fy[c].astype("int64")
+    return fy[FIRM_YEAR_COLUMNS].sort_values(["firm", "year"]).reset_index(drop=True)
+
+
+def _benchmarks_pd(clean: pd.DataFrame, years: np.ndarray, ph: Phases, spec: FirmMeasureSpec) -> pd.DataFrame:
+    """National and industry (row-level industry) totals and growth over the two phases."""
+    import pandas as pd
+
+    nat = clean.groupby("year")["value"].sum()
+    ind_tot = clean.groupby(["industry", "year"])["value"].sum().unstack("year").reindex(columns=years).fillna(0.0)
+    rows = [benchmark_row("national", None, nat.get(ph.base, 0.0), nat.get(ph.shock, 0.0), nat.get(ph.recovery, 0.0), spec)]
+    for i in ind_tot.index:
+        rows.append(benchmark_row("industry", i, ind_tot.at[i, ph.base], ind_tot.at[i, ph.shock],
+                                  ind_tot.at[i, ph.recovery], spec))
+    return pd.DataFrame(rows)
+
+
+def _firm_shock_pd(recorded: pd.DataFrame, wide: pd.DataFrame, bench: pd.DataFrame, ph: Phases) -> pd.DataFrame:
+    """The base-year cohort: survival, growth, resistance and recovery (``wide``: 0 = no exports)."""
+    import pandas as pd
+
+    col = {int(y): i for i, y in enumerate(wide.columns)}
+    w = wide.to_numpy()
+    e_b, e_s, e_r = w[:, col[ph.base]], w[:, col[ph.shock]], w[:, col[ph.recovery]]
+    zero = w[:, col[ph.base] + 1:] <= 0
+    has_exit = zero.any(axis=1)
+    fs = pd.DataFrame({
+        "firm": wide.index.to_numpy(), "exports_base": e_b, "exports_shock": e_s, "exports_recovery": e_r,
+        "exit_year": pd.array(np.where(has_exit, ph.base + 1 + zero.argmax(axis=1), 0), dtype="Int64"),
+    })
+    fs.loc[~has_exit, "exit_year"] = pd.NA
+    fs = fs[e_b > 0].reset_index(drop=True)
+    fs = fs.join(recorded.xs(ph.base, level="year")[["code", "industry"]], on="firm")
+    fs["code"] = fs["code"].astype("int64")
+    ex = fs["exit_year"].astype("float64").to_numpy()
+    fs["survived_shock"] = np.isnan(ex) | (ex > ph.shock)
+    fs["survived_recovery"] = np.isnan(ex) | (ex > ph.recovery)
+    fs["growth_contraction"] = (fs["exports_shock"] - fs["exports_base"]) / fs["exports_base"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fs["growth_recovery"] = np.where(fs["exports_shock"] > 0,
+                                         (fs["exports_recovery"] - fs["exports_shock"]) / fs["exports_shock"], np.nan)
+    bn = bench.iloc[0]
+    fs["resistance_national"] = relative_growth_index(fs["growth_contraction"], bn["growth_contraction"]) \
+        if bn["usable_contraction"] else np.nan
+    fs["recovery_national"] = relative_growth_index(fs["growth_recovery"], bn["growth_recovery"]) \
+        if bn["usable_recovery"] else np.nan
+    bi = bench[bench["scope"] == "industry"].set_index("industry")
+    gi_c = fs["industry"].map(bi["growth_contraction"].where(bi["usable_contraction"])).astype(float)
+    gi_v = fs["industry"].map(bi["growth_recovery"].where(bi["usable_recovery"])).astype(float)
+    fs["resistance_industry"] = relative_growth_index(fs["growth_contraction"], gi_c)
+    fs["recovery_industry"] = relative_growth_index(fs["growth_recovery"], gi_v)
+    return fs[FIRM_SHOCK_COLUMNS].sort_values("firm").reset_index(drop=True)
+
+
+def benchmark_row(scope: str, industry: Any, e_b: float, e_s: float, e_r: float, spec: FirmMeasureSpec) -> dict[str, Any]:
+    g_c = (e_s - e_b) / e_b if e_b > 0 else float("nan")
+    g_v = (e_r - e_s) / e_s if e_s > 0 else float("nan")
+    thr = spec.min_abs_benchmark_growth
+    return {"scope": scope, "industry": industry, "exports_base": float(e_b), "exports_shock": float(e_s),
+            "exports_recovery": float(e_r), "growth_contraction": g_c, "growth_recovery": g_v,
+            "usable_contraction": bool(abs(g_c) >= thr) if g_c == g_c else False,
+            "usable_recovery": bool(abs(g_v) >= thr) if g_v == g_v else False}
+
+
+def province_names() -> dict[int, str]:
+    from exportlens.regions import provinces
+
+    return {int(p.code): p.name_zh for p in provinces()}
+
+
+def _rate(num: Any, den: Any) -> Any:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(np.asarray(den, dtype=float) > 0, np.asarray(num, dtype=float) / np.asarray(den, dtype=float), np.nan)
+
+
+def _year_aggregate_pd(fy: pd.DataFrame, fs: pd.DataFrame, keys: list[str], ph: Phases) -> pd.DataFrame:
+    import pandas as pd
+
+    by = [*keys, "year"]
+    d = fy.assign(
+        active=(fy["exports"] > 0).astype("int64"),
+        entry=(fy["status"] == "entry").astype("int64"),
+        exit=(fy["status"] == "exit").astype("int64"),
+        cont=(fy["status"] == "continuer").astype("int64"),
+        w_dhs=np.where(fy["dhs_growth"].notna(), (fy["exports"] + fy["exports_lag"]) / 2, 0.0),
+        has_dhs=fy["dhs_growth"].notna().astype("int64"),
+    )
+    d["wx_dhs"] = (d["w_dhs"] * d["dhs_growth"]).fillna(0.0)
+    for k in ("products", "destinations"):
+        h = d[f"hhi_{k}"]
+        d[f"w_{k}"] = np.where(h.notna(), d["exports"], 0.0)
+        d[f"wx_{k}"] = (d["exports"] * h).fillna(0.0)
+    act = d[d["active"] == 1]
+    g = d.groupby(by, sort=True)
+    agg = pd.DataFrame({
+        "n_firms": g["active"].sum(), "exports": g["exports"].sum(), "n_entries": g["entry"].sum(),
+        "n_exits": g["exit"].sum(), "n_continuers": g["cont"].sum(),
+        "dhs_growth_fw": g["dhs_growth"].mean(),
+        "dhs_growth_vw": g["wx_dhs"].sum() / g["w_dhs"].sum().where(g["w_dhs"].sum() > 0),
+        "hhi_products_vw": g["wx_products"].sum() / g["w_products"].sum().where(g["w_products"].sum() > 0),
+        "hhi_destinations_vw": g["wx_destinations"].sum() / g["w_destinations"].sum().where(g["w_destinations"].sum() > 0),
+    })
+    ga = act.groupby(by, sort=True)
+    agg = agg.join(pd.DataFrame({
+        "n_products_mean": ga["n_products"].mean(), "n_destinations_mean": ga["n_destinations"].mean(),
+        "hhi_products_fw": ga["hhi_products"].mean(), "hhi_destinations_fw": ga["hhi_destinations"].mean(),
+    }))
+    agg["entry_rate"] = _rate(agg["n_entries"], agg["n_firms"])
+    agg["exit_rate"] = _rate(agg["n_exits"], agg["n_exits"] + agg["n_continuers"])
+    agg.loc[agg.index.get_level_values("year") == ph.first, ["entry_rate", "exit_rate"]] = np.nan
+
+    # survival of the base-year cohort, years base..last, by base-year attributes
+    yrs = np.arange(ph.base, ph.last + 1)
+    ex = fs["exit_year"].astype("float64").to_numpy()
+    surv = pd.DataFrame({
+        **{k: np.repeat(fs[k].to_numpy(), len(yrs)) for k in keys},
+        "year": np.tile(yrs, len(fs)),
+        "alive": (np.isnan(np.repeat(ex, len(yrs))) | (np.repeat(ex, len(yrs)) > np.tile(yrs, len(fs)))).astype("int64"),
+        "w": np.repeat(fs["exports_base"].to_numpy(), len(yrs)),
+    })
+    surv["wa"] = surv["w"] * surv["alive"]
+    gs = surv.groupby(by, sort=True)
+    sv = pd.DataFrame({"cohort_firms": gs.size(), "cohort_survivors": gs["alive"].sum(),
+                       "w": gs["w"].sum(), "wa": gs["wa"].sum()})
+    sv["survival_rate_fw"] = sv["cohort_survivors"] / sv["cohort_firms"]
+    sv["survival_rate_vw"] = sv["wa"] / sv["w"]
+    agg = agg.join(sv.drop(columns=["w", "wa"]), how="outer")
+    for c in ("n_firms", "n_entries", "n_exits", "n_continuers", "cohort_firms", "cohort_survivors"):
+        agg[c] = agg[c].fillna(0).astype("int64")
+    agg["exports"] = agg["exports"].fillna(0.0)
+    out = agg.reset_index()
+    return out[[*keys, *AGGREGATE_YEAR_COLUMNS]].sort_values(by).reset_index(drop=True)
+
+
+def _shock_aggregate_pd(fs: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    import pandas as pd
+
+    rows = []
+    groups = fs.groupby(keys, sort=True) if keys else [((), fs)]
+    for key, sub in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        eb, es, er = (sub[c].to_numpy() for c in ("exports_base", "exports_shock", "exports_recovery"))
+        alive_s = es > 0
+        row = dict(zip(keys, key, strict=True))
+        row.update({
+            "cohort_firms": len(sub), "exports_base": eb.sum(), "exports_shock": es.sum(), "exports_recovery": er.sum(),
+            "survival_shock_fw": sub["survived_shock"].mean(), "survival_shock_vw": weighted_mean(sub["survived_shock"], eb),
+            "survival_recovery_fw": sub["survived_recovery"].mean(),
+            "survival_recovery_vw": weighted_mean(sub["survived_recovery"], eb),
+            "growth_contraction": (es.sum() - eb.sum()) / eb.sum(),
+            "growth_recovery": (er[alive_s].sum() - es[alive_s].sum()) / es[alive_s].sum() if alive_s.any() else np.nan,
+        })
+        for m, wcol in (("resistance_national", "exports_base"), ("recovery_national", "exports_shock"),
+                        ("resistance_industry", "exports_base"), ("recovery_industry", "exports_shock")):
+            x = sub[m].to_numpy(dtype=float)
+            row[f"{m}_fw"] = float(np.nanmean(x)) if (~np.isnan(x)).any() else np.nan
+            row[f"{m}_vw"] = weighted_mean(x, sub[wcol].to_numpy())
+        rows.append(row)
+    out = pd.DataFrame(rows, columns=[*keys, *SHOCK_AGGREGATE_COLUMNS])
+    out["cohort_firms"] = out["cohort_firms"].astype("int64")
+    return out.reset_index(drop=True)
+
+
+def build_notes(multi_p: int, multi_i: int, bench: pd.DataFrame, report: ValidationReport, spec: FirmMeasureSpec) -> list[str]:
+    """Notes shared by both implementations: dropped rows, firm-years with several provinces or
+    industries (``multi_p``, ``multi_i``), unusable benchmarks."""
+    notes = []
+    if report.rows_invalid:
+        parts = ", ".join(f"{k} {n:,}" for k, n in report.invalid.items() if n)
+        notes.append(f"{report.rows_invalid:,} of {report.rows_read:,} rows had invalid values and were left out "
+                     f"(invalid='drop'): {parts}.")
+    if multi_p:
+        notes.append(f"{multi_p:,} firm-years report exports from more than one province; each is attributed to the "
+                     "province with the largest export value that year.")
+    if multi_i:
+        notes.append(f"{multi_i:,} firm-years report more than one industry; each is attributed to the industry with "
+                     "the largest export value that year.")
+    notes += benchmark_notes(bench, spec)
+    return notes
+
+
+def benchmark_notes(bench: pd.DataFrame, spec: FirmMeasureSpec) -> list[str]:
+    """Benchmarks too close to zero growth (their indices are left missing)."""
+    notes = []
+    thr = spec.min_abs_benchmark_growth
+    for phase in ("contraction", "recovery"):
+        bad = bench[~bench[f"usable_{phase}"].astype(bool)]
+        if len(bad):
+            labels = ["national" if r["scope"] == "national" else f"industry {r['industry']}" for _, r in bad.iterrows()]
+            notes.append(f"Benchmark growth over the {phase} is below {thr:.1%} in absolute value (or undefined) for "
+                         f"{', '.join(labels[:15])}{' ...' if len(labels) > 15 else ''}: the {phase} indices against "
+                         "them are left missing (the ratio would explode).")
+    return notes

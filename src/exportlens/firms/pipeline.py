@@ -1,0 +1,494 @@
+"""The out-of-core firm pipeline, written once in Ibis (DuckDB embedded; PySpark for clusters).
+
+:func:`firm_pipeline` takes an Ibis backend connection and a table expression of raw
+transactions and computes every measure of :mod:`exportlens.firms.measures` (formulas and
+references are there) without loading the transactions into Python. Heavy steps are
+aggregations that the engine runs out of core (DuckDB spills to its ``temp_directory`` when
+``memory_limit`` is reached); intermediate firm-year tables are written to Parquet in a work
+folder and read back, which works the same on DuckDB and Spark.
+
+Passes over the transactions: one for validation (counts by reason, distinct provinces and
+years), one grouping by firm x year x province x industry, and one each by firm x year x
+product and firm x year x destination. Everything after that works on firm-year tables
+(about one row per firm and year).
+
+Python::
+
+    import ibis
+    from exportlens.firms import ColumnMap, FirmMeasureSpec, connect_duckdb, firm_pipeline
+    from exportlens.firms.io import open_transactions
+
+    con = connect_duckdb(memory_limit="3GB", threads=2, temp_directory="out/_duckdb_tmp")
+    raw = open_transactions(con, "customs/", ColumnMap(firm="企业编码", value="美元"))
+    result = firm_pipeline(con, raw, columns=..., spec=FirmMeasureSpec(shock_year=2009), out_dir="out")
+
+On Spark: ``con = ibis.pyspark.connect(spark_session)``; the rest is unchanged.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from exportlens.errors import DataFormatError
+from exportlens.firms.io import (
+    ColumnMap,
+    clean_transactions,
+    raise_for_invalid,
+    validate,
+)
+from exportlens.firms.measures import (
+    AGGREGATE_YEAR_COLUMNS,
+    FIRM_SHOCK_COLUMNS,
+    FIRM_YEAR_COLUMNS,
+    LEVELS,
+    SHOCK_AGGREGATE_COLUMNS,
+    FirmMeasures,
+    FirmMeasureSpec,
+    Phases,
+    benchmark_row,
+    build_notes,
+    check_consecutive_years,
+    province_names,
+)
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+    import pandas as pd
+
+__all__ = ["PIPELINE_STEPS", "connect_duckdb", "firm_pipeline"]
+
+#: Progress messages of :func:`firm_pipeline`, in order.
+PIPELINE_STEPS = (
+    "validate rows",
+    "firm x year x province x industry",
+    "products and destinations",
+    "DHS growth, entry and exit",
+    "shock cohort: survival, resistance, recovery",
+    "aggregates",
+)
+
+
+def connect_duckdb(*, memory_limit: str = "3GB", threads: int = 2, temp_directory: str | Path | None = None) -> Any:
+    """An in-memory DuckDB connection with explicit resource settings.
+
+    ``memory_limit`` caps DuckDB's buffer memory (the process needs some more for Python,
+    Arrow and the result frames: 3 GB keeps a 100-million-row run under 4 GB);
+    ``temp_directory`` is where DuckDB spills when the limit is reached (created if
+    needed). ``preserve_insertion_order=false`` lets large writes stream without buffering.
+    """
+    import ibis
+
+    config: dict[str, Any] = {"memory_limit": memory_limit, "threads": int(threads),
+                              "preserve_insertion_order": False}
+    if temp_directory is not None:
+        Path(temp_directory).mkdir(parents=True, exist_ok=True)
+        config["temp_directory"] = str(temp_directory)
+    return ibis.duckdb.connect(**config)
+
+
+def _materialize(con: Any, expr: ir.Table, path: Path) -> ir.Table:
+    """Write ``expr`` to Parquet (a file on DuckDB, a folder on Spark) and read it back."""
+    con.to_parquet(expr, str(path))
+    return con.read_parquet(str(path))
+
+
+def _dominant(fpi: ir.Table, key: str) -> ir.Table:
+    """Per firm-year: the ``key`` value with the largest exports (ties: smallest) and how many."""
+    import ibis
+
+    g = fpi.group_by("firm", "year", key).aggregate(v=fpi.value.sum())
+    w = ibis.window(group_by=[g.firm, g.year], order_by=[ibis.desc(g.v), g[key]])
+    ranked = g.mutate(rn=ibis.row_number().over(w), n=g.v.count().over(ibis.window(group_by=[g.firm, g.year])))
+    return ranked.filter(ranked.rn == 0).select("firm", "year", key, n=ranked.n.cast("int64"))
+
+
+def _diversification(clean: ir.Table, key: str, prefix: str) -> ir.Table:
+    """Per firm-year: count of ``key`` values with positive exports and HHI = Σx² / (Σx)²."""
+    import ibis
+
+    g = clean.group_by("firm", "year", key).aggregate(v=clean.value.sum())
+    agg = g.group_by("firm", "year").aggregate(
+        n=(g.v > 0).cast("int64").sum(), s=g.v.sum(), s2=(g.v * g.v).sum(),
+    )
+    hhi = ibis.cases((agg.s > 0, agg.s2 / (agg.s * agg.s)), else_=ibis.null("float64"))
+    return agg.select("firm", "year", **{f"n_{prefix}": agg.n, f"hhi_{prefix}": hhi})
+
+
+def _firm_year(recorded: ir.Table, first: int, last: int) -> ir.Table:
+    """Recorded firm-years plus exit rows, with E_t−1, DHS growth and status."""
+    import ibis
+
+    lagged = recorded.select(
+        firm_l=recorded.firm, year_l=recorded.year + 1, exports_l=recorded.exports,
+        code_l=recorded.code, industry_l=recorded.industry,
+    )
+    lagged = lagged.filter(lagged.year_l <= last)
+    j = recorded.outer_join(lagged, [recorded.firm == lagged.firm_l, recorded.year == lagged.year_l])
+    is_exit = j.firm.isnull()
+    year = ibis.coalesce(j.year, j.year_l)
+    e = ibis.coalesce(j.exports, 0.0)
+    el = ibis.cases((year == first, ibis.null("float64")), else_=ibis.coalesce(j.exports_l, 0.0))
+    denom = e + el
+    dhs = ibis.cases((denom > 0, 2.0 * (e - el) / denom), else_=ibis.null("float64"))
+    status = ibis.cases(
+        (el.isnull(), ibis.null("string")),
+        ((e > 0) & (el > 0), "continuer"), ((e > 0) & (el == 0), "entry"),
+        ((e == 0) & (el > 0), "exit"), else_="inactive",
+    )
+
+    def zero_if_exit(col: Any) -> Any:
+        return ibis.cases((is_exit, 0), else_=col).cast("int64")
+
+    return j.select(
+        firm=ibis.coalesce(j.firm, j.firm_l), year=year.cast("int64"),
+        code=ibis.coalesce(j.code, j.code_l).cast("int64"), industry=ibis.coalesce(j.industry, j.industry_l),
+        exports=e, exports_lag=el, dhs_growth=dhs, status=status,
+        n_products=zero_if_exit(j.n_products), n_destinations=zero_if_exit(j.n_destinations),
+        hhi_products=j.hhi_products, hhi_destinations=j.hhi_destinations,
+        n_provinces=zero_if_exit(j.n_provinces), n_industries=zero_if_exit(j.n_industries),
+    )
+
+
+def _growth(num_new: Any, num_old: Any) -> Any:
+    import ibis
+
+    return ibis.cases((num_old > 0, (num_new - num_old) / num_old), else_=ibis.null("float64"))
+
+
+def _benchmarks(fpi: ir.Table, ph: Phases, spec: FirmMeasureSpec) -> pd.DataFrame:
+    """National and industry totals at base, shock and recovery (row-level industry)."""
+    import pandas as pd
+
+    def totals(t: Any) -> dict[str, Any]:
+        return {f"e_{k}": t.value.sum(where=t.year == y) for k, y in (("b", ph.base), ("s", ph.shock), ("r", ph.recovery))}
+
+    nat = fpi.aggregate(**totals(fpi)).to_pandas().iloc[0]
+    ind = fpi.group_by("industry").aggregate(**totals(fpi)).to_pandas().sort_values("industry")
+    rows = [benchmark_row("national", None, _num(nat["e_b"]), _num(nat["e_s"]), _num(nat["e_r"]), spec)]
+    rows += [benchmark_row("industry", r["industry"], _num(r["e_b"]), _num(r["e_s"]), _num(r["e_r"]), spec)
+             for _, r in ind.iterrows()]
+    return pd.DataFrame(rows)
+
+
+def _int(x: Any) -> int:
+    return 0 if x is None or x != x else int(x)
+
+
+def _num(x: Any) -> float:
+    return 0.0 if x is None or x != x else float(x)
+
+
+def _firm_shock(fy: ir.Table, bench: pd.DataFrame, ph: Phases) -> ir.Table:
+    import ibis
+
+    per = fy.group_by("firm").aggregate(
+        exports_base=fy.exports.sum(where=fy.year == ph.base),
+        exports_shock=fy.exports.sum(where=fy.year == ph.shock),
+        exports_recovery=fy.exports.sum(where=fy.year == ph.recovery),
+        exit_year=fy.year.min(where=(fy.year > ph.base) & (fy.exports <= 0)),
+    )
+    base = fy.filter(fy.year == ph.base).select(firm_b="firm", code="code", industry="industry")
+    c = per.join(base, per.firm == base.firm_b).drop("firm_b")
+    c = c.mutate(
+        exports_shock=ibis.coalesce(c.exports_shock, 0.0), exports_recovery=ibis.coalesce(c.exports_recovery, 0.0),
+    )
+    c = c.filter(c.exports_base > 0)
+    g_c = _growth(c.exports_shock, c.exports_base)
+    g_v = _growth(c.exports_recovery, c.exports_shock)
+    nat = bench.iloc[0]
+    null = ibis.null("float64")
+
+    def index(g: Any, gb: Any, usable: bool) -> Any:
+        return (g - gb) / abs(gb) if usable else null
+
+    ind = bench[bench["scope"] == "industry"]
+    gi_c = {r["industry"]: float(r["growth_contraction"]) for _, r in ind.iterrows() if r["usable_contraction"]}
+    gi_v = {r["industry"]: float(r["growth_recovery"]) for _, r in ind.iterrows() if r["usable_recovery"]}
+    bi_c = c.industry.substitute(gi_c, else_=null) if gi_c else null
+    bi_v = c.industry.substitute(gi_v, else_=null) if gi_v else null
+    return c.select(
+        "firm", "code", "industry", "exports_base", "exports_shock", "exports_recovery",
+        exit_year=c.exit_year.cast("int64"),
+        survived_shock=c.exit_year.isnull() | (c.exit_year > ph.shock),
+        survived_recovery=c.exit_year.isnull() | (c.exit_year > ph.recovery),
+        growth_contraction=g_c, growth_recovery=g_v,
+        resistance_national=index(g_c, float(nat["growth_contraction"]), bool(nat["usable_contraction"])),
+        recovery_national=index(g_v, float(nat["growth_recovery"]), bool(nat["usable_recovery"])),
+        resistance_industry=(g_c - bi_c) / bi_c.abs() if gi_c else null,
+        recovery_industry=(g_v - bi_v) / bi_v.abs() if gi_v else null,
+    )
+
+
+# Additive partial sums per province x industry (x year). Every aggregate of every level is
+# a ratio of sums of these, so one small query per kind serves all levels (the roll-up is
+# exact) instead of one query per level and kind.
+_YEAR_COUNTS = ("n_firms", "n_entries", "n_exits", "n_continuers")
+_COHORT_COUNTS = ("cohort_firms", "cohort_survivors")
+_SHOCK_INDICES = {"resistance_national": "exports_base", "recovery_national": "exports_shock",
+                  "resistance_industry": "exports_base", "recovery_industry": "exports_shock"}
+
+
+def _year_partials(fy: ir.Table) -> ir.Table:
+    import ibis
+
+    active = fy.exports > 0
+    has_dhs = fy.dhs_growth.notnull()
+    w_dhs = (fy.exports + fy.exports_lag) / 2
+
+    def flag(cond: Any) -> Any:  # status is null in the first year: count it as 0
+        return ibis.cases((cond, 1), else_=0).cast("int64").sum()
+
+    metrics = {
+        "n_firms": flag(active), "exports": fy.exports.sum(),
+        "n_entries": flag(fy.status == "entry"), "n_exits": flag(fy.status == "exit"),
+        "n_continuers": flag(fy.status == "continuer"),
+        "dhs_sum": fy.dhs_growth.sum(), "dhs_n": fy.dhs_growth.count(),
+        "dhs_num": (w_dhs * fy.dhs_growth).sum(where=has_dhs), "dhs_den": w_dhs.sum(where=has_dhs),
+        "np_sum": fy.n_products.sum(where=active), "nd_sum": fy.n_destinations.sum(where=active),
+    }
+    for k, col in (("hp", fy.hhi_products), ("hd", fy.hhi_destinations)):
+        metrics[f"{k}_sum"] = col.sum(where=active)
+        metrics[f"{k}_n"] = col.count(where=active)
+        metrics[f"{k}_num"] = (fy.exports * col).sum(where=col.notnull())
+        metrics[f"{k}_den"] = fy.exports.sum(where=col.notnull())
+    return fy.group_by("code", "industry", "year").aggregate(**metrics)
+
+
+def _survival_partials(fs: ir.Table, ph: Phases) -> ir.Table:
+    import ibis
+
+    years = ibis.range(ph.base, ph.last + 1).unnest().name("y").as_table()
+    cy = fs.cross_join(years)
+    alive = (cy.exit_year.isnull() | (cy.exit_year > cy.y)).cast("int64")
+    return cy.group_by("code", "industry", cy.y.name("year")).aggregate(
+        cohort_firms=cy.firm.count(), cohort_survivors=alive.sum(),
+        s_num=(cy.exports_base * alive.cast("float64")).sum(), s_den=cy.exports_base.sum(),
+    )
+
+
+def _shock_partials(fs: ir.Table) -> ir.Table:
+    alive_s = fs.exports_shock > 0
+    ss = fs.survived_shock.cast("int64")
+    sr = fs.survived_recovery.cast("int64")
+    metrics = {
+        "cohort_firms": fs.firm.count(), "exports_base": fs.exports_base.sum(),
+        "exports_shock": fs.exports_shock.sum(), "exports_recovery": fs.exports_recovery.sum(),
+        "ss_n": ss.sum(), "ss_num": (fs.exports_base * ss.cast("float64")).sum(),
+        "sr_n": sr.sum(), "sr_num": (fs.exports_base * sr.cast("float64")).sum(),
+        "rs_num": fs.exports_recovery.sum(where=alive_s), "rs_den": fs.exports_shock.sum(where=alive_s),
+    }
+    for m, w in _SHOCK_INDICES.items():
+        ok = fs[m].notnull()
+        metrics[f"{m}_sum"] = fs[m].sum()
+        metrics[f"{m}_n"] = fs[m].count()
+        metrics[f"{m}_num"] = (fs[w] * fs[m]).sum(where=ok)
+        metrics[f"{m}_den"] = fs[w].sum(where=ok)
+    return fs.group_by("code", "industry").aggregate(**metrics)
+
+
+def _div(num: pd.Series, den: pd.Series) -> pd.Series:
+    """num / den where den > 0, else NaN (sums of nothing are 0 or missing)."""
+    den = den.astype(float)
+    return (num.astype(float) / den.where(den > 0)).astype(float)
+
+
+def _rollup_year(part: pd.DataFrame, surv: pd.DataFrame, keys: list[str], ph: Phases) -> pd.DataFrame:
+    import pandas as pd
+
+    by = [*keys, "year"]
+    s = part.groupby(by, sort=True).sum(numeric_only=True, min_count=1)
+    out = pd.DataFrame(index=s.index)
+    for c in _YEAR_COUNTS:
+        out[c] = s[c].fillna(0).astype("int64")
+    out["exports"] = s["exports"].fillna(0.0)
+    first = out.index.get_level_values("year") == ph.first
+    out["entry_rate"] = _div(s["n_entries"], s["n_firms"]).mask(first)
+    out["exit_rate"] = _div(s["n_exits"], s["n_exits"] + s["n_continuers"]).mask(first)
+    out["dhs_growth_fw"] = _div(s["dhs_sum"], s["dhs_n"])
+    out["dhs_growth_vw"] = _div(s["dhs_num"], s["dhs_den"])
+    out["n_products_mean"] = _div(s["np_sum"], s["n_firms"])
+    out["n_destinations_mean"] = _div(s["nd_sum"], s["n_firms"])
+    for k, name in (("hp", "hhi_products"), ("hd", "hhi_destinations")):
+        out[f"{name}_fw"] = _div(s[f"{k}_sum"], s[f"{k}_n"])
+        out[f"{name}_vw"] = _div(s[f"{k}_num"], s[f"{k}_den"])
+    v = surv.groupby(by, sort=True).sum(numeric_only=True)
+    sv = pd.DataFrame({"cohort_firms": v["cohort_firms"], "cohort_survivors": v["cohort_survivors"],
+                       "survival_rate_fw": _div(v["cohort_survivors"], v["cohort_firms"]),
+                       "survival_rate_vw": _div(v["s_num"], v["s_den"])}, index=v.index)
+    out = out.join(sv, how="outer")
+    for c in (*_YEAR_COUNTS, *_COHORT_COUNTS):
+        out[c] = out[c].fillna(0).astype("int64")
+    out["exports"] = out["exports"].fillna(0.0)
+    return out.reset_index()[[*keys, *AGGREGATE_YEAR_COLUMNS]]
+
+
+def _rollup_shock(part: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    import pandas as pd
+
+    s = part.groupby(keys, sort=True).sum(numeric_only=True) if keys else part.sum(numeric_only=True).to_frame().T
+    out = pd.DataFrame(index=s.index)
+    out["cohort_firms"] = s["cohort_firms"].astype("int64")
+    for c in ("exports_base", "exports_shock", "exports_recovery"):
+        out[c] = s[c].astype(float)
+    out["survival_shock_fw"] = _div(s["ss_n"], s["cohort_firms"])
+    out["survival_shock_vw"] = _div(s["ss_num"], s["exports_base"])
+    out["survival_recovery_fw"] = _div(s["sr_n"], s["cohort_firms"])
+    out["survival_recovery_vw"] = _div(s["sr_num"], s["exports_base"])
+    out["growth_contraction"] = _div(s["exports_shock"] - s["exports_base"], s["exports_base"])
+    out["growth_recovery"] = _div(s["rs_num"] - s["rs_den"], s["rs_den"])
+    for m in _SHOCK_INDICES:
+        out[f"{m}_fw"] = _div(s[f"{m}_sum"], s[f"{m}_n"])
+        out[f"{m}_vw"] = _div(s[f"{m}_num"], s[f"{m}_den"])
+    out = out.reset_index() if keys else out.reset_index(drop=True)
+    return out[[*keys, *SHOCK_AGGREGATE_COLUMNS]]
+
+
+def _with_group(frame: pd.DataFrame, grouping: str) -> pd.DataFrame:
+    """Partial sums as floats/ints (nulls of empty sums as NaN) with the region group added."""
+    import pandas as pd
+
+    from exportlens.regions import assign_group
+
+    frame = frame.copy()
+    for c in frame.columns:
+        if c not in ("code", "industry", "year"):
+            frame[c] = pd.to_numeric(frame[c])
+
+    codes = sorted(int(c) for c in frame["code"].unique())
+    groups = dict(zip(codes, assign_group(codes, grouping).tolist(), strict=True))
+    return frame.assign(group=frame["code"].map(groups))
+
+
+def firm_pipeline(
+    con: Any,
+    transactions: ir.Table,
+    *,
+    columns: ColumnMap | None = None,
+    spec: FirmMeasureSpec | None = None,
+    out_dir: str | Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> FirmMeasures:
+    """Every firm measure and aggregate, computed by the Ibis backend ``con``.
+
+    ``transactions`` is the raw table (e.g. from :func:`exportlens.firms.io.open_transactions`)
+    with the user's column names given by ``columns``. With ``out_dir`` the firm-level
+    tables are written there (``firm_year.parquet``, ``firm_shock.parquet``; folders on
+    Spark) and not loaded (``result.files``); intermediates go to ``out_dir/_work`` and are
+    deleted at the end. Without it a temporary folder is used and the firm-level tables are
+    returned as DataFrames (small data). On a Spark cluster ``out_dir`` must be a folder every
+    executor can reach (a shared file system). Aggregates are always returned as DataFrames:
+    the engine computes additive partial sums per province x industry (x year) and these are
+    rolled up exactly to every level. ``progress(step)`` is called before each of
+    :data:`PIPELINE_STEPS`.
+    """
+    import ibis
+
+    columns = columns or ColumnMap()
+    spec = spec or FirmMeasureSpec()
+    step = progress or (lambda _msg: None)
+    backend = getattr(con, "name", "ibis")
+
+    step(PIPELINE_STEPS[0])
+    report = validate(transactions, columns)
+    raise_for_invalid(report, spec.invalid)
+    if report.rows_used == 0:
+        raise DataFormatError(f"No valid transaction rows remain ({report.rows_read:,} read): nothing to measure.")
+    first, last = check_consecutive_years(report.years)
+    ph = spec.phases(first, last)
+    clean = clean_transactions(transactions, columns, report)
+
+    tmp = None
+    if out_dir is None:
+        tmp = tempfile.TemporaryDirectory(prefix="exportlens-firms-")
+        final_dir = work_root = Path(tmp.name)
+    else:
+        final_dir = Path(out_dir)
+        final_dir.mkdir(parents=True, exist_ok=True)
+        work_root = final_dir
+    work = work_root / "_work"
+    work.mkdir(exist_ok=True)
+    try:
+        step(PIPELINE_STEPS[1])
+        # provinces are mapped to codes after this grouping: far fewer rows than transactions
+        g = clean.group_by("firm", "year", "province_raw", "industry").aggregate(value=clean.value.sum())
+        code = g.province_raw.substitute(report.province_codes, else_=ibis.null("int64")).cast("int64")
+        g = g.mutate(code=code)
+        fpi = _materialize(con, g.group_by("firm", "year", "code", "industry").aggregate(value=g.value.sum()),
+                           work / "fpi.parquet")
+
+        step(PIPELINE_STEPS[2])
+        exports = fpi.group_by("firm", "year").aggregate(exports=fpi.value.sum())
+        prov = _dominant(fpi, "code").rename(n_provinces="n")
+        ind = _dominant(fpi, "industry").rename(n_industries="n")
+        prod = _diversification(clean, "product", "products")
+        dest = _diversification(clean, "destination", "destinations")
+        rec = exports
+        for t in (prov, ind, prod, dest):
+            rec = rec.join(t, ["firm", "year"])
+        recorded = _materialize(con, rec, work / "recorded.parquet")
+
+        step(PIPELINE_STEPS[3])
+        fy_path = final_dir / "firm_year.parquet"
+        fy = _materialize(con, _firm_year(recorded, first, last).order_by(["firm", "year"]), fy_path)
+        fy = fy.select(*FIRM_YEAR_COLUMNS)
+
+        step(PIPELINE_STEPS[4])
+        bench = _benchmarks(fpi, ph, spec)
+        fs_path = final_dir / "firm_shock.parquet"
+        fs = _materialize(con, _firm_shock(fy, bench, ph).order_by("firm"), fs_path)
+        fs = fs.select(*FIRM_SHOCK_COLUMNS)
+
+        step(PIPELINE_STEPS[5])
+        year_part = _with_group(_year_partials(fy).to_pandas(), spec.grouping)
+        surv_part = _with_group(_survival_partials(fs, ph).to_pandas(), spec.grouping)
+        shock_part = _with_group(_shock_partials(fs).to_pandas(), spec.grouping)
+        out: dict[str, pd.DataFrame] = {}
+        for level, keys in LEVELS.items():
+            out[f"{level}_year"] = _finish(_rollup_year(year_part, surv_part, keys, ph), [*keys, "year"],
+                                           [*keys, *AGGREGATE_YEAR_COLUMNS])
+            out[f"{level}_shock"] = _finish(_rollup_shock(shock_part, keys), keys, [*keys, *SHOCK_AGGREGATE_COLUMNS])
+        names = province_names()
+        for kind in ("year", "shock"):
+            t = out[f"province_{kind}"]
+            t.insert(1, "province", t["code"].map(names))
+        counts = fy.aggregate(
+            firms=fy.firm.nunique(), p=(fy.n_provinces > 1).cast("int64").sum(),
+            i=(fy.n_industries > 1).cast("int64").sum(),
+        ).to_pandas().iloc[0]
+        firms = _int(counts["firms"])
+        notes = build_notes(_int(counts["p"]), _int(counts["i"]), bench, report, spec)
+        firm_year = firm_shock = None
+        files: dict[str, Path] = {}
+        if out_dir is None:
+            firm_year = _finish(fy.to_pandas(), ["firm", "year"], FIRM_YEAR_COLUMNS)
+            firm_shock = _finish(fs.to_pandas(), ["firm"], FIRM_SHOCK_COLUMNS)
+        else:
+            files = {"firm_year": fy_path, "firm_shock": fs_path}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        if tmp is not None:
+            tmp.cleanup()
+    return FirmMeasures(
+        spec=spec, columns=columns, phases=ph, validation=report, firms=firms, firm_year=firm_year,
+        firm_shock=firm_shock, benchmarks=bench, notes=notes, files=files, backend=backend, **out,
+    )
+
+
+def _finish(frame: pd.DataFrame, sort: list[str], order: list[str]) -> pd.DataFrame:
+    """Column order, row order and dtypes shared with the pandas reference."""
+    frame = frame[order]
+    if sort:
+        frame = frame.sort_values(sort, kind="mergesort")
+    frame = frame.reset_index(drop=True)
+    for c in frame.columns:
+        if c == "exit_year":
+            frame[c] = frame[c].astype("Int64")
+        elif c in ("survived_shock", "survived_recovery"):
+            frame[c] = frame[c].astype(bool)
+        elif c == "status":
+            frame[c] = frame[c].astype("str")
+    return frame

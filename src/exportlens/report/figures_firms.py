@@ -1,0 +1,66 @@
+"""Figures of the firm-level export-resilience study (matplotlib, deterministic PNG)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from exportlens.errors import MissingColumnError
+from exportlens.report.figures import _pyplot, _rc, _save
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["survival_by_group"]
+
+
+def survival_by_group(
+    group_year: pd.DataFrame,
+    *,
+    group: str,
+    path: str | Path,
+    shock_year: int,
+    base_year: int,
+    group_labels: Mapping[str, str],
+    titles: Sequence[str],
+    xlabel: str = "year",
+    ylabel: str = "",
+    note: str | None = None,
+    shock_label: str = "shock",
+) -> Path:
+    """Survival of the base-year cohort by region group: firm-weighted and value-weighted.
+
+    ``group_year`` is a group x year table with ``survival_rate_fw`` and
+    ``survival_rate_vw`` (missing before the base year); one line per group in
+    ``group_labels`` order (keys -> legend labels), a dashed line at the shock year, both
+    panels starting at 1 in the base year. ``titles`` are the two panel titles.
+    """
+    needed = [group, "year", "survival_rate_fw", "survival_rate_vw"]
+    missing = [c for c in needed if c not in group_year.columns]
+    if missing:
+        raise MissingColumnError(f"Column(s) {missing} not in the group-year table; available: {list(group_year.columns)}.")
+    plt = _pyplot()
+    data = group_year[group_year["year"] >= base_year]
+    lang = "zh" if any(ord(c) > 0x2E80 for t in [*titles, *group_labels.values()] for c in t) else "en"
+    with plt.rc_context(_rc(lang)):
+        fig, axes = plt.subplots(1, 2, figsize=(8.4, 3.2), sharey=True)
+        for ax, col, title in zip(axes, ("survival_rate_fw", "survival_rate_vw"), titles, strict=True):
+            for key, label in group_labels.items():
+                sub = data[data[group] == key].sort_values("year")
+                if len(sub):
+                    ax.plot(sub["year"], sub[col], marker="o", markersize=3, label=label)
+            ax.axvline(shock_year, color="0.4", linestyle="--", linewidth=0.8)
+            ax.text(shock_year, 0.02, f" {shock_label} {shock_year}", fontsize=7, color="0.35",
+                    transform=ax.get_xaxis_transform())
+            ax.set_title(title)
+            ax.set_xlabel(xlabel)
+        axes[0].set_ylabel(ylabel)
+        axes[0].set_ylim(0, 1.05)
+        axes[0].legend(frameon=False, fontsize=8)
+        if note:
+            fig.text(0.01, -0.02, note, fontsize=7, ha="left", va="top", color="0.35")
+        fig.tight_layout()
+        out = _save(fig, Path(path))
+        plt.close(fig)
+    return out

@@ -1,0 +1,188 @@
+"""The Ibis pipeline (DuckDB; PySpark in a slow test) gives the pandas reference's results.
+
+"Identical" means every table has the same rows, columns, dtypes and values, floats up to
+the order of floating-point summation (relative 1e-9).
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from exportlens.data.demo_firms import FIRM_DEMO_COLUMNS, write_firm_transactions
+from exportlens.errors import DataFormatError, MissingColumnError
+from exportlens.firms import (
+    ColumnMap,
+    FirmMeasureSpec,
+    InvalidRowsError,
+    connect_duckdb,
+    firm_measures_pandas,
+    firm_pipeline,
+    open_transactions,
+)
+from exportlens.firms.io import read_transactions_pandas
+from test_firms_measures import COLUMNS, SPEC, hand_table, invalid_table
+
+TABLES = ["firm_year", "firm_shock", "national_year", "province_year", "industry_year", "group_year",
+          "national_shock", "province_shock", "industry_shock", "group_shock", "benchmarks"]
+
+
+def assert_same(a, b) -> None:
+    for name in TABLES:
+        left, right = getattr(a, name), getattr(b, name)
+        try:
+            pd.testing.assert_frame_equal(left, right, check_exact=False, rtol=1e-9, atol=1e-12)
+        except AssertionError as exc:
+            raise AssertionError(f"table {name}: {exc}") from None
+    assert a.validation.invalid == b.validation.invalid
+    assert a.validation.rows_read == b.validation.rows_read
+    assert a.validation.unknown_provinces == b.validation.unknown_provinces
+    assert a.firms == b.firms
+    assert a.notes == b.notes
+
+
+def run_duckdb(path, columns=COLUMNS, spec=SPEC, **kw):
+    con = connect_duckdb(memory_limit="1GB", threads=2)
+    return firm_pipeline(con, open_transactions(con, path, columns), columns=columns, spec=spec, **kw)
+
+
+@pytest.fixture(scope="module")
+def hand_parquet(tmp_path_factory):
+    path = tmp_path_factory.mktemp("hand") / "tx.parquet"
+    hand_table().to_parquet(path, index=False)
+    return path
+
+
+def test_hand_table_duckdb_equals_pandas(hand_parquet):
+    ref = firm_measures_pandas(hand_table(), columns=COLUMNS, spec=SPEC)
+    assert_same(run_duckdb(hand_parquet), ref)
+
+
+def test_invalid_rows_in_csv_dropped_identically(tmp_path):
+    # CSV: every cell is text, and the labels are incomplete (row-by-row rule path)
+    table = invalid_table()
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    table.iloc[:20].to_csv(folder / "part1.csv", index=False)
+    table.iloc[20:].to_csv(folder / "part2.csv", index=False)
+    spec = FirmMeasureSpec(shock_year=2009, recovery_year=2011, invalid="drop")
+    duck = run_duckdb(folder, spec=spec)
+    ref = firm_measures_pandas(read_transactions_pandas(folder, COLUMNS), columns=COLUMNS, spec=spec)
+    assert_same(duck, ref)
+    assert duck.validation.rows_invalid == 14
+    clean = firm_measures_pandas(hand_table(), columns=COLUMNS, spec=SPEC)
+    pd.testing.assert_frame_equal(duck.firm_year, clean.firm_year, check_exact=False, rtol=1e-12)
+
+
+def test_value_and_region_errors_use_the_fast_exact_path(tmp_path):
+    # complete identifiers: counts come from the (year, province, industry) grouping
+    table = hand_table()
+    extra = pd.DataFrame([
+        ("H1", "p1", "USA", 2008, -5.0, "北京市", "A"), ("H2", "p1", "USA", 2008, np.nan, "广东省", "B"),
+        ("H3", "p1", "USA", 1800, 5.0, "广东省", "B"), ("H4", "p1", "USA", 2009, 5.0, "火星省", "B"),
+        ("H5", "p1", "USA", 2009, -1.0, "火星省", "B"), ("H6", "p1", "USA", 2010, 5.0, None, "B"),
+        ("H7", "p1", "USA", 2010, 5.0, "上海市", None), ("H8", "p1", "USA", 2011, np.inf, "上海市", "A"),
+    ], columns=table.columns)
+    path = tmp_path / "tx.parquet"
+    pd.concat([table, extra], ignore_index=True).to_parquet(path, index=False)
+    spec = FirmMeasureSpec(shock_year=2009, recovery_year=2011, invalid="drop")
+    duck = run_duckdb(path, spec=spec)
+    assert duck.validation.filter_plan["exact"] is False
+    ref = firm_measures_pandas(pd.read_parquet(path), columns=COLUMNS, spec=spec)
+    assert_same(duck, ref)
+    assert duck.validation.invalid["negative_value"] == 2 and duck.validation.invalid["unknown_province"] == 1
+    assert duck.validation.invalid["unparseable_value"] == 1 and duck.validation.invalid["implausible_year"] == 1
+
+
+def test_invalid_rows_raise_with_the_same_counts(tmp_path):
+    path = tmp_path / "bad.csv"
+    invalid_table().to_csv(path, index=False)
+    with pytest.raises(InvalidRowsError) as err:
+        run_duckdb(path)
+    with pytest.raises(InvalidRowsError) as ref_err:
+        firm_measures_pandas(read_transactions_pandas(path, COLUMNS), columns=COLUMNS, spec=SPEC)
+    assert err.value.report.invalid == ref_err.value.report.invalid
+    assert "unparseable year: 1" in str(err.value) and "'20x8'" in str(err.value)
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    path = tmp_path_factory.mktemp("syn") / "transactions"
+    write_firm_transactions(path, rows=30_000, seed=7)
+    return path
+
+
+def test_synthetic_transactions_duckdb_equals_pandas(synthetic, tmp_path):
+    cols = ColumnMap.from_mapping(FIRM_DEMO_COLUMNS)
+    spec = FirmMeasureSpec(shock_year=2009)
+    ref = firm_measures_pandas(read_transactions_pandas(synthetic, cols), columns=cols, spec=spec)
+    duck = run_duckdb(synthetic, columns=cols, spec=spec)
+    assert_same(duck, ref)
+    # written out of core: firm tables on disk, the work folder gone
+    out = tmp_path / "out"
+    on_disk = run_duckdb(synthetic, columns=cols, spec=spec, out_dir=out)
+    assert on_disk.firm_year is None and on_disk.files["firm_year"] == out / "firm_year.parquet"
+    written = pd.read_parquet(on_disk.files["firm_shock"]).astype({"exit_year": "Int64"})
+    pd.testing.assert_frame_equal(written, ref.firm_shock, check_exact=False, rtol=1e-9)
+    assert not (out / "_work").exists()
+
+
+def test_duckdb_settings_are_explicit(tmp_path):
+    con = connect_duckdb(memory_limit="1GB", threads=2, temp_directory=tmp_path / "spill")
+    settings = con.raw_sql(
+        "select current_setting('threads'), current_setting('memory_limit'), current_setting('temp_directory')"
+    ).fetchone()
+    assert settings[0] == 2 and settings[1].replace(" ", "").lower().startswith(("1.0gib", "953.6mib", "1gb", "1.0gb"))
+    assert settings[2] == str(tmp_path / "spill") and (tmp_path / "spill").is_dir()
+
+
+def test_input_errors(tmp_path, hand_parquet):
+    con = connect_duckdb(memory_limit="1GB")
+    with pytest.raises(MissingColumnError, match=r"'value_usd' \(role value\).*Available columns"):
+        open_transactions(con, hand_parquet, ColumnMap(firm="firm", product="hs", destination="dest",
+                                                        province="prov", industry="ind"))
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    shutil.copy(hand_parquet, mixed / "a.parquet")
+    hand_table().to_csv(mixed / "b.csv", index=False)
+    with pytest.raises(DataFormatError, match="both Parquet"):
+        open_transactions(con, mixed, COLUMNS)
+    with pytest.raises(DataFormatError, match="does not exist"):
+        open_transactions(con, tmp_path / "nowhere", COLUMNS)
+    gap = tmp_path / "gap.parquet"
+    hand_table().query("year != 2009").to_parquet(gap, index=False)
+    with pytest.raises(DataFormatError, match=r"no valid rows in \[2009\]"):
+        run_duckdb(gap)
+
+
+def _spark_available() -> str | None:
+    if shutil.which("java") is None:
+        return "java is not installed"
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        return "pyspark is not installed (pip install 'exportlens[spark]')"
+    return None
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(_spark_available() is not None, reason=str(_spark_available()))
+def test_pyspark_local_mode_equals_pandas(hand_parquet, synthetic):
+    import ibis
+    from pyspark.sql import SparkSession
+
+    session = (SparkSession.builder.master("local[2]").appName("exportlens-test")
+               .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4").getOrCreate())
+    try:
+        con = ibis.pyspark.connect(session)
+        spark = firm_pipeline(con, open_transactions(con, hand_parquet, COLUMNS), columns=COLUMNS, spec=SPEC)
+        assert_same(spark, firm_measures_pandas(hand_table(), columns=COLUMNS, spec=SPEC))
+        cols = ColumnMap.from_mapping(FIRM_DEMO_COLUMNS)
+        spec = FirmMeasureSpec(shock_year=2009)
+        spark = firm_pipeline(con, open_transactions(con, synthetic, cols), columns=cols, spec=spec)
+        assert_same(spark, firm_measures_pandas(read_transactions_pandas(synthetic, cols), columns=cols, spec=spec))
+    finally:
+        session.stop()
