@@ -129,3 +129,27 @@ def test_data_read_nbs(shared_data, tmp_path):
     assert len(long) == 31 * 19
     r = runner.invoke(app, ["data", "read-nbs", str(tmp_path / "nope.csv")])
     assert r.exit_code == 2
+
+
+@pytest.mark.parametrize("study", ["linkage", "value-added", "synergy", "firm-resilience"])
+def test_every_study_runs_from_the_cli(study, tmp_path):
+    out = tmp_path / study
+    r = runner.invoke(app, ["run", study, "--out", str(out), "--formats", "md,csv", "--no-figures", "--lang", "en"])
+    assert r.exit_code == 0, r.output
+    assert (out / "manifest.json").exists()
+    tables = sorted((out / "tables").glob("*.md"))
+    assert tables, list(out.rglob("*"))
+    assert all("SYNTHETIC" in p.read_text(encoding="utf-8") for p in tables)
+    t = runner.invoke(app, ["study", "template", study])
+    assert t.exit_code == 0 and "[" in t.output
+
+
+def test_firm_resilience_bad_column_mapping(tmp_path):
+    r = runner.invoke(app, ["run", "firm-resilience", "--column", "firm", "--out", str(tmp_path / "o")])
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    demo_dir = tmp_path / "tx"
+    demo_dir.mkdir()
+    pd.DataFrame({"a": [1], "b": [2]}).to_csv(demo_dir / "part.csv", index=False)
+    r = runner.invoke(app, ["run", "firm-resilience", "-t", str(demo_dir), "--out", str(tmp_path / "o2")])
+    assert r.exit_code == 2
+    assert len([ln for ln in r.output.strip().splitlines() if ln.startswith("error")]) == 1
