@@ -26,13 +26,13 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import tempfile
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from exportlens.errors import InputError, StudySpecError
+from exportlens.studies._spec import StudySpecFile
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -108,7 +108,7 @@ _SHOCK_TABLE_COLUMNS_SHORT = [
 
 
 @dataclass
-class FirmResilienceStudySpec:
+class FirmResilienceStudySpec(StudySpecFile):
     """Everything the firm study needs: data, column names, shock years, engine.
 
     Defaults reproduce the demo: the embedded SYNTHETIC transactions (``data_path=None``),
@@ -167,23 +167,6 @@ class FirmResilienceStudySpec:
         spec.check()
         return spec
 
-    @classmethod
-    def from_toml(cls, path: str | Path) -> FirmResilienceStudySpec:
-        """Read a study file; relative data paths are relative to the study file."""
-        path = Path(path)
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise StudySpecError(f"Study file {path} not found.") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise StudySpecError(f"Study file {path} is not valid TOML: {exc}.") from None
-        spec = cls.from_dict(raw, base_dir=path.parent)
-        spec.source_file = str(path)
-        return spec
-
-    def to_dict(self) -> dict[str, Any]:
-        """Flat dict of the parameters (for the manifest)."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
     def column_map(self) -> Any:
         """The :class:`~exportlens.firms.io.ColumnMap` (demo names for roles not given)."""

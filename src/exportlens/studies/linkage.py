@@ -42,8 +42,6 @@ linkage`` prints a commented study file) and ``exportlens demo``.
 
 from __future__ import annotations
 
-import dataclasses
-import tomllib
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from exportlens.errors import DataFormatError, InputError, MissingColumnError, StudySpecError
+from exportlens.studies._spec import StudySpecFile
 
 if TYPE_CHECKING:
     from exportlens.measures.ahp import AHPResult
@@ -146,7 +145,7 @@ _SECTIONS: dict[str, dict[str, str]] = {
 
 
 @dataclass
-class LinkageStudySpec:
+class LinkageStudySpec(StudySpecFile):
     """Everything the linkage study needs; the defaults reproduce the demo.
 
     Data: a long table with one row per (province, country, indicator) and a value.
@@ -221,23 +220,6 @@ class LinkageStudySpec:
         spec.check()
         return spec
 
-    @classmethod
-    def from_toml(cls, path: str | Path) -> LinkageStudySpec:
-        """Read a study file; relative paths (data, indicator system) are relative to it."""
-        path = Path(path)
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise StudySpecError(f"Study file {path} not found.") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise StudySpecError(f"Study file {path} is not valid TOML: {exc}.") from None
-        spec = cls.from_dict(raw, base_dir=path.parent)
-        spec.source_file = str(path)
-        return spec
-
-    def to_dict(self) -> dict[str, Any]:
-        """Flat dict of the parameters (for the manifest)."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
     def check(self) -> None:
         """Validate parameter values (not yet against data)."""

@@ -22,14 +22,13 @@ prints a commented study file) and ``exportlens demo``.
 
 from __future__ import annotations
 
-import dataclasses
-import tomllib
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from exportlens.errors import InputError, MissingColumnError, StudySpecError
+from exportlens.studies._spec import StudySpecFile
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -81,7 +80,7 @@ _ALIASES: dict[str, str] = {"path": "data_path"}
 
 
 @dataclass
-class ResilienceStudySpec:
+class ResilienceStudySpec(StudySpecFile):
     """Everything the resilience study needs to know about the data and the models.
 
     Column names refer to the user's data. Either ``exports`` (with ``national_exports``
@@ -153,23 +152,6 @@ class ResilienceStudySpec:
         spec.check()
         return spec
 
-    @classmethod
-    def from_toml(cls, path: str | Path) -> ResilienceStudySpec:
-        """Read a study file; relative data paths are relative to the study file."""
-        path = Path(path)
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise StudySpecError(f"Study file {path} not found.") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise StudySpecError(f"Study file {path} is not valid TOML: {exc}.") from None
-        spec = cls.from_dict(raw, base_dir=path.parent)
-        spec.source_file = str(path)
-        return spec
-
-    def to_dict(self) -> dict[str, Any]:
-        """Flat dict of the parameters (for the manifest)."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
     def check(self) -> None:
         """Validate parameter values (not yet against data)."""

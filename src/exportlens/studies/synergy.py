@@ -38,14 +38,13 @@ Command line: ``exportlens run synergy --study study.toml`` and ``exportlens dem
 
 from __future__ import annotations
 
-import dataclasses
-import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from exportlens.errors import InputError, MissingColumnError, StudySpecError
+from exportlens.studies._spec import StudySpecFile
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -116,7 +115,7 @@ _KEY_OF = {(s, f): k for (s, k), f in _ALIASES.items()}
 
 
 @dataclass
-class SynergyStudySpec:
+class SynergyStudySpec(StudySpecFile):
     """Everything the synergy study needs to know; defaults reproduce the demo.
 
     Subsystems: ``names`` (U1, U2, ... in order; labels from [labels.zh]/[labels.en] or
@@ -192,23 +191,6 @@ class SynergyStudySpec:
         spec.check()
         return spec
 
-    @classmethod
-    def from_toml(cls, path: str | Path) -> SynergyStudySpec:
-        """Read a study file; relative paths are relative to the study file."""
-        path = Path(path)
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise StudySpecError(f"Study file {path} not found.") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise StudySpecError(f"Study file {path} is not valid TOML: {exc}.") from None
-        spec = cls.from_dict(raw, base_dir=path.parent)
-        spec.source_file = str(path)
-        return spec
-
-    def to_dict(self) -> dict[str, Any]:
-        """Flat dict of the parameters (for the manifest)."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
     def check(self) -> None:
         """Validate parameter values (not yet against data)."""

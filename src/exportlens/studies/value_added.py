@@ -24,9 +24,7 @@ value-added`` prints a commented study file) and ``exportlens demo``.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
-import tomllib
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -34,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from exportlens.errors import InputError, StudySpecError
+from exportlens.studies._spec import StudySpecFile
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -87,7 +86,7 @@ _COLS = {
 
 
 @dataclass
-class ValueAddedStudySpec:
+class ValueAddedStudySpec(StudySpecFile):
     """What the value-added study reads and how it reports.
 
     ``tables`` maps a year to a table file (CEADs workbook or national non-competitive
@@ -137,23 +136,6 @@ class ValueAddedStudySpec:
         spec.check()
         return spec
 
-    @classmethod
-    def from_toml(cls, path: str | Path) -> ValueAddedStudySpec:
-        """Read a study file; relative table paths are relative to the study file."""
-        path = Path(path)
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise StudySpecError(f"Study file {path} not found.") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise StudySpecError(f"Study file {path} is not valid TOML: {exc}.") from None
-        spec = cls.from_dict(raw, base_dir=path.parent)
-        spec.source_file = str(path)
-        return spec
-
-    def to_dict(self) -> dict[str, Any]:
-        """Flat dict of the parameters (for the manifest)."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
     def check(self) -> None:
         """Validate parameter values (not yet against the tables)."""
