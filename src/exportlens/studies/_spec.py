@@ -41,3 +41,11 @@ class StudySpecFile:
     def to_dict(self) -> dict[str, Any]:
         """Flat dict of the parameters (for the manifest)."""
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+
+    def copy_study_file(self, out_dir: str | Path) -> Path | None:
+        """Copy the study file into the output folder as ``study.toml`` (for the manifest)."""
+        if not self.source_file:
+            return None
+        target = Path(out_dir) / "study.toml"
+        target.write_text(Path(self.source_file).read_text(encoding="utf-8"), encoding="utf-8")
+        return target

@@ -544,7 +544,7 @@ def run_firm_resilience_cli(
         result.write(out_dir, lang=lang, formats=formats, figures=figures)
         bar.update(task, completed=len(steps) - 1, description="manifest")
         if spec.source_file:
-            (out_dir / "study.toml").write_text(Path(spec.source_file).read_text(encoding="utf-8"), encoding="utf-8")
+            spec.copy_study_file(out_dir)
         inputs: dict[str, str | Path] = {}
         if not demo:
             from exportlens.firms.io import find_input_files

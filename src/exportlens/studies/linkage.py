@@ -944,28 +944,21 @@ def _rank_figures(result: LinkageStudyResult, out_dir: Path, lang: str) -> list[
 def run_linkage_cli(spec: LinkageStudySpec, *, out: Path | None, lang: str, formats: list[str] | None,
                     figures: bool, overwrite: bool, console: Any = None) -> Path:
     """What ``exportlens run linkage`` (and the linkage part of ``exportlens demo``) does."""
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from exportlens.report.manifest import new_output_dir, write_manifest
+    from exportlens.report.progress import step_progress
 
     out_dir = new_output_dir(out, "linkage" if spec.data_path else "linkage-demo", overwrite=overwrite)
     steps = ["load data", "check and pivot the data", "AHP dimension weights", "entropy weights and scores",
              "write tables and figures"]
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=console, transient=False, disable=console is None) as bar:
-        task = bar.add_task("load data", total=len(steps))
-
-        def advance(msg: str) -> None:
-            bar.update(task, advance=1, description=msg)
-
+    with step_progress("load data", len(steps), console) as advance:
         data = load_linkage_data(spec)
         result = run_linkage_study(data, spec, progress=advance)
         advance("write tables and figures")
         write_linkage_outputs(result, out_dir, lang=lang, formats=formats, figures=figures)
-        bar.update(task, completed=len(steps), description="done")
     inputs: dict[str, str | Path] = {"data": spec.data_path} if spec.data_path else {}
     if spec.source_file:
-        (out_dir / "study.toml").write_text(Path(spec.source_file).read_text(encoding="utf-8"), encoding="utf-8")
+        spec.copy_study_file(out_dir)
         inputs["study_file"] = spec.source_file
     if spec.system not in (BUILTIN_SYSTEM,) and Path(spec.system).exists():
         inputs["indicator_system"] = spec.system

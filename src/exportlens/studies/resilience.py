@@ -595,28 +595,21 @@ def load_study_data(spec: ResilienceStudySpec) -> pd.DataFrame:
 def run_resilience_cli(spec: ResilienceStudySpec, *, out: Path | None, lang: str, formats: list[str] | None,
                        figures: bool, overwrite: bool, console: Any = None) -> Path:
     """What ``exportlens run resilience`` and ``exportlens demo`` do: load, run, write, manifest."""
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from exportlens.report.manifest import new_output_dir, write_manifest
+    from exportlens.report.progress import step_progress
 
     out_dir = new_output_dir(out, "resilience" if spec.data_path else "demo", overwrite=overwrite)
     steps = ["load data", "measures: SL and Vag", "Table 1: descriptive statistics", "Table 2: stepwise baseline",
              "Table 3: lagged key regressor", "Table 4: moderation", "Table 5: heterogeneity by region group",
              "write tables and figures"]
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=console, transient=False, disable=console is None) as bar:
-        task = bar.add_task("load data", total=len(steps))
-
-        def advance(msg: str) -> None:
-            bar.update(task, advance=1, description=msg)
-
+    with step_progress("load data", len(steps), console) as advance:
         data = load_study_data(spec)
         result = run_resilience_study(data, spec, progress=advance)
         advance("write tables and figures")
         write_resilience_outputs(result, out_dir, lang=lang, formats=formats, figures=figures)
-        bar.update(task, completed=len(steps), description="done")
     if spec.source_file:
-        (out_dir / "study.toml").write_text(Path(spec.source_file).read_text(encoding="utf-8"), encoding="utf-8")
+        spec.copy_study_file(out_dir)
     inputs = {"data": spec.data_path} if spec.data_path else {}
     if spec.source_file:
         inputs["study_file"] = spec.source_file

@@ -823,27 +823,20 @@ def load_study_data(spec: SynergyStudySpec) -> tuple[pd.DataFrame, pd.DataFrame 
 def run_synergy_cli(spec: SynergyStudySpec, *, out: Path | None, lang: str, formats: list[str] | None,
                     figures: bool, overwrite: bool, console: Any = None) -> Path:
     """What ``exportlens run synergy`` and ``exportlens demo`` do: load, run, write, manifest."""
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from exportlens.report.manifest import new_output_dir, write_manifest
+    from exportlens.report.progress import step_progress
 
     out_dir = new_output_dir(out, "synergy" if spec.data_path else "synergy-demo", overwrite=overwrite)
     steps = ["load data", "subsystem indices (panel entropy)", "coupling coordination", "cluster measures",
              "write tables and figures"]
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=console, transient=False, disable=console is None) as bar:
-        task = bar.add_task("load data", total=len(steps))
-
-        def advance(msg: str) -> None:
-            bar.update(task, advance=1, description=msg)
-
+    with step_progress("load data", len(steps), console) as advance:
         data, employment = load_study_data(spec)
         result = run_synergy_study(data, spec, employment=employment, progress=advance)
         advance("write tables and figures")
         result.write(out_dir, lang=lang, formats=formats, figures=figures)
-        bar.update(task, completed=len(steps), description="done")
     if spec.source_file:
-        (out_dir / "study.toml").write_text(Path(spec.source_file).read_text(encoding="utf-8"), encoding="utf-8")
+        spec.copy_study_file(out_dir)
     inputs: dict[str, str | Path] = {}
     if spec.data_path:
         inputs["data"] = spec.data_path

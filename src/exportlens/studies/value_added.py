@@ -565,26 +565,19 @@ def _write_figures(result: ValueAddedStudyResult, fig_dir: Path, lang: str) -> l
 def run_value_added_cli(spec: ValueAddedStudySpec, *, out: Path | None, lang: str, formats: list[str] | None,
                         figures: bool, overwrite: bool, console: Any = None) -> Path:
     """What ``exportlens run value-added`` and ``exportlens demo`` do: load, decompose, write, manifest."""
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from exportlens.report.manifest import new_output_dir, write_manifest
+    from exportlens.report.progress import step_progress
 
     out_dir = new_output_dir(out, "value-added" if spec.tables else "demo-value-added", overwrite=overwrite)
     n_steps = 2 + max(len(spec.tables), 3)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=console, transient=False, disable=console is None) as bar:
-        task = bar.add_task("load tables", total=n_steps)
-
-        def advance(msg: str) -> None:
-            bar.update(task, advance=1, description=msg)
-
+    with step_progress("load tables", n_steps, console) as advance:
         tables = load_value_added_tables(spec)
         result = run_value_added_study(tables, spec, progress=advance)
         advance("write tables and figures")
         write_value_added_outputs(result, out_dir, lang=lang, formats=formats, figures=figures)
-        bar.update(task, completed=n_steps, description="done")
     if spec.source_file:
-        (out_dir / "study.toml").write_text(Path(spec.source_file).read_text(encoding="utf-8"), encoding="utf-8")
+        spec.copy_study_file(out_dir)
     inputs: dict[str, str | Path] = {f"table_{y}": p for y, p in spec.tables.items()}
     if spec.source_file:
         inputs["study_file"] = spec.source_file
