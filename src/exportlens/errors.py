@@ -12,6 +12,10 @@ class ExportlensError(Exception):
     """Base class of every error exportlens raises on purpose."""
 
 
+class ExportlensWarning(UserWarning):
+    """Base class of every warning exportlens issues: ``warnings.filterwarnings("ignore", category=ExportlensWarning)``."""
+
+
 class InputError(ExportlensError, ValueError):
     """The input cannot be analysed as given (wrong shape, values or parameters)."""
 

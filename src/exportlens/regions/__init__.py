@@ -32,10 +32,12 @@ from exportlens.regions.registry import (
     resolve_province,
     resolve_provinces,
 )
+from exportlens.regions.tile_grid import TILE_POSITIONS, tile_positions
 
 __all__ = [
     "EARTH_RADIUS_KM",
     "SUBREGIONS",
+    "TILE_POSITIONS",
     "Country",
     "Grouping",
     "Province",
@@ -63,4 +65,5 @@ __all__ = [
     "resolve_provinces",
     "subregion",
     "subregions",
+    "tile_positions",
 ]
