@@ -1,7 +1,7 @@
 """Benchmark: the firm-level study end to end on SYNTHETIC customs transactions, DuckDB vs pandas.
 
 Prints, in one run on this machine:
-- the time to generate the synthetic Parquet transactions (:mod:`exportlens.data.demo_firms`);
+- the time to generate the synthetic Parquet transactions (:mod:`exportlens.datasets.demo_firms`);
 - the whole firm study through the Ibis/DuckDB pipeline on ``--rows`` rows, end to end
   (read, validate, every measure, aggregates, firm-level Parquet, tables in all formats, the
   figure, the manifest with input hashes): wall time and peak resident memory;
@@ -48,10 +48,11 @@ def _peak_gb() -> float:
 
 def child_duckdb(data: Path, out: Path, memory_limit: str, threads: int) -> dict:
     t0 = time.perf_counter()  # imports included, as for pandas
-    from exportlens.studies.firm_resilience import FirmResilienceStudySpec, run_firm_resilience_cli
+    from exportlens.studies.firm_resilience import STUDY, FirmResilienceStudySpec
+    from exportlens.studies.framework import run_study
 
-    spec = FirmResilienceStudySpec(memory_limit=memory_limit, threads=threads)
-    run_firm_resilience_cli(data, spec=spec, out=out, lang="en", formats=None, figures=True)
+    spec = FirmResilienceStudySpec(data_path=str(data), memory_limit=memory_limit, threads=threads)
+    run_study(STUDY, spec, out=out, lang="en", formats=None, figures=True)
     return {"seconds": time.perf_counter() - t0, "peak_gb": _peak_gb()}
 
 
@@ -76,7 +77,7 @@ def _run_child(args: list[str]) -> dict:
 
 
 def _generate(path: Path, rows: int) -> float:
-    from exportlens.data.demo_firms import write_firm_transactions
+    from exportlens.datasets.demo_firms import write_firm_transactions
 
     t0 = time.perf_counter()
     info = write_firm_transactions(path, rows=rows)

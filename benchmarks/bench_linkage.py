@@ -35,7 +35,7 @@ def _median_time(func, repeats: int = REPEATS) -> float:
 
 def main() -> int:
     t0 = time.perf_counter()
-    from exportlens.data.demo_linkage import linkage_demo_cube
+    from exportlens.datasets.demo_linkage import linkage_demo_cube
     from exportlens.report.tables import TABLE_FORMATS, write_tables
     from exportlens.studies.linkage import LinkageStudySpec, run_linkage_study
 

@@ -52,7 +52,7 @@ def _peak_mib(func, arg) -> float:
 def main() -> int:
     from scipy.linalg import lu_factor, lu_solve
 
-    from exportlens.data.demo_mrio import random_mrio_table, synthetic_mrio_table
+    from exportlens.datasets.demo_mrio import random_mrio_table, synthetic_mrio_table
     from exportlens.mrio import decompose_provincial
     from exportlens.regions import province_codes
 

@@ -62,7 +62,7 @@ def main() -> int:
     import pyfixest  # noqa: F401  (first import is slow; report it separately)
 
     import_s = time.perf_counter() - t0
-    from exportlens.data.demo import resilience_demo_panel
+    from exportlens.datasets.demo import resilience_demo_panel
     from exportlens.studies.resilience import (
         ResilienceStudySpec,
         estimate_models,

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from exportlens import __version__
 from exportlens.cli import app
-from exportlens.data.demo import resilience_demo_panel
+from exportlens.datasets.demo import resilience_demo_panel
 
 runner = CliRunner()
 
@@ -39,9 +39,10 @@ def study_dir(tmp_path):
 
 
 def _write_study(folder, extra=""):
-    from exportlens.studies.resilience import study_template
+    from exportlens.studies.framework import study_template
+    from exportlens.studies.resilience import ResilienceStudySpec
 
-    text = study_template() + extra
+    text = study_template(ResilienceStudySpec).replace('# path = "panel.csv"', 'path = "panel.csv"') + extra
     (folder / "study.toml").write_text(text, encoding="utf-8")
     return folder / "study.toml"
 
@@ -60,7 +61,7 @@ def test_run_resilience_on_user_file(study_dir):
     ("edit", "expected"),
     [
         (lambda df: df.drop(columns=["tax_burden"]), "tax_burden"),
-        (lambda df: df.assign(exports=df["exports"].where(df.index != 7, -1.0)), "NonPositiveValueError"),
+        (lambda df: df.assign(exports=df["exports"].where(df.index != 7, -1.0)), "needs positive exports"),
     ],
 )
 def test_bad_data_gives_one_line_and_exit_2(study_dir, edit, expected):

@@ -371,7 +371,7 @@ def test_composite_index_other_weightings_and_prestandardised(matrix, system):
 
 
 def test_composite_index_errors_and_constant_policy(matrix, system):
-    with pytest.raises(MissingColumnError, match=r"\['d'\]"):
+    with pytest.raises(MissingColumnError, match=r"'d' not found"):
         composite_index(matrix.drop(columns="d"), system)
     with pytest.raises(InputError, match=r"missing \['D2'\]"):
         composite_index(matrix, system, dimension_weights={"D1": 1.0})

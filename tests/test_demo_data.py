@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from exportlens import datasets
-from exportlens.data.demo import CHINA_EXPORTS_100M_USD, DEMO_YEARS, resilience_demo_panel
+from exportlens.datasets.demo import CHINA_EXPORTS_100M_USD, DEMO_YEARS, resilience_demo_panel
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from exportlens.econometrics import DescriptiveTable, describe
+from exportlens.econometrics import describe
 from exportlens.errors import InputError, MissingColumnError
+from exportlens.report import DescriptiveTable, describe_table
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +29,7 @@ LABELS = {"res": {"en": "Export resilience", "zh": "出口韧性"}, "vag": {"en"
 
 
 def test_statistics(data):
-    t = describe(data, ["res", "vag", "open"], LABELS)
+    t = describe_table(data, ["res", "vag", "open"], LABELS)
     assert isinstance(t, DescriptiveTable)
     f = t.to_frame()
     assert list(f.columns) == ["N", "mean", "sd", "min", "max"]
@@ -44,18 +45,18 @@ def test_statistics(data):
 
 
 def test_default_variables_and_errors(data):
-    t = describe(data)
+    t = describe_table(data)
     assert list(t.to_frame().index) == ["year", "res", "vag", "open"]
-    with pytest.raises(MissingColumnError, match="available columns"):
-        describe(data, ["res", "nope"])
+    with pytest.raises(MissingColumnError, match="Available columns"):
+        describe_table(data, ["res", "nope"])
     with pytest.raises(InputError, match="not numeric"):
-        describe(data, ["province"])
+        describe_table(data, ["province"])
     with pytest.raises(InputError, match="lang"):
-        describe(data, ["res"], lang="de")
+        describe_table(data, ["res"], lang="de")
 
 
 def test_chinese_grid(data):
-    t = describe(data, ["res", "vag"], LABELS, lang="zh", digits=2)
+    t = describe_table(data, ["res", "vag"], LABELS, lang="zh", digits=2)
     g = t.grid()
     assert g.header == [["变量", "样本量", "均值", "标准差", "最小值", "最大值"]]
     assert g.body[0][0] == "出口韧性" and g.body[0][1] == "420"
@@ -63,7 +64,7 @@ def test_chinese_grid(data):
 
 
 def test_exporters(data, tmp_path):
-    t = describe(data, ["res", "vag", "open"], LABELS, title="Table 1 Descriptive statistics", notes="Source: synthetic.")
+    t = describe_table(data, ["res", "vag", "open"], LABELS, title="Table 1 Descriptive statistics", notes="Source: synthetic.")
     tex = t.to_latex()
     assert r"\toprule" in tex and r"\bottomrule" in tex and "Virtual agglomeration" in tex
     assert "<table" in t.to_html() and "| Variable | N | Mean | SD | Min | Max |" in t.to_markdown()
@@ -92,6 +93,14 @@ def test_exporters(data, tmp_path):
 
 
 def test_with_labels(data):
-    t = describe(data, ["res", "vag"]).with_labels(LABELS, lang="zh", title="表1", notes=["注"])
+    t = describe_table(data, ["res", "vag"]).with_labels(LABELS, lang="zh", title="表1", notes=["注"])
     g = t.grid()
     assert g.body[0][0] == "出口韧性" and g.title == "表1" and g.notes == ["注"]
+
+
+def test_describe_returns_the_statistics_the_table_renders(data):
+    stats = describe(data, ["res", "open"])
+    assert list(stats.columns) == ["N", "mean", "sd", "min", "max"]
+    assert stats.loc["open", "N"] == len(data) - 3
+    np.testing.assert_allclose(stats.loc["res", "sd"], data["res"].std(ddof=1))
+    pd.testing.assert_frame_equal(describe_table(data, ["res", "open"]).to_frame(), stats)

@@ -19,10 +19,7 @@ from exportlens.firms import (
     ColumnMap,
     FirmMeasureSpec,
     InvalidRowsError,
-    dhs_growth_rate,
     firm_measures_pandas,
-    herfindahl,
-    relative_growth_index,
     weighted_mean,
 )
 from exportlens.firms.io import validate_pandas
@@ -72,27 +69,7 @@ def fy_row(result, firm, year):
     return rows.iloc[0]
 
 
-# --- formulas ------------------------------------------------------------------------------
-
-
-def test_dhs_rate_entry_exit_and_bounds():
-    g = dhs_growth_rate(np.array([10.0, 0.0, 5.0, 0.0, 30.0]), np.array([0.0, 4.0, 5.0, 0.0, 40.0]))
-    assert g[0] == 2.0 and g[1] == -2.0 and g[2] == 0.0
-    assert math.isnan(g[3])  # 0/0: no activity, no rate
-    assert g[4] == pytest.approx(2 * (30 - 40) / 70)
-
-
-def test_herfindahl_shares():
-    assert herfindahl(np.array([10.0, 30.0])) == pytest.approx(0.25**2 + 0.75**2)
-    assert herfindahl(np.array([7.0])) == 1.0
-    assert herfindahl(np.full(4, 3.0)) == pytest.approx(0.25)
-    assert math.isnan(herfindahl(np.array([0.0, 0.0])))
-
-
-def test_relative_growth_index_is_lagravinese():
-    # (g - gB)/|gB|: fell 25 % while the benchmark fell 5/19
-    assert relative_growth_index(np.array([-0.25]), -5 / 19)[0] == pytest.approx(0.05)
-    assert relative_growth_index(np.array([2.0]), 6 / 7)[0] == pytest.approx(4 / 3)
+# --- aggregation weights (the formulas' kernels are tested in test_kernels.py) ----------------
 
 
 def test_weighted_mean_skips_missing_values_and_their_weights():

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from exportlens.data.demo_firms import FIRM_DEMO_COLUMNS, write_firm_transactions
+from exportlens.datasets.demo_firms import FIRM_DEMO_COLUMNS, write_firm_transactions
 from exportlens.errors import DataFormatError, MissingColumnError
 from exportlens.firms import (
     ColumnMap,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from exportlens.data.demo_mrio import random_mrio_table
+from exportlens.datasets.demo_mrio import random_mrio_table
 from exportlens.errors import InputError
 from exportlens.mrio import KWW_TERMS, MRIOTable, OpenTableError, kww_decomposition
 

@@ -12,7 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from exportlens.data.demo_mrio import synthetic_mrio_table
+from exportlens.datasets.demo_mrio import synthetic_mrio_table
 from exportlens.errors import DataFormatError, InputError, UnknownRegionError
 from exportlens.mrio import decompose_provincial
 from exportlens.mrio.readers import (

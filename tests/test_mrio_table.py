@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from exportlens.data.demo_mrio import random_mrio_table
+from exportlens.datasets.demo_mrio import random_mrio_table
 from exportlens.errors import DataFormatError, InputError
 from exportlens.mrio import MRIOTable, NegativeFlowError, NonProductiveError, ZeroOutputWarning
 

@@ -226,7 +226,7 @@ def test_lag_errors():
         lag_within(df, "v", 6)
     with pytest.raises(InputError, match="positive"):
         lag_within(df, "v", 0)
-    with pytest.raises(MissingColumnError, match="available columns"):
+    with pytest.raises(MissingColumnError, match="Available columns"):
         lag_within(df, "nope", 1)
     dup = pd.concat([df, df.head(1)])
     with pytest.raises(InputError, match="Duplicate"):
@@ -300,7 +300,7 @@ def test_heterogeneity_and_group_interactions(panel):
 
 
 def test_bad_input(panel):
-    with pytest.raises(MissingColumnError, match="available columns"):
+    with pytest.raises(MissingColumnError, match="Available columns"):
         fit_panel(panel, "res", ["vag", "nope"])
     with pytest.raises(MissingColumnError, match="Dependent variable"):
         fit_panel(panel, "nope", ["vag"])

@@ -6,23 +6,28 @@ from __future__ import annotations
 
 import json
 import tomllib
+import typing
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+from typer.testing import CliRunner
 
-from exportlens.data.demo_linkage import RAIL_PROVINCES, linkage_demo_cube
+from exportlens.cli import app
+from exportlens.datasets.demo_linkage import RAIL_PROVINCES, linkage_demo_cube
 from exportlens.errors import InputError, MissingColumnError, StudySpecError, UnknownRegionError
 from exportlens.measures.indicators import IndicatorSystem
 from exportlens.regions import resolve_province
+from exportlens.studies.framework import run_study, study_schema, study_template
 from exportlens.studies.linkage import (
+    STUDY,
     LinkageStudySpec,
     load_linkage_data,
-    run_linkage_cli,
     run_linkage_study,
-    study_template,
 )
+
+runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
@@ -178,15 +183,27 @@ def test_summary_mentions_published_numbers(result):
     assert "SYNTHETIC" in text and "lambda_max = 5.0364" in text and "CR = 0.0081" in text
 
 
-def test_template_reproduces_the_demo(tmp_path, cube, result):
-    raw = tomllib.loads(study_template())
-    raw["data"].pop("path")
-    spec = LinkageStudySpec.from_dict(raw)
-    defaults = LinkageStudySpec()
-    assert {k: v for k, v in spec.to_dict().items() if k != "ahp_upper" and k != "ahp_dimensions"} == \
-        {k: v for k, v in defaults.to_dict().items() if k != "ahp_upper" and k != "ahp_dimensions"}
-    again = run_linkage_study(cube, spec)
-    np.testing.assert_allclose(again.scores["score"], result.scores["score"])
+def test_template_parses_back_into_the_defaults(tmp_path):
+    import jsonschema
+
+    path = tmp_path / "study.toml"
+    path.write_text(study_template(LinkageStudySpec), encoding="utf-8")
+    assert LinkageStudySpec.from_toml(path).model_dump() == LinkageStudySpec().model_dump()
+    jsonschema.validate(tomllib.loads(path.read_text(encoding="utf-8")), study_schema(LinkageStudySpec))
+    # every commented example is a valid value of its key
+    examples = {"data": {"path": "linkage.csv", "sheet": "Sheet1"}, "weighting": {"shift": "rescale", "bounds": [0.01, 0.99]}}
+    jsonschema.validate(examples, study_schema(LinkageStudySpec))
+
+
+def test_declared_choices_match_the_measures():
+    from exportlens.measures.ahp import AHP_METHODS, RANDOM_INDEX_TABLES
+    from exportlens.measures.composite import METHODS, WEIGHTINGS
+
+    fields = LinkageStudySpec.model_fields
+    assert set(typing.get_args(fields["standardise"].annotation)) == set(METHODS)
+    assert set(typing.get_args(fields["within"].annotation)) == set(WEIGHTINGS)
+    assert set(typing.get_args(fields["ahp_method"].annotation)) == set(AHP_METHODS)
+    assert set(typing.get_args(fields["ri_table"].annotation)) == set(RANDOM_INDEX_TABLES)
 
 
 def test_user_long_table_from_file(tmp_path, cube, result):
@@ -201,7 +218,8 @@ def test_user_long_table_from_file(tmp_path, cube, result):
     path = tmp_path / "linkage.csv"
     user.to_csv(path, index=False)
     study = tmp_path / "study.toml"
-    study.write_text(study_template().replace('value = "value"', 'value = "v"'), encoding="utf-8")
+    text = study_template(LinkageStudySpec).replace('# path = "linkage.csv"', 'path = "linkage.csv"')
+    study.write_text(text.replace('value = "value"', 'value = "v"'), encoding="utf-8")
     spec = LinkageStudySpec.from_toml(study)
     assert spec.data_path == str(path)
     data = load_linkage_data(spec)
@@ -210,9 +228,8 @@ def test_user_long_table_from_file(tmp_path, cube, result):
     pd.testing.assert_series_equal(out.scores["score"], result.scores["score"], rtol=1e-10)
 
 
-def test_cli_writes_tables_figures_manifest(tmp_path):
-    out = run_linkage_cli(LinkageStudySpec(), out=tmp_path / "run", lang="zh", formats=["md", "csv"],
-                          figures=True, overwrite=False, console=None)
+def test_run_study_writes_tables_figures_manifest(tmp_path):
+    out = run_study(STUDY, LinkageStudySpec(), out=tmp_path / "run", lang="zh", formats=["md", "csv"])
     assert (out / "tables" / "table5.md").is_file() and (out / "tables" / "table11_kendall.csv").is_file()
     assert sorted(p.name for p in (out / "figures").iterdir()) == [f"figure{k}.png" for k in range(1, 5)]
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -220,9 +237,10 @@ def test_cli_writes_tables_figures_manifest(tmp_path):
     assert "scores_long.csv" in manifest["outputs"]
     long = pd.read_csv(out / "scores_long.csv")
     assert len(long) == 31 * 63 and {"province_name", "country_name", "score", "topsis"} <= set(long.columns)
+    assert long["province_name"].iloc[0] == "北京" and long["country_name"].iloc[0] == "蒙古"
+    assert "Linkage of provinces" in (out / "notes.txt").read_text(encoding="utf-8")
     with pytest.raises(InputError, match="not empty"):
-        run_linkage_cli(LinkageStudySpec(), out=out, lang="en", formats=["md"], figures=False,
-                        overwrite=False, console=None)
+        run_study(STUDY, LinkageStudySpec(), out=out, lang="en", formats=["md"], figures=False)
 
 
 def test_docx_and_xlsx_tables(tmp_path, result):
@@ -235,8 +253,7 @@ def test_docx_and_xlsx_tables(tmp_path, result):
 
 @pytest.mark.slow
 def test_full_demo_run_all_formats(tmp_path):
-    out = run_linkage_cli(LinkageStudySpec(), out=tmp_path / "all", lang="en", formats=None, figures=True,
-                          overwrite=False, console=None)
+    out = run_study(STUDY, LinkageStudySpec(), out=tmp_path / "all", lang="en")
     assert len(list((out / "tables").iterdir())) == 12 * 6
 
 
@@ -279,21 +296,93 @@ def test_pooled_weights_are_one_vector(cube, result):
     assert pooled.tables("en")["table2"].frame.index[0] == "All provinces (pooled)"
 
 
+def test_hierarchy_file_from_a_study_file(tmp_path, cube):
+    """An indicator hierarchy file (TOML) named relative to the study file, run from the CLI."""
+    (tmp_path / "systems").mkdir()
+    (tmp_path / "systems" / "two.toml").write_text(
+        'name = "two"\n'
+        "[[dimensions]]\n"
+        'code = "trade"\n'
+        'indicators = [{code = "exports", direction = "benefit"}, {code = "imports", direction = "benefit"}]\n'
+        "[[dimensions]]\n"
+        'code = "logistics"\n'
+        'indicators = [{code = "lpi", direction = "benefit"}, {code = "inflation", direction = "cost"}]\n',
+        encoding="utf-8")
+    cube[cube["indicator"].isin(["exports", "imports", "lpi", "inflation"])].to_csv(tmp_path / "two.csv", index=False)
+    study = tmp_path / "study.toml"
+    study.write_text('[data]\npath = "two.csv"\n[indicators]\nsystem = "systems/two.toml"\n'
+                     '[ahp]\nupper = ["1/3"]\n', encoding="utf-8")
+    spec = LinkageStudySpec.from_toml(study)
+    assert spec.system == str(tmp_path / "systems" / "two.toml")
+    r = runner.invoke(app, ["run", "linkage", "--study", str(study), "--out", str(tmp_path / "o"), "--formats", "csv",
+                            "--no-figures", "--lang", "en"])
+    assert r.exit_code == 0, r.output
+    manifest = json.loads((tmp_path / "o" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["inputs"]["indicator_system"]["path"].endswith("two.toml")
+    weights = pd.read_csv(tmp_path / "o" / "tables" / "table3.csv")
+    assert weights.iloc[:2, -1].tolist() == pytest.approx([0.25, 0.75])
+
+
 def test_spec_errors():
-    with pytest.raises(StudySpecError, match=r"Unknown section \[model\]"):
+    with pytest.raises(StudySpecError, match=r"unknown section \[model\]"):
         LinkageStudySpec.from_dict({"model": {}})
-    with pytest.raises(StudySpecError, match="Unknown key 'weights' in \\[ahp\\]"):
+    with pytest.raises(StudySpecError, match="unknown key 'weights' in \\[ahp\\]"):
         LinkageStudySpec.from_dict({"ahp": {"weights": [1]}})
     with pytest.raises(StudySpecError, match="custom indicator system needs AHP judgments"):
-        LinkageStudySpec(system="mine.toml").check()
+        LinkageStudySpec(system="mine.toml")
+    with pytest.raises(StudySpecError, match="neither a built-in system"):
+        LinkageStudySpec(system="mine.json", ahp_upper=[1])
     with pytest.raises(StudySpecError, match="only one of"):
-        LinkageStudySpec(ahp_upper=[1], ahp_matrix=[[1]]).check()
-    with pytest.raises(StudySpecError, match="standardise_scope"):
-        LinkageStudySpec(standardise_scope="country").check()
+        LinkageStudySpec(ahp_upper=[1], ahp_matrix=[[1]])
+    with pytest.raises(StudySpecError, match=r"\[weighting\] standardise_scope = \"country\""):
+        LinkageStudySpec(standardise_scope="country")
+    with pytest.raises(StudySpecError, match="only used with shift"):
+        LinkageStudySpec(bounds=[0.1, 0.9])
     with pytest.raises(StudySpecError, match=r"\[ahp\] judgments: .*outside Saaty"):
         run_linkage_study(linkage_demo_cube(), LinkageStudySpec(ahp_upper=[20, 2, 3, 4, 2, 3, 4, 2, 3, 2]))
     with pytest.raises(StudySpecError, match="must list the system's dimensions"):
         LinkageStudySpec(ahp_dimensions=["economy"]).judgments(IndicatorSystem.builtin())
+    assert LinkageStudySpec(shift="none").shift_value is None
+
+
+@pytest.fixture()
+def study_dir(tmp_path, cube):
+    cube.to_csv(tmp_path / "linkage.csv", index=False)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("line", "edited", "expected"),
+    [
+        ("topsis = true", 'topsis = "true"', "[robustness] topsis = \"true\": expected true or false"),
+        ("exclude_provinces = []", 'exclude_provinces = "西藏"', "[data] exclude_provinces = \"西藏\": expected a list"),
+        ('within = "entropy"', "weights = 2", "unknown key 'weights' in [weighting]"),
+    ],
+)
+def test_cli_study_file_errors(study_dir, line, edited, expected):
+    text = study_template(LinkageStudySpec).replace('# path = "linkage.csv"', 'path = "linkage.csv"')
+    assert line in text
+    study = study_dir / "study.toml"
+    study.write_text(text.replace(line, edited, 1), encoding="utf-8")
+    r = runner.invoke(app, ["run", "linkage", "--study", str(study), "--out", str(study_dir / "o")])
+    assert r.exit_code == 2
+    assert len(r.stderr.strip().splitlines()) == 1 and expected in r.stderr
+    assert not (study_dir / "o").exists()
+
+
+def test_cli_study_file_encodings(study_dir):
+    study = study_dir / "study.toml"
+    text = '[data]\npath = "linkage.csv"\nexclude_provinces = ["西藏"]\n'
+    study.write_bytes(text.encode("gbk"))
+    r = runner.invoke(app, ["run", "linkage", "--study", str(study), "--out", str(study_dir / "o")])
+    assert r.exit_code == 2
+    assert len(r.stderr.strip().splitlines()) == 1 and "not UTF-8" in r.stderr
+    study.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))  # UTF-8 with BOM, as Notepad writes it
+    r = runner.invoke(app, ["run", "linkage", "--study", str(study), "--out", str(study_dir / "o"), "--formats", "csv",
+                            "--no-figures"])
+    assert r.exit_code == 0, r.output
+    assert "Excluded provinces (study file): [540000]" in (study_dir / "o" / "notes.txt").read_text(encoding="utf-8")
+    assert (study_dir / "o" / "study.toml").read_bytes().startswith(b"\xef\xbb\xbf")
 
 
 def test_bad_data(cube):

@@ -10,17 +10,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from exportlens.data.demo import DEMO_TRUE_COEFFICIENTS, resilience_demo_panel
+from exportlens.datasets.demo import DEMO_TRUE_COEFFICIENTS, resilience_demo_panel
 from exportlens.errors import (
     InputError,
     MissingColumnError,
     NonPositiveValueError,
     StudySpecError,
 )
+from exportlens.studies.framework import run_study, study_template
 from exportlens.studies.resilience import (
+    STUDY,
     ResilienceStudySpec,
     run_resilience_study,
-    study_template,
 )
 
 
@@ -116,18 +117,19 @@ def test_rerun_from_scratch_gives_identical_tables(demo, result, tmp_path):
 def test_spec_from_toml(tmp_path):
     (tmp_path / "panel.csv").write_text("x\n", encoding="utf-8")
     path = tmp_path / "study.toml"
-    path.write_text(study_template(), encoding="utf-8")
+    path.write_text(study_template(ResilienceStudySpec).replace('# path = "panel.csv"', 'path = "panel.csv"'),
+                    encoding="utf-8")
     spec = ResilienceStudySpec.from_toml(path)
     assert Path(spec.data_path) == tmp_path / "panel.csv"
     assert spec.controls == ResilienceStudySpec().controls and spec.unit == "km"
     path.write_text('[model]\nfe = "year"\nclusters = "x"\n', encoding="utf-8")
-    with pytest.raises(StudySpecError, match="Unknown key 'clusters' in \\[model\\]"):
+    with pytest.raises(StudySpecError, match="unknown key 'clusters' in \\[model\\]"):
         ResilienceStudySpec.from_toml(path)
     path.write_text('[modle]\nfe = "year"\n', encoding="utf-8")
-    with pytest.raises(StudySpecError, match="Unknown section \\[modle\\]"):
+    with pytest.raises(StudySpecError, match="unknown section \\[modle\\]"):
         ResilienceStudySpec.from_toml(path)
     path.write_text('[resilience]\nk = 0\n', encoding="utf-8")
-    with pytest.raises(StudySpecError, match="k must be a positive integer"):
+    with pytest.raises(StudySpecError, match=r"\[resilience\] k = 0: expected a number >= 1"):
         ResilienceStudySpec.from_toml(path)
     path.write_text('[model\n', encoding="utf-8")
     with pytest.raises(StudySpecError, match="not valid TOML"):
@@ -169,19 +171,16 @@ def test_exclusion_is_reported(demo):
     assert any("Excluded" in n and "14 rows" in n for n in res.notes)
 
 
-def test_manifest_via_cli_runner(tmp_path):
-    from exportlens.studies.resilience import run_resilience_cli
-
-    out = run_resilience_cli(ResilienceStudySpec(), out=tmp_path / "run", lang="en", formats=["md", "csv"],
-                             figures=False, overwrite=False, console=None)
+def test_manifest_via_runner(tmp_path):
+    out = run_study(STUDY, ResilienceStudySpec(), out=tmp_path / "run", lang="en", formats=["md", "csv"],
+                    figures=False)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["study"] == "resilience"
     assert manifest["packages"]["pyfixest"] == "0.60.0"
     assert "tables/table2.md" in manifest["outputs"]
     assert "SYNTHETIC" in manifest["spec"]["data"]
     with pytest.raises(InputError, match="not empty"):
-        run_resilience_cli(ResilienceStudySpec(), out=out, lang="en", formats=["md"], figures=False,
-                           overwrite=False, console=None)
+        run_study(STUDY, ResilienceStudySpec(), out=out, lang="en", formats=["md"], figures=False)
 
 
 def test_wild_bootstrap_row(demo):

@@ -10,8 +10,10 @@ import tomllib
 import numpy as np
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
-from exportlens.data.demo_synergy import (
+from exportlens.cli import app
+from exportlens.datasets.demo_synergy import (
     MANUFACTURING,
     PILOT_ZONES_NATIONAL,
     synergy_demo_employment,
@@ -21,14 +23,16 @@ from exportlens.errors import InputError, MissingColumnError, StudySpecError, Un
 from exportlens.measures.composite import composite_index
 from exportlens.measures.indicators import IndicatorSystem
 from exportlens.studies import synergy as syn
+from exportlens.studies.framework import run_study, study_schema, study_template
 from exportlens.studies.synergy import (
+    STUDY,
     SynergyStudySpec,
     load_subsystem_system,
-    run_synergy_cli,
     run_synergy_study,
-    study_template,
     subsystem_template_path,
 )
+
+runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
@@ -178,9 +182,8 @@ def test_tables_in_both_languages(result):
         result.tables("fr")
 
 
-def test_cli_writes_tables_figures_and_manifest(tmp_path):
-    out = run_synergy_cli(SynergyStudySpec(), out=tmp_path / "run", lang="en", formats=["csv"],
-                          figures=True, overwrite=False, console=None)
+def test_run_study_writes_tables_figures_and_manifest(tmp_path):
+    out = run_study(STUDY, SynergyStudySpec(), out=tmp_path / "run", lang="en", formats=["csv"])
     names = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     assert {f"tables/table{i}.csv" for i in range(1, 9)} <= names
     assert {"figures/trends_by_group.png", "figures/coordination_map_2022.png", "figures/band_distribution.png",
@@ -191,7 +194,7 @@ def test_cli_writes_tables_figures_and_manifest(tmp_path):
     written = pd.read_csv(out / "coupling_panel.csv")
     assert len(written) == 310 and {"ecommerce", "clusters", "C", "T", "D", "band_en", "lagging"} <= set(written.columns)
     with pytest.raises(InputError, match="not empty"):
-        run_synergy_cli(SynergyStudySpec(), out=out, lang="en", formats=["md"], figures=False, overwrite=False)
+        run_study(STUDY, SynergyStudySpec(), out=out, lang="en", formats=["md"], figures=False)
 
 
 def test_word_tables(tmp_path, panel):
@@ -221,15 +224,20 @@ def test_tile_map_and_grid():
 # --- study file ---------------------------------------------------------------------------------
 
 
-def test_template_reproduces_the_default_spec(tmp_path):
-    text = study_template()
+def test_template_parses_back_into_the_defaults(tmp_path):
+    import jsonschema
+
+    text = study_template(SynergyStudySpec)
     raw = tomllib.loads(text)
     path = tmp_path / "study.toml"
     path.write_text(text, encoding="utf-8")
-    spec = SynergyStudySpec.from_toml(path)
-    assert {k: v for k, v in spec.to_dict().items() if k != "source_file"} == \
-        {k: v for k, v in SynergyStudySpec().to_dict().items() if k != "source_file"}
+    assert SynergyStudySpec.from_toml(path).model_dump() == SynergyStudySpec().model_dump()
     assert set(raw) == {"data", "subsystems", "composite", "coupling", "clusters", "report"}
+    jsonschema.validate(raw, study_schema(SynergyStudySpec))
+    # the commented examples are valid values too
+    jsonschema.validate({"clusters": {"path": "employment.csv", "total": "total_employment"},
+                         "report": {"map_year": 2022}, "labels": {"zh": {"ecommerce": "跨境电商"}}},
+                        study_schema(SynergyStudySpec))
 
 
 def test_study_file_paths_are_relative_to_it(tmp_path):
@@ -250,30 +258,38 @@ def test_study_file_from_user_files(tmp_path, panel, employment):
     path = tmp_path / "study.toml"
     path.write_text('[data]\npath = "panel.csv"\nexclude = ["西藏"]\n[clusters]\npath = "emp.csv"\n'
                     '[report]\ngrouping = "belts3"\n[labels.en]\necommerce = "CBEC"\n', encoding="utf-8")
-    out = run_synergy_cli(SynergyStudySpec.from_toml(path), out=tmp_path / "out", lang="en", formats=["csv"],
-                          figures=False, overwrite=False)
+    out = run_study(STUDY, SynergyStudySpec.from_toml(path), out=tmp_path / "out", lang="en", formats=["csv"],
+                    figures=False)
     written = pd.read_csv(out / "coupling_panel.csv")
     assert len(written) == 300 and 540000 not in set(written["code"])
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert set(manifest["inputs"]) == {"data", "employment", "study_file"}
+    # exclusions are counted, in the panel and in the employment table
+    assert "Excluded by the study file: [540000] (10 rows)." in manifest["notes"]
+    assert any(n.startswith("Excluded by the study file: [540000]") and "rows of the employment table" in n
+               for n in manifest["notes"])
     assert (out / "study.toml").exists()
     assert "CBEC U1" in pd.read_csv(out / "tables" / "table2.csv").columns
 
 
 @pytest.mark.parametrize(("raw", "message"), [
-    ({"model": {"fe": "year"}}, r"Unknown section \[model\].*subsystems"),
-    ({"coupling": {"alpha": 0.5}}, r"Unknown key 'alpha' in \[coupling\]; allowed: method, weights, sync_ratio"),
-    ({"data": {"data_path": "x.csv"}}, r"allowed: path, sheet"),
-    ({"composite": {"shift": "auto"}}, r"constant shift"),
+    ({"model": {"fe": "year"}}, r"unknown section \[model\].*subsystems"),
+    ({"coupling": {"alpha": 0.5}}, r"unknown key 'alpha' in \[coupling\]; keys of \[coupling\]: method, weights, sync_ratio"),
+    ({"data": {"data_path": "x.csv"}}, r"keys of \[data\]: path, sheet"),
+    ({"composite": {"shift": "auto"}}, r"\[composite\] shift = \"auto\": expected one of 'none' or 'rescale'"),
     ({"coupling": {"method": "modified"}}, "standard"),
-    ({"coupling": {"weights": [0.7, 0.7]}}, "sum"),
-    ({"coupling": {"sync_ratio": 1.5}}, "sync_ratio"),
-    ({"subsystems": {"names": ["a"]}}, "at least two"),
-    ({"subsystems": {"systems": ["builtin:nope", "builtin:industrial_clusters"]}}, "Unknown built-in"),
+    ({"coupling": {"weights": [0.7, 0.7]}}, "summing to 1"),
+    ({"coupling": {"weights": [1.5, -0.5]}}, r"\[coupling\] weights\[1\] = -0.5"),
+    ({"coupling": {"sync_ratio": 1.5}}, r"\[coupling\] sync_ratio = 1.5: expected a number < 1"),
+    ({"subsystems": {"names": ["a"]}}, "at least 2"),
+    ({"subsystems": {"names": ["a", "synchronous"], "systems": ["x.toml", "y.toml"]}}, "'synchronous' cannot"),
+    ({"subsystems": {"systems": ["builtin:nope", "builtin:industrial_clusters"]}}, "unknown built-in"),
     ({"subsystems": {"names": ["a", "b", "c"]}}, "one indicator system per subsystem"),
     ({"composite": {"bounds": [0.5, 0.2]}}, "bounds"),
+    ({"composite": {"bounds": [0.5, 1.2]}}, r"bounds\[1\] = 1.2: expected a number <= 1"),
     ({"report": {"grouping": "provinces"}}, "grouping"),
-    ({"labels": {"fr": {"a": "b"}}}, "label language"),
+    ({"report": {"map_year": "2020"}}, r"\[report\] map_year = \"2020\": expected a whole number"),
+    ({"labels": {"fr": {"a": "b"}}}, r"\[labels\].*expected one of 'zh' or 'en'"),
 ])
 def test_bad_study_files(raw, message):
     with pytest.raises(StudySpecError, match=message):
@@ -311,5 +327,50 @@ def test_bad_data_is_named(panel):
     emp = synergy_demo_employment().rename(columns={"employment": "jobs"})
     with pytest.raises(MissingColumnError, match=r"\[.employment.\] named in \[clusters\]"):
         run_synergy_study(panel, employment=emp)
-    with pytest.raises(InputError, match="map_year 1999"):
+    with pytest.raises(InputError, match="map_year = 1999"):
         run_synergy_study(panel, SynergyStudySpec(map_year=1999))
+
+
+# --- study files through the command line -------------------------------------------------------
+
+
+@pytest.fixture()
+def study_dir(tmp_path, panel):
+    panel.drop(columns=["code", "latent_cbec", "latent_clusters"]).to_csv(tmp_path / "panel.csv", index=False)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("line", "edited", "expected"),
+    [
+        ("sync_ratio = 0.9", 'sync_ratio = "0.9"', '[coupling] sync_ratio = "0.9": expected a number (without quotes)'),
+        ("exclude = []", 'exclude = "西藏"', '[data] exclude = "西藏": expected a list'),
+        ('scope = "subsystem"', 'scope = "subsystem"\nscopes = 1', "unknown key 'scopes' in [composite]"),
+    ],
+)
+def test_cli_study_file_errors(study_dir, line, edited, expected):
+    text = study_template(SynergyStudySpec).replace('# path = "panel.csv"', 'path = "panel.csv"')
+    assert line in text
+    study = study_dir / "study.toml"
+    study.write_text(text.replace(line, edited, 1), encoding="utf-8")
+    r = runner.invoke(app, ["run", "synergy", "--study", str(study), "--out", str(study_dir / "o")])
+    assert r.exit_code == 2
+    assert len(r.stderr.strip().splitlines()) == 1 and expected in r.stderr
+    assert not (study_dir / "o").exists()
+
+
+def test_cli_study_file_encodings(study_dir):
+    study = study_dir / "study.toml"
+    text = '[data]\npath = "panel.csv"\nexclude = ["西藏"]\n[labels.zh]\necommerce = "跨境电子商务"\n'
+    study.write_bytes(text.encode("gbk"))
+    r = runner.invoke(app, ["run", "synergy", "--study", str(study), "--out", str(study_dir / "o")])
+    assert r.exit_code == 2
+    assert len(r.stderr.strip().splitlines()) == 1 and "not UTF-8" in r.stderr
+    study.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))  # UTF-8 with BOM, as Notepad writes it
+    r = runner.invoke(app, ["run", "synergy", "--study", str(study), "--out", str(study_dir / "o"), "--formats", "csv",
+                            "--no-figures"])
+    assert r.exit_code == 0, r.output
+    written = pd.read_csv(study_dir / "o" / "coupling_panel.csv")
+    assert len(written) == 300 and 540000 not in set(written["code"])
+    assert "跨境电子商务 U1" in pd.read_csv(study_dir / "o" / "tables" / "table2.csv").columns
+    assert not (study_dir / "o" / "cluster_measures.csv").exists()  # no [clusters] path: no demo employment

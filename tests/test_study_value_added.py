@@ -1,16 +1,20 @@
 """The value-added study end to end: the demo DGP, the tables' arithmetic, outputs, the
-study file, user tables, and bad input."""
+study file (template, schema, strict values, encodings), user tables, and bad input."""
 
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 
+import jsonschema
 import numpy as np
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
-from exportlens.data.demo_mrio import (
+from exportlens.cli import app
+from exportlens.datasets.demo_mrio import (
     DEMO_MRIO_YEARS,
     synthetic_mrio_table,
     synthetic_mrio_truth,
@@ -20,14 +24,15 @@ from exportlens.errors import InputError, StudySpecError
 from exportlens.mrio import MRIOTable
 from exportlens.mrio.readers import write_ceads_workbook
 from exportlens.regions import assign_group
-from exportlens.studies.value_added import (
-    ValueAddedStudySpec,
-    run_value_added_cli,
-    run_value_added_study,
+from exportlens.studies.framework import (
+    run_study,
+    study_schema,
     study_template,
+    write_study_outputs,
 )
+from exportlens.studies.value_added import STUDY, ValueAddedStudySpec, run_value_added_study
 
-FAST_FORMATS = ["md", "csv", "tex"]
+runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +109,7 @@ def test_chinese_tables(result):
     assert "东部（出口加权）" in tables["table3"].to_frame().index
     assert "亿元" in tables["table2"].title
     assert any("合成" in n for n in tables["table1"].notes)
-    with pytest.raises(InputError, match="lang"):
+    with pytest.raises(InputError, match="language"):
         result.tables("fr")
 
 
@@ -118,18 +123,24 @@ def small_result():
 
 
 def test_write_every_format_and_figures(small_result, tmp_path):
-    written = small_result.write(tmp_path, lang="en", formats=None, figures=True)
+    written = write_study_outputs(small_result, tmp_path, lang="en", formats=None, figures=True)
     names = {p.relative_to(tmp_path).as_posix() for p in written}
     for k in range(1, 6):
         for suffix in ("md", "html", "tex", "docx", "xlsx", "csv"):
             assert f"tables/table{k}.{suffix}" in names
     assert {"figures/shares_by_province.png", "figures/pva_sources_2012.png", "data/decomposition.csv",
             "data/vbe_2012.csv", "data/mbe_2002.csv", "data/sector_groups.csv", "data/changes.csv",
-            "notes.txt"} <= names
+            "data/balance_worst_2002.csv", "notes.txt"} <= names
     dec = pd.read_csv(tmp_path / "data" / "decomposition.csv")
     assert len(dec) == 12
     vbe = pd.read_csv(tmp_path / "data" / "vbe_2012.csv", index_col=0)
     np.testing.assert_allclose(vbe.to_numpy(), small_result.decompositions[2012].vbe, rtol=1e-9)
+    assert list(vbe.index) == list(small_result.decompositions[2012].regions)
+    worst = pd.read_csv(tmp_path / "data" / "balance_worst_2002.csv", dtype={"sector": str})
+    expected = small_result.balance[2002].worst(20)
+    assert list(worst.columns[:2]) == ["region", "sector"]
+    assert list(zip(worst["region"], worst["sector"], strict=True)) == list(expected.index)
+    np.testing.assert_allclose(worst["max_relative"], expected["max_relative"], rtol=1e-9)
     changes = pd.read_csv(tmp_path / "data" / "changes.csv")
     f = small_result.to_frame().set_index(["year", "region"])
     assert changes.set_index("region").loc["广东", "fvr"] == pytest.approx(
@@ -137,16 +148,17 @@ def test_write_every_format_and_figures(small_result, tmp_path):
     assert "SYNTHETIC" in (tmp_path / "notes.txt").read_text(encoding="utf-8")
     assert "SYNTHETIC" in (tmp_path / "tables" / "table3.md").read_text(encoding="utf-8")
     # figures are deterministic: drawing again gives identical bytes
-    again = small_result.write(tmp_path / "again", lang="en", formats=["csv"], figures=True)
+    again = write_study_outputs(small_result, tmp_path / "again", lang="en", formats=["csv"], figures=True)
     png = [p for p in again if p.suffix == ".png"]
+    assert png
     for p in png:
         assert p.read_bytes() == (tmp_path / "figures" / p.name).read_bytes()
 
 
-def test_cli_demo_run_is_reproducible(result, tmp_path):
-    """The CLI regenerates the demo tables from the seed: its results equal the fixture's."""
+def test_runner_demo_run_is_reproducible(result, tmp_path):
+    """The runner regenerates the demo tables from the seed: its results equal the fixture's."""
     spec = ValueAddedStudySpec()
-    out = run_value_added_cli(spec, out=tmp_path / "a", lang="en", formats=["csv"], figures=False, overwrite=False)
+    out = run_study(STUDY, spec, out=tmp_path / "a", lang="en", formats=["csv"], figures=False)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["study"] == "value-added"
     assert "SYNTHETIC" in manifest["spec"]["data"]
@@ -157,25 +169,34 @@ def test_cli_demo_run_is_reproducible(result, tmp_path):
                                rtol=1e-9)
     assert list(written["region"]) == list(expected["region"])
     with pytest.raises(InputError, match="not empty"):
-        run_value_added_cli(spec, out=out, lang="en", formats=["csv"], figures=False, overwrite=False)
+        run_study(STUDY, spec, out=out, lang="en", formats=["csv"], figures=False)
 
 
-def test_user_tables_from_a_study_file(tmp_path):
-    """CEADs workbooks named in a TOML study file, relative paths, a custom sector grouping."""
+@pytest.fixture()
+def workbooks(tmp_path):
+    """Two small CEADs workbooks (2012, 2017) in tmp_path."""
     sectors = ["01", "06", "20", "28"]
     for year in (2012, 2017):
         t = synthetic_mrio_table(year, provinces=["北京", "河北", "广东", "四川"], sectors=sectors)
         write_ceads_workbook(t, tmp_path / f"mrio_{year}.xlsx")
-    (tmp_path / "study.toml").write_text(
-        '[data]\nformat = "ceads"\n[data.tables]\n2012 = "mrio_2012.xlsx"\n2017 = "mrio_2017.xlsx"\n'
-        '[decomposition.sector_groups]\n"01" = "goods"\n"06" = "goods"\n"20" = "goods"\n"28" = "services"\n'
-        '[output]\nunit = "10k_yuan"\ngrouping = "belts3"\n', encoding="utf-8")
+    return tmp_path
+
+
+USER_STUDY = ('[data]\nformat = "ceads"\n[data.tables]\n2012 = "mrio_2012.xlsx"\n2017 = "mrio_2017.xlsx"\n'
+              '[decomposition.sector_groups]\n"01" = "goods"\n"06" = "goods"\n"20" = "goods"\n"28" = "services"\n'
+              '[output]\nunit = "10k_yuan"\ngrouping = "belts3"\n')
+
+
+def test_user_tables_from_a_study_file(workbooks):
+    """CEADs workbooks named in a TOML study file, relative paths, a custom sector grouping."""
+    tmp_path = workbooks
+    (tmp_path / "study.toml").write_text(USER_STUDY, encoding="utf-8")
     spec = ValueAddedStudySpec.from_toml(tmp_path / "study.toml")
     assert spec.tables["2012"] == str(tmp_path / "mrio_2012.xlsx")
-    out = run_value_added_cli(spec, out=tmp_path / "out", lang="zh", formats=["md"], figures=False, overwrite=False)
+    out = run_study(STUDY, spec, out=tmp_path / "out", lang="zh", formats=["md"], figures=False)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert set(manifest["inputs"]) == {"table_2012", "table_2017", "study_file"}
-    assert (out / "study.toml").exists()
+    assert (out / "study.toml").read_bytes() == (tmp_path / "study.toml").read_bytes()
     sg = pd.read_csv(out / "data" / "sector_groups.csv")
     assert set(sg["group"]) == {"goods", "services"}
     dec = pd.read_csv(out / "data" / "decomposition.csv")
@@ -183,27 +204,80 @@ def test_user_tables_from_a_study_file(tmp_path):
     assert "万元" in (out / "tables" / "table2.md").read_text(encoding="utf-8")
 
 
-def test_template_reproduces_the_defaults():
-    raw = tomllib.loads(study_template())
-    spec = ValueAddedStudySpec.from_dict(raw)
-    assert spec.to_dict() == ValueAddedStudySpec().to_dict()
+# --- the study file ------------------------------------------------------------------------
+
+
+def test_template_parses_back_into_the_defaults_and_fits_the_schema(tmp_path):
+    text = study_template(ValueAddedStudySpec)
+    path = tmp_path / "study.toml"
+    path.write_text(text, encoding="utf-8")
+    assert ValueAddedStudySpec.from_toml(path).model_dump() == ValueAddedStudySpec().model_dump()
+    jsonschema.validate(tomllib.loads(text), study_schema(ValueAddedStudySpec))
+    # the commented example of [data.tables] is valid too, once uncommented
+    filled = text.replace("# tables = ", "tables = ")
+    jsonschema.validate(tomllib.loads(filled), study_schema(ValueAddedStudySpec))
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"output": {"unit": "dollars"}}, study_schema(ValueAddedStudySpec))
 
 
 def test_spec_errors_name_the_problem():
-    with pytest.raises(StudySpecError, match=r"\[model\].*data, decomposition, output"):
+    with pytest.raises(StudySpecError, match=r"unknown section \[model\]; sections: data, decomposition, output"):
         ValueAddedStudySpec.from_dict({"model": {}})
-    with pytest.raises(StudySpecError, match="allowed: unit, grouping, heatmap_year"):
+    with pytest.raises(StudySpecError, match=r"unknown key 'colour' in \[output\]; keys of \[output\]: unit, "
+                                             r"grouping, heatmap_year"):
         ValueAddedStudySpec.from_dict({"output": {"colour": "red"}})
-    with pytest.raises(StudySpecError, match=r"output\.unit"):
+    with pytest.raises(StudySpecError, match=r"\[output\] unit = \"dollars\": expected one of"):
         ValueAddedStudySpec.from_dict({"output": {"unit": "dollars"}})
     with pytest.raises(StudySpecError, match="keys must be years"):
         ValueAddedStudySpec.from_dict({"data": {"tables": {"latest": "x.xlsx"}}})
-    with pytest.raises(StudySpecError, match="on_imbalance"):
+    with pytest.raises(StudySpecError, match=r"\[decomposition\] on_imbalance"):
         ValueAddedStudySpec.from_dict({"decomposition": {"on_imbalance": "ignore"}})
-    with pytest.raises(StudySpecError, match="sector_groups"):
+    with pytest.raises(StudySpecError, match=r"\[decomposition\] sector_groups must be one of sectors3"):
         ValueAddedStudySpec.from_dict({"decomposition": {"sector_groups": "sectors99"}})
+    with pytest.raises(StudySpecError, match=r"\[decomposition\] balance_tolerance = -1: expected a number >= 0"):
+        ValueAddedStudySpec.from_dict({"decomposition": {"balance_tolerance": -1}})
+    with pytest.raises(StudySpecError, match=r"\[output\] grouping must be one of"):
+        ValueAddedStudySpec(grouping="continents")
     with pytest.raises(StudySpecError, match="not found"):
         ValueAddedStudySpec.from_toml("/nonexistent/study.toml")
+
+
+def _cli_error(args: list[str]) -> str:
+    """Run the CLI expecting a one-line error: exit code 2, one line on stderr, no traceback."""
+    r = runner.invoke(app, args)
+    assert r.exit_code == 2, r.output
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and "Traceback" not in r.output, r.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    # the study has no boolean or list keys: a quoted number and a table given as a string stand in for them
+    ('[decomposition]\nbalance_tolerance = "0.001"\n', r'\[decomposition\] balance_tolerance = "0.001": expected a number'),
+    ('[data]\ntables = "mrio_2012.xlsx"\n', r"\[data\] tables = .*expected a table"),
+    ('[output]\nheatmap_year = "2012"\n', r"\[output\] heatmap_year = \"2012\": expected a whole number"),
+    ('[output]\ncolour = "red"\n', r"unknown key 'colour' in \[output\]"),
+])
+def test_cli_rejects_bad_study_values_in_one_line(tmp_path, body, expected):
+    path = tmp_path / "study.toml"
+    path.write_text(body, encoding="utf-8")
+    line = _cli_error(["run", "value-added", "--study", str(path), "--out", str(tmp_path / "o")])
+    assert re.search(expected, " ".join(line.split())), line
+    assert not (tmp_path / "o").exists()
+
+
+def test_cli_reads_a_bom_study_file_and_rejects_gbk(workbooks):
+    tmp_path = workbooks
+    bom = tmp_path / "bom.toml"
+    bom.write_bytes(b"\xef\xbb\xbf" + USER_STUDY.replace('"services"', '"服务业"').encode("utf-8"))
+    r = runner.invoke(app, ["run", "value-added", "--study", str(bom), "--out", str(tmp_path / "ok"),
+                            "--formats", "csv", "--no-figures", "--lang", "en"])
+    assert r.exit_code == 0, r.output
+    assert "服务业" in set(pd.read_csv(tmp_path / "ok" / "data" / "sector_groups.csv")["group"])
+    gbk = tmp_path / "gbk.toml"
+    gbk.write_bytes(USER_STUDY.replace('"services"', '"服务业"').encode("gbk"))
+    line = _cli_error(["run", "value-added", "--study", str(gbk), "--out", str(tmp_path / "no")])
+    assert "not UTF-8" in line and "gbk.toml" in line
 
 
 def test_unbalanced_table_is_reported_or_rejected():

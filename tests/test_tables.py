@@ -9,16 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from exportlens.econometrics import (
-    Grid,
-    ModelResult,
-    RegressionTable,
-    export_grid,
-    fit_panel,
-    star_string,
-    stepwise,
-)
+from exportlens.econometrics import ModelResult, fit_panel, stepwise
 from exportlens.errors import InputError
+from exportlens.report import Grid, RegressionTable, export_grid, star_string
 
 
 def _result(name, terms, *, fe=(), p=None, nobs=420, adj=0.25, adj_w=None, vcov="CRV1:province", singletons=0):

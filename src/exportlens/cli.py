@@ -7,16 +7,23 @@ exit code 2; nothing is written over earlier results.
 from __future__ import annotations
 
 import functools
+import inspect
+import os
 import sys
+import warnings
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
+import click
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from exportlens._version import __version__
-from exportlens.errors import ExportlensError
+from exportlens.errors import ExportlensError, InputError
+from exportlens.studies.registry import STUDIES, CliOption, StudyEntry, study_entry, study_names
+from exportlens.text import check_lang
 
 console = Console()
 err_console = Console(stderr=True)
@@ -40,23 +47,43 @@ app.add_typer(regions_app, name="regions")
 app.add_typer(datasets_app, name="datasets")
 app.add_typer(study_app, name="study")
 
-Lang = Annotated[str, typer.Option("--lang", help="Labels of tables and figures: zh or en.")]
+LangOption = Annotated[str, typer.Option("--lang", help="Labels of tables and figures: zh or en.")]
+
+
+def _error_line(message: str) -> None:
+    text = " ".join(str(message).split())
+    err_console.print(f"[bold red]error:[/] {escape(text)}", markup=True, highlight=False, soft_wrap=True)
 
 
 def friendly(func):
-    """Turn library errors into one line on stderr and exit code 2."""
+    """Turn every error into one line on stderr and exit code 2 (never a traceback).
+
+    Library errors (:class:`~exportlens.errors.ExportlensError`) say what is wrong and what to
+    do; file-system errors name the path; anything else is a bug of exportlens, reported as
+    such (``EXPORTLENS_DEBUG=1`` shows the traceback).
+    """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except ExportlensError as exc:
-            message = " ".join(str(exc).split())
-            err_console.print(f"[bold red]error:[/] {type(exc).__name__}: {message}", markup=True, highlight=False, soft_wrap=True)
-            raise typer.Exit(code=2) from None
-        except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-            raise typer.Exit(code=2) from None
+        with warnings.catch_warnings():
+            # library warnings become notes of the run (manifest, notes.txt), not raw stderr lines
+            warnings.simplefilter("ignore")
+            try:
+                return func(*args, **kwargs)
+            except (typer.Exit, typer.Abort, click.exceptions.ClickException):
+                raise
+            except ExportlensError as exc:
+                _error_line(str(exc))
+            except (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError) as exc:
+                _error_line(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
+            except KeyboardInterrupt:
+                _error_line("interrupted; nothing was written.")
+            except Exception as exc:
+                if os.environ.get("EXPORTLENS_DEBUG"):
+                    raise
+                _error_line(f"internal error of exportlens ({type(exc).__name__}: {exc}); please report it with the "
+                            "command you ran (EXPORTLENS_DEBUG=1 shows the traceback).")
+            raise typer.Exit(code=2)
 
     return wrapper
 
@@ -76,14 +103,6 @@ def _root(
     """exportlens command-line interface."""
 
 
-def _check_lang(lang: str) -> str:
-    if lang not in ("zh", "en"):
-        from exportlens.errors import InputError
-
-        raise InputError(f"--lang must be 'zh' or 'en', not {lang!r}.")
-    return lang
-
-
 def _frame_table(frame, title: str | None = None, max_rows: int = 60) -> Table:
     table = Table(title=title, show_lines=False)
     for i, col in enumerate(frame.columns):
@@ -97,131 +116,174 @@ def _frame_table(frame, title: str | None = None, max_rows: int = 60) -> Table:
 
 # --- demo and studies -----------------------------------------------------------------
 
-# study name -> (module, spec class, CLI runner). Each runner takes the spec and
-# out/lang/formats/figures/overwrite/console and returns the output folder.
-STUDIES: dict[str, tuple[str, str, str]] = {
-    "resilience": ("exportlens.studies.resilience", "ResilienceStudySpec", "run_resilience_cli"),
-    "linkage": ("exportlens.studies.linkage", "LinkageStudySpec", "run_linkage_cli"),
-    "value-added": ("exportlens.studies.value_added", "ValueAddedStudySpec", "run_value_added_cli"),
-    "synergy": ("exportlens.studies.synergy", "SynergyStudySpec", "run_synergy_cli"),
-    "firm-resilience": ("exportlens.studies.firm_resilience", "FirmResilienceStudySpec", "run_firm_resilience_cli"),
-}
-
-
-def _study_parts(name: str):
-    import importlib
-
-    if name not in STUDIES:
-        from exportlens.errors import InputError
-
-        raise InputError(f"Unknown study {name!r}; available: {', '.join(STUDIES)}.")
-    module_name, spec_name, runner_name = STUDIES[name]
-    module = importlib.import_module(module_name)
-    return module, getattr(module, spec_name), getattr(module, runner_name)
-
-
-def _run_study(name: str, study_file: Path | None, out: Path | None, lang: str, formats: str | None,
-               figures: bool, overwrite: bool) -> Path:
-    _module, spec_cls, runner = _study_parts(name)
-    spec = spec_cls.from_toml(study_file) if study_file is not None else spec_cls()
-    fmt = [f.strip() for f in formats.split(",")] if formats else None
-    # keywords only: every runner takes spec=...; the firm runner's first argument is the
-    # transactions path (None = its spec's data or the synthetic demo)
-    return runner(spec=spec, out=out, lang=_check_lang(lang), formats=fmt, figures=figures, overwrite=overwrite,
-                  console=console)
-
-
 StudyFile = Annotated[Path | None, typer.Option("--study", "-s", help="Study file (TOML); default: the demo study.")]
 OutDir = Annotated[Path | None, typer.Option("--out", "-o", help="New output folder (must not exist or be empty).")]
 Formats = Annotated[str | None, typer.Option("--formats", help="Comma list of md,html,tex,docx,xlsx,csv (default all).")]
-Figures = Annotated[bool, typer.Option("--figures/--no-figures", help="Draw figures.")]
-Overwrite = Annotated[bool, typer.Option("--overwrite", help="Allow a non-empty --out folder.")]
+Figures = Annotated[bool, typer.Option("--figures/--no-figures", metavar="", help="Draw figures.")]
+Overwrite = Annotated[bool, typer.Option("--overwrite", metavar="", help="Replace the files of an earlier exportlens run in --out.",
+                                         show_default=False)]
+
+_FORMATS = ("md", "html", "tex", "docx", "xlsx", "csv")
+
+
+def _formats(formats: str | None) -> list[str] | None:
+    if not formats:
+        return None
+    chosen = [f.strip().lower().lstrip(".") for f in formats.split(",") if f.strip()]
+    bad = [f for f in chosen if f not in _FORMATS]
+    if bad or not chosen:
+        raise InputError(f"--formats {formats!r}: unknown format {bad[0] if bad else ''!r}; use a comma list of "
+                         f"{','.join(_FORMATS)}.")
+    return chosen
+
+
+def _apply_options(spec: Any, entry: StudyEntry, values: dict[str, Any]) -> Any:
+    """Study-specific command-line options set their study-file keys (validated like the file)."""
+    changes: dict[str, Any] = {}
+    for opt in entry.options:
+        value = values.get(_param_name(opt))
+        if value is None or value is False or value == []:
+            continue
+        if opt.kind == "mapping":
+            for item in value:
+                name, sep, column = item.partition("=")
+                if not sep or not name.strip() or not column.strip():
+                    raise InputError(f"{opt.flag} {item!r}: expected name=value, e.g. {opt.flag} firm=企业编码.")
+                changes[type(spec).field_for(f"{opt.key}.{name.strip()}")] = column.strip()
+            continue
+        field_name = type(spec).field_for(opt.key)
+        if opt.kind == "flag":
+            changes[field_name] = opt.value
+        else:
+            changes[field_name] = str(value) if opt.kind == "path" else value
+    return spec.with_values(**changes) if changes else spec
+
+
+def _param_name(opt: CliOption) -> str:
+    return opt.flag.lstrip("-").replace("-", "_")
+
+
+def _run_study(entry: StudyEntry, study_file: Path | None, out: Path | None, lang: str, formats: str | None,
+               figures: bool, overwrite: bool, options: dict[str, Any] | None = None) -> Path:
+    from exportlens.studies.framework import run_study
+    from exportlens.studies.registry import load_study
+
+    fmt = _formats(formats)
+    definition = load_study(entry.name)
+    spec_cls = definition.spec_class
+    spec = spec_cls.from_toml(study_file) if study_file is not None else spec_cls()
+    spec = _apply_options(spec, entry, options or {})
+    return run_study(definition, spec, out=out, lang=check_lang(lang), formats=fmt, figures=figures,
+                     overwrite=overwrite, console=console)
 
 
 @app.command()
 @friendly
 def demo(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="New output folder (default: exportlens-output/demo-<time>).")] = None,
-    lang: Lang = "zh",
+    lang: LangOption = "zh",
     figures: Figures = True,
     overwrite: Overwrite = False,
 ) -> None:
     """Run every study on the embedded SYNTHETIC demo data, one subfolder per study."""
-    from exportlens.report.manifest import new_output_dir
+    from exportlens.report.outputs import default_output_dir
 
+    check_lang(lang)
     console.print("[bold]exportlens demo[/] - all inputs are SYNTHETIC demo data generated by exportlens.")
-    root = new_output_dir(out, "demo", overwrite=overwrite)
-    for name in STUDIES:
-        console.rule(f"[bold]{name}")
-        _run_study(name, None, root / name, lang, None, figures, overwrite)
-    console.print(f"[green]done:[/] results in {root}")
+    root = out if out is not None else default_output_dir("demo")
+    for entry in STUDIES:
+        console.rule(f"[bold]{entry.name}")
+        _run_study(entry, None, root / entry.name, lang, None, figures, overwrite)
+    console.print(f"[green]done:[/] results in {escape(str(root))}")
 
 
-def _study_command(name: str, doc: str):
-    def command(study: StudyFile = None, out: OutDir = None, lang: Lang = "zh", formats: Formats = None,
-                figures: Figures = True, overwrite: Overwrite = False) -> None:
-        path = _run_study(name, study, out, lang, formats, figures, overwrite)
-        console.print(f"[green]done:[/] results in {path}")
+def _study_command(entry: StudyEntry) -> None:
+    """``exportlens run NAME``: the common options plus the study's own (from the registry)."""
+    params = [
+        inspect.Parameter("study", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=StudyFile),
+        inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=OutDir),
+        inspect.Parameter("lang", inspect.Parameter.KEYWORD_ONLY, default="zh", annotation=LangOption),
+        inspect.Parameter("formats", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Formats),
+        inspect.Parameter("figures", inspect.Parameter.KEYWORD_ONLY, default=True, annotation=Figures),
+        inspect.Parameter("overwrite", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Overwrite),
+    ]
+    for opt in entry.options:
+        names = [opt.flag, *([opt.short] if opt.short else [])]
+        kind: Any
+        if opt.kind == "flag":
+            kind, default = Annotated[bool, typer.Option(*names, metavar="", help=opt.help, show_default=False)], False
+        elif opt.kind == "mapping":
+            kind, default = Annotated[list[str] | None, typer.Option(*names, help=opt.help)], None
+        elif opt.kind == "int":
+            kind, default = Annotated[int | None, typer.Option(*names, help=opt.help)], None
+        elif opt.kind == "path":
+            kind, default = Annotated[Path | None, typer.Option(*names, help=opt.help)], None
+        else:
+            kind, default = Annotated[str | None, typer.Option(*names, help=opt.help)], None
+        params.append(inspect.Parameter(_param_name(opt), inspect.Parameter.KEYWORD_ONLY, default=default,
+                                        annotation=kind))
 
-    command.__doc__ = doc
-    command.__name__ = f"run_{name.replace('-', '_')}"
-    run_app.command(name)(friendly(command))
+    def command(**kwargs: Any) -> None:
+        common = {k: kwargs.pop(k) for k in ("study", "out", "lang", "formats", "figures", "overwrite")}
+        path = _run_study(entry, common["study"], common["out"], common["lang"], common["formats"],
+                          common["figures"], common["overwrite"], options=kwargs)
+        console.print(f"[green]done:[/] results in {escape(str(path))}")
+
+    command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    command.__doc__ = entry.help
+    command.__name__ = f"run_{entry.name.replace('-', '_')}"
+    run_app.command(entry.name)(friendly(command))
 
 
-_study_command("resilience", "Export resilience and virtual agglomeration: Tables 1-5, figures, manifest.")
-_study_command("linkage", "Provinces' links with Belt-and-Road countries: entropy + AHP composite scores and ranks.")
-_study_command("value-added", "Value added in provinces' exports (DVA/PVA/FVA) from multi-regional input-output tables.")
-_study_command("synergy", "Cross-border e-commerce and industrial clusters: coupling coordination by province-year.")
+for _entry in STUDIES:
+    _study_command(_entry)
 
 
-@run_app.command("firm-resilience")
-@friendly
-def run_firm_resilience(
-    transactions: Annotated[Path | None, typer.Option("--transactions", "-t", help="Transaction file or folder (CSV/Parquet); default: the study file's path or the synthetic demo.")] = None,
-    study: StudyFile = None,
-    column: Annotated[list[str] | None, typer.Option("--column", "-c", help="Column mapping role=name, repeatable (firm, product, destination, year, value, province, industry).")] = None,
-    shock_year: Annotated[int | None, typer.Option("--shock-year", help="Year of the shock (resistance is measured into it).")] = None,
-    drop_invalid: Annotated[bool, typer.Option("--drop-invalid", help="Leave out invalid rows (counted by reason) instead of stopping.")] = False,
-    out: OutDir = None,
-    lang: Lang = "zh",
-    formats: Formats = None,
-    figures: Figures = True,
-    overwrite: Overwrite = False,
-) -> None:
-    """Firm-level export resilience from customs transactions, out of core (DuckDB via Ibis)."""
-    from exportlens.studies.firm_resilience import (
-        FirmResilienceStudySpec,
-        parse_column_options,
-        run_firm_resilience_cli,
-    )
-
-    spec = FirmResilienceStudySpec.from_toml(study) if study is not None else FirmResilienceStudySpec()
-    path = run_firm_resilience_cli(
-        transactions, columns=parse_column_options(column) or None, shock_year=shock_year, spec=spec, out=out,
-        lang=_check_lang(lang), formats=[f.strip() for f in formats.split(",")] if formats else None,
-        figures=figures, overwrite=overwrite, console=console, invalid="drop" if drop_invalid else None,
-    )
-    console.print(f"[green]done:[/] results in {path}")
+StudyName = Annotated[str, typer.Argument(help="Study name: " + ", ".join(study_names()) + ".")]
 
 
 @study_app.command("template")
 @friendly
-def study_template(
-    name: Annotated[str, typer.Argument(help="Study name (see 'exportlens run --help').")] = "resilience",
+def study_template_command(
+    name: StudyName = "resilience",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (must not exist).")] = None,
+    published: Annotated[bool, typer.Option("--published", metavar="", help="The configuration of the published "
+                                            "study instead of the defaults.")] = False,
+) -> None:
+    """Print (or write) a commented study file with every default, to adapt to your data."""
+    from exportlens.studies.framework import study_template
+    from exportlens.studies.registry import load_study
+
+    study_entry(name)
+    _write_text(study_template(load_study(name).spec_class, published=published), out)
+
+
+@study_app.command("schema")
+@friendly
+def study_schema_command(
+    name: StudyName = "resilience",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (must not exist).")] = None,
 ) -> None:
-    """Print (or write) a commented study-file template to adapt to your data."""
-    module, _spec, _runner = _study_parts(name)
-    text = module.study_template()
+    """Print (or write) the JSON Schema of a study file (for editors that complete and check TOML)."""
+    import json
+
+    from exportlens.studies.framework import study_schema
+    from exportlens.studies.registry import load_study
+
+    study_entry(name)
+    _write_text(json.dumps(study_schema(load_study(name).spec_class), ensure_ascii=False, indent=2) + "\n", out)
+
+
+def _write_text(text: str, out: Path | None) -> None:
     if out is None:
         sys.stdout.write(text)
         return
     if out.exists():
-        from exportlens.errors import InputError
-
-        raise InputError(f"{out} exists; exportlens does not overwrite files.")
+        raise InputError(f"{out} exists; exportlens does not overwrite files: choose another --out.")
+    if not out.parent.is_dir():
+        raise InputError(f"--out {out}: folder {out.parent} does not exist.")
     out.write_text(text, encoding="utf-8")
-    console.print(f"wrote {out}")
+    console.print(f"wrote {escape(str(out))}")
 
 
 # --- data -----------------------------------------------------------------------------
@@ -233,10 +295,10 @@ def data_check(
     file: Annotated[Path, typer.Argument(help="CSV, Excel, Stata .dta or Parquet panel, or an NBS download.")],
     entity: Annotated[str, typer.Option("--entity", "-e", help="Entity (province) column.")] = "province",
     time: Annotated[str, typer.Option("--time", "-t", help="Time (year) column.")] = "year",
-    layout: Annotated[str, typer.Option("--layout", help="long, wide, or nbs (NBS download).")] = "long",
+    layout: Annotated[Literal["long", "wide", "nbs"], typer.Option("--layout", help="long, wide, or nbs (NBS download).")] = "long",
     sheet: Annotated[str | None, typer.Option("--sheet", help="Excel sheet.")] = None,
-    provinces: Annotated[bool, typer.Option("--provinces/--no-provinces", help="Resolve entities as Chinese provinces.")] = True,
-    balanced: Annotated[bool, typer.Option("--balanced", help="Treat gaps as blocking.")] = False,
+    provinces: Annotated[bool, typer.Option("--provinces/--no-provinces", metavar="", help="Resolve entities as Chinese provinces.")] = True,
+    balanced: Annotated[bool, typer.Option("--balanced", metavar="", help="Treat gaps as blocking.")] = False,
 ) -> None:
     """Validate a panel and print the report; exit 1 when it cannot be analysed."""
     from exportlens.data import load_panel, read_nbs, validate_panel
@@ -246,7 +308,8 @@ def data_check(
         report = validate_panel(frame, entity="province", time="year", variables=["value"],
                                 require_balanced=balanced, by="indicator")
     else:
-        frame = load_panel(file, entity=entity, time=time, layout=layout, sheet=sheet, resolve_entities=None)
+        frame = load_panel(file, entity=entity, time=time, layout="wide" if layout == "wide" else "long", sheet=sheet,
+                           resolve_entities=None)
         report = validate_panel(frame, entity=entity, time=time, require_balanced=balanced,
                                 resolve_entities="province" if provinces else None)
     console.print(f"[bold]{file}[/]: {report.n_rows} rows, {report.n_entities} entities, {report.n_periods} periods")
@@ -273,8 +336,6 @@ def data_read_nbs(
     console.print(table.summary())
     if out is not None:
         if out.exists():
-            from exportlens.errors import InputError
-
             raise InputError(f"{out} exists; exportlens does not overwrite files.")
         table.to_frame().to_csv(out, index=False, encoding="utf-8-sig")
         console.print(f"wrote {out}")
@@ -289,7 +350,7 @@ def data_read_nbs(
 @friendly
 def regions_list(
     grouping: Annotated[str | None, typer.Option("--grouping", "-g", help="nbs4, belts3, drc8 or coastal.")] = None,
-    all_: Annotated[bool, typer.Option("--all", help="Include Hong Kong, Macao and Taiwan.")] = False,
+    all_: Annotated[bool, typer.Option("--all", metavar="", help="Include Hong Kong, Macao and Taiwan.")] = False,
 ) -> None:
     """List the provinces (with a grouping column if asked)."""
     from exportlens.regions import assign_group, registry_frame
@@ -332,8 +393,6 @@ def datasets_export(
 ) -> None:
     """Write an embedded dataset to a file, e.g. to try the study-file workflow."""
     from exportlens.datasets import load_dataset
-    from exportlens.errors import InputError
-
     if out.exists():
         raise InputError(f"{out} exists; exportlens does not overwrite files.")
     frame = load_dataset(name)

@@ -1,19 +1,29 @@
-"""Data readers and validation: NBS downloads, general panel files, panel checks."""
+"""Data readers and validation: NBS downloads, general panel files, panel checks.
 
-from exportlens.data.demo import DEMO_TRUE_COEFFICIENTS, resilience_demo_panel
-from exportlens.data.nbs import NBSTable, NBSUnknownRegionError, read_nbs, read_nbs_many
-from exportlens.data.panel import load_panel
+The SYNTHETIC demo data generators live one layer up, in :mod:`exportlens.datasets`.
+"""
+
+from exportlens.data.nbs import (
+    NBSTable,
+    NBSUnknownRegionError,
+    detect_encoding,
+    read_nbs,
+    read_nbs_many,
+)
+from exportlens.data.panel import MISSING_MARKERS, SUPPORTED_SUFFIXES, load_panel, parse_year
 from exportlens.data.validate import ValidationReport, check_panel, validate_panel
 
 __all__ = [
-    "DEMO_TRUE_COEFFICIENTS",
+    "MISSING_MARKERS",
+    "SUPPORTED_SUFFIXES",
     "NBSTable",
     "NBSUnknownRegionError",
     "ValidationReport",
     "check_panel",
+    "detect_encoding",
     "load_panel",
+    "parse_year",
     "read_nbs",
     "read_nbs_many",
-    "resilience_demo_panel",
     "validate_panel",
 ]

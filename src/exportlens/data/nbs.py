@@ -36,13 +36,20 @@ import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from exportlens.errors import DataFormatError, InputError, UnknownRegionError
+from exportlens.errors import (
+    DataFormatError,
+    DataFormatWarning,
+    InputError,
+    NBSUnknownRegionError,
+    UnknownRegionError,
+)
 from exportlens.regions.registry import is_national_total, resolve_province
+from exportlens.validation import format_list
 
 __all__ = ["NBSTable", "NBSUnknownRegionError", "detect_encoding", "read_nbs", "read_nbs_many"]
 
@@ -63,15 +70,6 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-
-
-class NBSUnknownRegionError(DataFormatError, UnknownRegionError):
-    """A region name in an NBS file is not a province of the registry.
-
-    Both a :class:`~exportlens.errors.DataFormatError` (the file is not what the reader
-    expects) and an :class:`~exportlens.errors.UnknownRegionError` (so ``except
-    UnknownRegionError`` catches it too).
-    """
 
 
 # --- encoding -----------------------------------------------------------------------------
@@ -503,11 +501,10 @@ def read_nbs(
             parsed.append(v)
         values.append(parsed)
     if bad_cells:
-        shown = "; ".join(bad_cells[:10])
-        more = f" ... and {len(bad_cells) - 10} more" if len(bad_cells) > 10 else ""
+        shown = format_list(bad_cells, 10)
         raise DataFormatError(
             f"{path}: {len(bad_cells)} non-numeric cell(s), expected numbers or empty cells: "
-            f"{shown}{more}."
+            f"{shown}."
         )
 
     # Region names: national total kept apart, everything else must be a province.
@@ -562,7 +559,7 @@ def read_nbs(
             warnings.warn(
                 f"{path.name} has no 指标： line, so the indicator name is not in the file; "
                 f"using the file stem {ind_name!r}. Pass indicator= (and unit=) to name it.",
-                UserWarning,
+                DataFormatWarning,
                 stacklevel=2,
             )
         col_indicator = [ind_name] * len(labels)
@@ -574,7 +571,7 @@ def read_nbs(
             warnings.warn(
                 f"{path.name} is a cross-section whose columns name the indicators; "
                 "indicator=/unit= are ignored.",
-                UserWarning,
+                DataFormatWarning,
                 stacklevel=2,
             )
         the_year = year
@@ -643,7 +640,7 @@ def read_nbs(
     )
 
 
-def _str_dtype() -> str | type:
+def _str_dtype() -> Any:
     """The string dtype pandas uses by default (``str`` in pandas 3, object before)."""
     return pd.Series(["a"]).dtype
 
@@ -711,7 +708,7 @@ def read_nbs_many(
         warnings.warn(
             f"{len(conflicts)} province-year-indicator value(s) differ between files "
             f"(e.g. {examples}); all rows are kept, use the 'source' column to choose.",
-            UserWarning,
+            DataFormatWarning,
             stacklevel=2,
         )
     return out

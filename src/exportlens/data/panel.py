@@ -22,10 +22,10 @@ from exportlens.data.nbs import detect_encoding
 from exportlens.errors import (
     DataFormatError,
     InputError,
-    MissingColumnError,
     UnknownRegionError,
 )
 from exportlens.regions.registry import is_national_total, resolve_province
+from exportlens.validation import require_columns
 
 __all__ = ["MISSING_MARKERS", "SUPPORTED_SUFFIXES", "load_panel", "parse_year"]
 
@@ -156,15 +156,6 @@ def _read_file(
         raise DataFormatError(f"Cannot read {path.name} as {kind}: {exc}") from exc
 
 
-def _require(columns: Sequence[Any], wanted: Sequence[Any], where: str) -> None:
-    present = set(columns)
-    missing = [c for c in wanted if c not in present]
-    if missing:
-        raise MissingColumnError(
-            f"Column(s) {missing} not found in {where}. Available columns: {list(columns)}"
-        )
-
-
 def _label_column(df: pd.DataFrame, preferred: str, label_column: str | int | None) -> Any:
     if label_column is None:
         return preferred if preferred in df.columns else df.columns[0]
@@ -172,7 +163,7 @@ def _label_column(df: pd.DataFrame, preferred: str, label_column: str | int | No
         if not 0 <= label_column < df.shape[1]:
             raise InputError(f"label_column={label_column} but the data has {df.shape[1]} columns")
         return df.columns[label_column]
-    _require(list(df.columns), [label_column], "the data")
+    require_columns(df, [label_column], where="the data")
     return label_column
 
 
@@ -370,11 +361,11 @@ def load_panel(
     if layout == "long":
         if value_name is not None:
             raise InputError("value_name= applies to the wide layout only")
-        _require(list(df.columns), [entity, time], where)
+        require_columns(df, [entity, time], where=where)
         variables = (
             [c for c in df.columns if c not in (entity, time)] if columns is None else list(columns)
         )
-        _require(list(df.columns), variables, where)
+        require_columns(df, variables, where=where)
         out = df[[entity, time, *[v for v in variables if v not in (entity, time)]]]
     else:
         value = value_name or "value"
@@ -384,10 +375,10 @@ def load_panel(
         other_name = time if wide_entities == "rows" else entity
         label = _label_column(df, key_name, label_column)
         grid = [c for c in df.columns if c != label] if columns is None else list(columns)
-        _require(list(df.columns), grid, where)
+        require_columns(df, grid, where=where)
         if not grid:
             raise DataFormatError(f"{where} has no column besides the label column {label!r}.")
-        grid_labels = grid
+        grid_labels: list[Any] = grid
         if wide_entities == "rows":
             parsed = [parse_year(c) for c in grid]
             if all(p is not None for p in parsed):

@@ -21,8 +21,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from exportlens.errors import InputError, MissingColumnError, UnknownRegionError, ValidationError
+from exportlens.errors import InputError, UnknownRegionError, ValidationError
 from exportlens.regions.registry import closest_provinces, is_national_total, resolve_province
+from exportlens.validation import format_list, require_columns
 
 __all__ = ["ValidationReport", "check_panel", "validate_panel"]
 
@@ -137,11 +138,6 @@ class ValidationReport:
 # --- helpers ------------------------------------------------------------------------------
 
 
-def _fmt_list(items: Sequence[Any], n: int = _SHOW) -> str:
-    shown = ", ".join(str(x) for x in items[:n])
-    return shown + (f" ... and {len(items) - n} more" if len(items) > n else "")
-
-
 def _non_numeric_cells(s: pd.Series) -> pd.Series:
     """Boolean mask of cells that are present but do not parse as numbers."""
     coerced = pd.to_numeric(s, errors="coerce")
@@ -221,11 +217,7 @@ def validate_panel(
     by_cols = [by] if isinstance(by, str) else list(by or [])
     cols = list(df.columns)
     wanted = [entity, time, *by_cols, *(variables or [])]
-    missing_cols = [c for c in wanted if c not in cols]
-    if missing_cols:
-        raise MissingColumnError(
-            f"Column(s) {missing_cols} not found in the panel. Available columns: {cols}"
-        )
+    require_columns(df, wanted, where="the panel")
     if variables is None:
         skip = {entity, time, *by_cols} | ({"code", "province"} - {entity})
         variables = [c for c in cols if c not in skip]
@@ -252,7 +244,7 @@ def validate_panel(
                 "error",
                 "missing_key",
                 f"{len(missing_keys)} row(s) with a missing {entity!r} or {time!r}: rows "
-                f"{_fmt_list(missing_keys['row'].tolist())}.",
+                f"{format_list(missing_keys['row'].tolist(), _SHOW, sep=', ')}.",
             )
         )
 
@@ -277,7 +269,7 @@ def validate_panel(
                     cand = "; a national-total label, not a province"
                 else:
                     cand = f"; closest: {', '.join(cands)}" if cands else "; no close match"
-                details.append(f"{v!r} (rows {_fmt_list(rows, 5)}{cand})")
+                details.append(f"{v!r} (rows {format_list(rows, 5, sep=', ')}{cand})")
             more = f" ... and {len(unknown) - _SHOW} more" if len(unknown) > _SHOW else ""
             records.append(
                 (
@@ -387,7 +379,7 @@ def validate_panel(
         examples = [
             " ".join(str(r[c]) for c in by_cols)
             + (" " if by_cols else "")
-            + f"{r[entity]} {_fmt_list(r['missing_periods'], 5)}"
+            + f"{r[entity]} {format_list(r['missing_periods'], 5, sep=', ')}"
             for r in gap_rows[:_SHOW]
         ]
         grid = "grid" if by_cols else f"{len(all_entities)} x {len(all_periods)} grid"

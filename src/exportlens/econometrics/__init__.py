@@ -1,9 +1,12 @@
-"""Panel econometrics on pyfixest and publication tables.
+"""Panel econometrics on pyfixest: estimators, results, descriptive statistics, labels.
 
 pyfixest is imported lazily inside the estimators, so importing this package is cheap.
+Tables are rendered one layer up, in :mod:`exportlens.report` (``RegressionTable``,
+``DescriptiveTable``).
 """
 
-from exportlens.econometrics.descriptive import DescriptiveTable, describe
+from exportlens.econometrics.constant import fe_constant
+from exportlens.econometrics.descriptive import STAT_COLUMNS, describe
 from exportlens.econometrics.labels import TERMS, VariableLabels, fe_label, label_for, term
 from exportlens.econometrics.panel import (
     VCOV_TYPES,
@@ -21,33 +24,21 @@ from exportlens.econometrics.panel import (
     stepwise,
 )
 from exportlens.econometrics.results import ModelResult
-from exportlens.econometrics.tables import (
-    FORMATS,
-    Grid,
-    RegressionTable,
-    export_grid,
-    format_number,
-    star_string,
-)
 
 __all__ = [
-    "FORMATS",
+    "STAT_COLUMNS",
     "TERMS",
     "VCOV_TYPES",
-    "DescriptiveTable",
     "DroppedRowsWarning",
-    "Grid",
     "MissingDependencyError",
     "ModelResult",
     "ModerationResult",
-    "RegressionTable",
     "VariableLabels",
     "centring_note",
     "describe",
-    "export_grid",
+    "fe_constant",
     "fe_label",
     "fit_panel",
-    "format_number",
     "group_interactions",
     "heterogeneity",
     "label_for",
@@ -55,7 +46,6 @@ __all__ = [
     "lagged_robustness",
     "moderation",
     "moderation_pair",
-    "star_string",
     "stepwise",
     "term",
 ]

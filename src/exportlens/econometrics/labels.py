@@ -20,6 +20,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from exportlens.errors import InputError
+
+__all__ = [
+    "ENTITY_NAMES",
+    "KNOWN_NAMES",
+    "LANGS",
+    "TERMS",
+    "TIME_NAMES",
+    "VariableLabels",
+    "as_labels",
+    "fe_label",
+    "label_for",
+    "term",
+]
+
 LANGS = ("en", "zh")
 
 #: Table vocabulary: key -> {"en": ..., "zh": ...}.
@@ -80,8 +95,6 @@ ENTITY_NAMES = frozenset({"province", "region", "entity", "id", "prov", "省份"
 
 
 def _check_lang(lang: str) -> str:
-    from exportlens.errors import InputError
-
     if lang not in LANGS:
         raise InputError(f"Unknown language {lang!r}; use one of {list(LANGS)}.")
     return lang
@@ -118,8 +131,6 @@ class VariableLabels:
             self._any.update(labels._any)
             return self
         if not isinstance(labels, Mapping):
-            from exportlens.errors import InputError
-
             raise InputError(f"labels must be a mapping {{variable: label}}, got {type(labels).__name__}.")
         for key, value in labels.items():
             if key in LANGS and isinstance(value, Mapping):

@@ -29,7 +29,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from exportlens.econometrics.results import ModelResult
-from exportlens.errors import ExportlensError, InputError, MissingColumnError
+from exportlens.errors import (
+    DroppedRowsWarning,
+    EstimationWarning,
+    InputError,
+    MissingColumnError,
+    MissingDependencyError,
+)
+from exportlens.validation import check_numeric_columns, require_columns
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -75,14 +82,6 @@ _ENTITY_CODE = "_el_entity_code"
 _WILD_CODE = "_el_wild_cluster"
 
 
-class DroppedRowsWarning(UserWarning):
-    """Rows were left out of an estimation (missing values or singleton fixed-effect groups)."""
-
-
-class MissingDependencyError(ExportlensError, ImportError):
-    """An optional package needed for the requested computation is not installed."""
-
-
 # --------------------------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------------------------
@@ -100,14 +99,6 @@ def _as_list(value: str | Iterable[str] | None) -> list[str]:
     if isinstance(value, str):
         return [value]
     return list(value)
-
-
-def _require_columns(df: pd.DataFrame, columns: Iterable[str], what: str = "column") -> None:
-    missing = [c for c in dict.fromkeys(columns) if c not in df.columns]
-    if missing:
-        avail = ", ".join(map(str, df.columns))
-        names = ", ".join(repr(c) for c in missing)
-        raise MissingColumnError(f"{what.capitalize()} {names} not in the data; available columns: {avail}.")
 
 
 def _q(name: str) -> str:
@@ -182,7 +173,7 @@ def _resolve_vcov(vcov: Any, cluster: Any, entity: str, time: str, dk_lag: int |
     if kind == "DK":
         if dk_lag is not None and (not isinstance(dk_lag, (int, np.integer)) or dk_lag < 0):
             raise InputError(f"dk_lag must be a non-negative integer, got {dk_lag!r}.")
-        kwargs = {"time_id": time, "panel_id": _ENTITY_CODE}
+        kwargs: dict[str, str | int] = {"time_id": time, "panel_id": _ENTITY_CODE}
         if dk_lag is not None:
             kwargs["lag"] = int(dk_lag)
         label = f"DK(lag={dk_lag})" if dk_lag is not None else "DK"
@@ -203,21 +194,6 @@ def _make_ssc(ssc: Mapping[str, Any] | None):
         return _pf().ssc(**dict(ssc))
     except TypeError as exc:
         raise InputError(f"Invalid ssc {dict(ssc)!r}: {exc}. Arguments of pyfixest.ssc: k_adj, k_fixef, G_adj, G_df.") from exc
-
-
-def _check_numeric(df: pd.DataFrame, cols: Iterable[str]) -> None:
-    import pandas as pd
-
-    for c in cols:
-        s = df[c]
-        if pd.api.types.is_bool_dtype(s):
-            continue
-        if not pd.api.types.is_numeric_dtype(s):
-            raise InputError(f"Column {c!r} is not numeric (dtype {s.dtype}); regressors and the dependent variable must be numbers (use fe= for categorical effects).")
-        values = s.to_numpy(dtype=float, na_value=np.nan)
-        if np.isinf(values).any():
-            n = int(np.isinf(values).sum())
-            raise InputError(f"Column {c!r} has {n} infinite value(s) (e.g. log of 0); fix or set them to NaN explicitly.")
 
 
 # --------------------------------------------------------------------------------------------
@@ -293,11 +269,13 @@ def fit_panel(
       ``fit(cov_type="unadjusted")`` / ``fit(cov_type="robust")`` (both use (N-1)/(N-K) or
       N/(N-K) with all absorbed effects counted; identical to 1e-8).
     * ``cluster`` (CRV1): pyfixest's default ``ssc`` (fixest's ``K.fixef="nonnested"``: fixed
-      effects nested in the cluster variable are not counted) has **no** linearmodels
-      equivalent. ``ssc={"k_fixef": "none"}`` here equals linearmodels
-      ``fit(cov_type="clustered", cluster_entity=True, auto_df=False, count_effects=False,
-      group_debias=True)``: G/(G-1)·(N-1)/(N-K) with K the slope coefficients only. The
-      linearmodels defaults (all effects counted, no G/(G-1)) match neither.
+      effects nested in the cluster variable are not counted). For a model whose fixed
+      effects are not nested in the clusters (the resilience study's year effects, clustered
+      by province) it equals linearmodels ``fit(cov_type="clustered", cluster_entity=True,
+      auto_df=False, count_effects=True, group_debias=True)`` to 1e-15 (tested): then every
+      absorbed effect is counted in K, as fixest does. ``ssc={"k_fixef": "none"}`` here equals
+      the same call with ``count_effects=False``: G/(G-1)·(N-1)/(N-K) with K the slope
+      coefficients only. The linearmodels defaults (no G/(G-1)) match neither.
     """
     import pandas as pd
 
@@ -314,18 +292,22 @@ def fit_panel(
     for r in regressors:
         reg_cols.extend(p for p in r.split(":") if p)
     fe_base_cols = [p for c in fe_cols for p in c.split("^")]
-    _require_columns(df, [depvar], "dependent variable")
-    _require_columns(df, reg_cols, "regressor")
-    _require_columns(df, fe_base_cols, "fixed-effect column")
-    _require_columns(df, spec.needs, "vcov column")
+    require_columns(df, [depvar], what="dependent variable")
+    require_columns(df, reg_cols, what="regressor")
+    require_columns(df, fe_base_cols, what="fixed-effect column")
+    require_columns(df, spec.needs, what="vcov column")
     if depvar in reg_cols:
         raise InputError(f"The dependent variable {depvar!r} is also among the regressors.")
-    _check_numeric(df, [depvar, *reg_cols])
+    check_numeric_columns(
+        df,
+        [depvar, *reg_cols],
+        hint="regressors and the dependent variable must be numbers (use fe= for categorical effects)",
+    )
 
     used = list(dict.fromkeys([depvar, *reg_cols, *fe_base_cols, *spec.needs]))
     wild = _wild_spec(wild_bootstrap, spec, entity, regressors)
     if wild is not None and wild["cluster"] is not None:
-        _require_columns(df, [wild["cluster"]], "wild bootstrap cluster column")
+        require_columns(df, [wild["cluster"]], what="wild bootstrap cluster column")
         used = list(dict.fromkeys([*used, wild["cluster"]]))
 
     n_input = len(df)
@@ -465,7 +447,7 @@ def _dk_gap_note(time_values: pd.Series) -> list[str]:
     u = np.unique(time_values.to_numpy(dtype=float))
     if len(u) > 1 and not np.allclose(np.diff(u), np.diff(u)[0]):
         msg = "Driscoll-Kraay: the time values are not equally spaced; pyfixest 0.60 treats consecutive observed periods as one lag apart."
-        warnings.warn(msg, UserWarning, stacklevel=3)
+        warnings.warn(msg, EstimationWarning, stacklevel=3)
         return [msg]
     return []
 
@@ -640,8 +622,8 @@ def lag_within(
 
     cols = _as_list(column)
     ks = _lag_list(lags)
-    _require_columns(df, [entity, time], "panel column")
-    _require_columns(df, cols, "column to lag")
+    require_columns(df, [entity, time], what="panel column")
+    require_columns(df, cols, what="column to lag")
     if df[[entity, time]].isna().any().any():
         raise InputError(f"The panel columns {entity!r}/{time!r} have missing values; lags need them complete.")
     if df.duplicated([entity, time]).any():
@@ -695,7 +677,7 @@ def lagged_robustness(
     """
     ks = _lag_list(lags)
     controls = _as_list(controls)
-    _require_columns(df, [depvar, key, *controls], "column")
+    require_columns(df, [depvar, key, *controls], what="column")
     to_lag = [key, *controls] if lag_controls else [key]
     lagged = lag_within(df, to_lag, ks, entity=entity, time=time)
     work = df.copy()
@@ -768,8 +750,8 @@ def moderation(
     main effects change - each becomes the effect at the mean of the other variable - and the
     constant changes. ``extra["centering"]`` holds the means used.
     """
-    _require_columns(df, [key], "key regressor")
-    _require_columns(df, [moderator], "moderator")
+    require_columns(df, [key], what="key regressor")
+    require_columns(df, [moderator], what="moderator")
     controls = _as_list(controls)
     if moderator == key:
         raise InputError("The moderator must differ from the key regressor.")
@@ -891,7 +873,7 @@ def heterogeneity(
     is named ``str(value)`` and carries ``extra["group"]`` / ``extra["group_value"]``. Rows with a
     missing group are not used by any model.
     """
-    _require_columns(df, [group], "group column")
+    require_columns(df, [group], what="group column")
     levels = _group_levels(df, group, order)
     if not levels:
         raise InputError(f"Group column {group!r} has no non-missing values.")
@@ -938,8 +920,8 @@ def group_interactions(
     levels of a fixed effect (e.g. regions within province FE): they would be collinear.
     ``extra["term_meta"]`` maps the generated names to ``("interaction", key, group value)``.
     """
-    _require_columns(df, [key], "key regressor")
-    _require_columns(df, [group], "group column")
+    require_columns(df, [key], what="key regressor")
+    require_columns(df, [group], what="group column")
     controls = _as_list(controls)
     levels = _group_levels(df, group, order)
     if len(levels) < 2:
@@ -951,7 +933,7 @@ def group_interactions(
     entity = fit_kwargs.get("entity", "province")
     time = fit_kwargs.get("time", "year")
     fe_cols = _resolve_fe(fe, entity, time)
-    _require_columns(df, [p for c in fe_cols for p in c.split("^")], "fixed-effect column")
+    require_columns(df, [p for c in fe_cols for p in c.split("^")], what="fixed-effect column")
     nested = any(
         df.loc[df[group].notna()].groupby(c.split("^")[0], observed=True)[group].nunique().max() <= 1
         for c in fe_cols

@@ -8,6 +8,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
+__all__ = [
+    "ModelResult",
+]
+
 
 @dataclass
 class ModelResult:

@@ -25,7 +25,9 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from exportlens.errors import DataFormatError, InputError, MissingColumnError
+from exportlens.errors import DataFormatError, InputError, InvalidRowsError, UnknownRegionError
+from exportlens.regions import resolve_province
+from exportlens.validation import require_columns
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -69,14 +71,6 @@ _CSV = (".csv", ".csv.gz", ".txt")
 _EXAMPLES = 3
 
 
-class InvalidRowsError(InputError):
-    """Rows with invalid values were found and ``invalid="raise"``; ``report`` has the counts."""
-
-    def __init__(self, message: str, report: ValidationReport):
-        super().__init__(message)
-        self.report = report
-
-
 @dataclass(frozen=True)
 class ColumnMap:
     """Which of the user's columns holds what (defaults: the synthetic demo's names).
@@ -114,7 +108,7 @@ class ColumnMap:
         unknown = [k for k in mapping if k not in allowed]
         if unknown:
             raise InputError(f"Unknown column role(s) {unknown}; roles are {', '.join(allowed)}.")
-        return cls(**mapping)
+        return cls(**mapping)  # type: ignore[arg-type]  # period_format is checked in __post_init__
 
     def sources(self) -> dict[str, str]:
         """Role -> the user's column name (the seven data columns)."""
@@ -242,12 +236,12 @@ def disable_csv_type_pushdown(con: Any) -> None:
 
 def check_columns(available: Sequence[str], columns: ColumnMap, *, where: str = "the data") -> None:
     """MissingColumnError naming every mapped column that is absent."""
-    missing = [f"{col!r} (role {role})" for role, col in columns.sources().items() if col not in available]
-    if missing:
-        raise MissingColumnError(
-            f"Column(s) not in {where}: {', '.join(missing)}. Available columns: {list(available)}. "
-            "Map your column names with the column options (e.g. --firm-col, or [columns] in the study file)."
-        )
+    require_columns(
+        available,
+        {f"role {role}": col for role, col in columns.sources().items()},
+        where=where,
+        hint="Map your column names with the column options (e.g. --firm-col, or [columns] in the study file).",
+    )
 
 
 def read_transactions_pandas(path: str | Path, columns: ColumnMap) -> pd.DataFrame:
@@ -273,8 +267,6 @@ def read_transactions_pandas(path: str | Path, columns: ColumnMap) -> pd.DataFra
 def resolve_province_values(values: Sequence[Any]) -> tuple[dict[Any, int], list[Any]]:
     """Map each distinct province value to its GB/T 2260 code; values that match no mainland
     province (or are ambiguous) are returned as unknown."""
-    from exportlens.errors import UnknownRegionError
-    from exportlens.regions import resolve_province
 
     mapping: dict[Any, int] = {}
     unknown: list[Any] = []
@@ -573,8 +565,8 @@ def _is_missing_scalar(v: Any) -> bool:
         return False
 
 
-def _clean_record(rec: dict[str, Any]) -> dict[str, Any]:
-    out = {}
+def _clean_record(rec: Mapping[Any, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     for k, v in rec.items():
         if _is_missing_scalar(v):
             out[k] = None

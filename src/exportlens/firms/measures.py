@@ -48,6 +48,12 @@ Resis_vw = (G^c − g_B^c)/|g_B^c| with G^c the growth of the cohort's total exp
 benchmark); recovery with E_fs. Year tables attribute firm-years to their current province
 (exit rows to last year's); cohort survival and shock tables to the base-year province.
 
+Each formula is computed by its kernel in :mod:`exportlens.measures.kernels` (DHS growth
+:func:`~exportlens.measures.kernels.dhs_growth_rate`, HHI
+:func:`~exportlens.measures.kernels.herfindahl`, resistance/recovery
+:func:`~exportlens.measures.kernels.relative_growth_index`); the Ibis pipeline writes the
+same formulas as expressions tested equal to those kernels.
+
 References: Davis, S. J., Haltiwanger, J. C. & Schuh, S. (1996), *Job Creation and
 Destruction*, MIT Press; Lagravinese, R. (2015), *Cambridge Journal of Regions, Economy and
 Society* 8(2):331-347; Martin, R. (2012), *Journal of Economic Geography* 12(1):1-32.
@@ -63,7 +69,14 @@ import numpy as np
 
 from exportlens.errors import DataFormatError, InputError
 from exportlens.firms.io import ColumnMap, ValidationReport, raise_for_invalid, validate_pandas
-from exportlens.measures.resilience import DHS_REFERENCE, LAGRAVINESE_REFERENCE
+from exportlens.measures.kernels import (
+    DHS_REFERENCE,
+    LAGRAVINESE_REFERENCE,
+    dhs_growth_rate,
+    herfindahl,
+    relative_growth_index,
+)
+from exportlens.regions import assign_group, list_groupings, provinces
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -77,10 +90,7 @@ __all__ = [
     "FirmMeasures",
     "Phases",
     "check_consecutive_years",
-    "dhs_growth_rate",
     "firm_measures_pandas",
-    "herfindahl",
-    "relative_growth_index",
     "weighted_mean",
 ]
 
@@ -110,50 +120,10 @@ SHOCK_AGGREGATE_COLUMNS = [
 LEVELS: dict[str, list[str]] = {"national": [], "province": ["code"], "industry": ["industry"], "group": ["group"]}
 
 
-# --- formulas ----------------------------------------------------------------------------
+# --- aggregation -------------------------------------------------------------------------
 
 
-def dhs_growth_rate(current: np.ndarray, previous: np.ndarray) -> np.ndarray:
-    """DHS growth g = 2 (x_t − x_t−1) / (x_t + x_t−1) ∈ [−2, 2]; NaN when both are 0.
-
-    Entry (x_t−1 = 0 < x_t) gives +2, exit (x_t = 0 < x_t−1) −2. Reference: Davis,
-    Haltiwanger & Schuh (1996), *Job Creation and Destruction*, MIT Press.
-    """
-    cur, prev = np.asarray(current, dtype=float), np.asarray(previous, dtype=float)
-    denom = cur + prev
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(denom > 0, 2.0 * (cur - prev) / denom, np.nan)
-
-
-def herfindahl(values: np.ndarray) -> float:
-    """Herfindahl-Hirschman index HHI = Σ_k s_k², s_k = x_k / Σ x (NaN when Σ x = 0).
-
-    Values must be non-negative (export values of products or destinations). Reference:
-    Hirschman (1964), *American Economic Review* 54(5):761; Herfindahl (1950).
-    """
-    x = np.asarray(values, dtype=float)
-    total = x.sum()
-    if not total > 0:
-        return float("nan")
-    s = x / total
-    return float((s * s).sum())
-
-
-def relative_growth_index(growth: np.ndarray, benchmark_growth: np.ndarray | float) -> np.ndarray:
-    """Lagravinese (2015) index (g − g_B) / |g_B|: resistance over a contraction, recovery over
-    a recovery; > 0 when the unit did better than its benchmark.
-
-    Reference: Lagravinese, R. (2015), "Economic crisis and rising gaps North-South: evidence
-    from the Italian regions", *Cambridge Journal of Regions, Economy and Society* 8(2):331-347
-    (as :func:`exportlens.measures.resistance_recovery`).
-    """
-    g = np.asarray(growth, dtype=float)
-    gb = np.asarray(benchmark_growth, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return (g - gb) / np.abs(gb)
-
-
-def weighted_mean(values: np.ndarray, weights: np.ndarray) -> float:
+def weighted_mean(values: np.ndarray | pd.Series, weights: np.ndarray | pd.Series) -> float:
     """Σ w x / Σ w over the entries where x is not missing (NaN when no weight remains)."""
     x = np.asarray(values, dtype=float)
     w = np.asarray(weights, dtype=float)
@@ -202,7 +172,6 @@ class FirmMeasureSpec:
             raise InputError(f"min_abs_benchmark_growth must be a non-negative number, not {self.min_abs_benchmark_growth!r}.")
         if self.invalid not in ("raise", "drop"):
             raise InputError(f"invalid must be 'raise' or 'drop', not {self.invalid!r}.")
-        from exportlens.regions import list_groupings
 
         names = [g.name for g in list_groupings()]
         if self.grouping not in names:
@@ -323,8 +292,8 @@ def _dominant(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     """Per firm-year: the ``key`` value with the largest exports (ties: smallest) and how many."""
     g = frame.groupby(["firm", "year", key], sort=False, observed=True)["value"].sum().reset_index()
     n = g.groupby(["firm", "year"], sort=False)[key].size().rename(f"n_{key}")
-    top = g.sort_values(["firm", "year", "value", key], ascending=[True, True, False, True], kind="mergesort")
-    top = top.drop_duplicates(["firm", "year"], keep="first").set_index(["firm", "year"])[key]
+    ordered = g.sort_values(["firm", "year", "value", key], ascending=[True, True, False, True], kind="mergesort")
+    top = ordered.drop_duplicates(["firm", "year"], keep="first").set_index(["firm", "year"])[key]
     return top.to_frame().join(n)
 
 
@@ -333,15 +302,10 @@ def _diversification(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     import pandas as pd
 
     g = frame.groupby(["firm", "year", key], sort=False, observed=True)["value"].sum()
-    total = g.groupby(level=[0, 1], sort=False).transform("sum")
-    share = (g / total).where(total > 0)
-    out = pd.DataFrame({
-        "n": (g > 0).groupby(level=[0, 1], sort=False).sum(),
-        "hhi": (share * share).groupby(level=[0, 1], sort=False).sum(min_count=1),
-    })
-    tot = g.groupby(level=[0, 1], sort=False).sum()
-    out.loc[~(tot > 0).reindex(out.index).to_numpy(), "hhi"] = np.nan
-    return out
+    # both in order of first appearance of the firm-year (sort=False)
+    n = (g > 0).groupby(level=[0, 1], sort=False).sum()
+    codes = g.groupby(level=[0, 1], sort=False).ngroup().to_numpy()
+    return pd.DataFrame({"n": n, "hhi": herfindahl(g.to_numpy(), groups=codes)}, index=n.index)
 
 
 def firm_measures_pandas(
@@ -355,9 +319,8 @@ def firm_measures_pandas(
     Same definitions, validation and outputs as :func:`exportlens.firms.pipeline.firm_pipeline`
     (the module docstring has the formulas); meant for tests and small data: it holds the
     whole transaction table and a dense firm x year matrix in memory. DHS growth is computed
-    by :func:`exportlens.measures.dhs_growth` on the complete firm x year grid.
+    by :func:`exportlens.measures.kernels.dhs_growth_rate` on the complete firm x year grid.
     """
-    from exportlens.regions import assign_group
 
     columns = columns or ColumnMap()
     spec = spec or FirmMeasureSpec()
@@ -380,7 +343,7 @@ def firm_measures_pandas(
     group_of = dict(zip(codes, assign_group(codes, spec.grouping).tolist(), strict=True))
     fy_g = fy.assign(group=fy["code"].map(group_of))
     fs_g = fs.assign(group=fs["code"].map(group_of))
-    out: dict[str, pd.DataFrame] = {}
+    out: dict[str, Any] = {}  # FirmMeasures' aggregate tables, passed by name
     for level, keys in LEVELS.items():
         out[f"{level}_year"] = _year_aggregate_pd(fy_g, fs_g, keys, ph)
         out[f"{level}_shock"] = _shock_aggregate_pd(fs_g, keys)
@@ -410,23 +373,21 @@ def _firm_year_pd(recorded: pd.DataFrame, wide: pd.DataFrame) -> pd.DataFrame:
     """Recorded firm-years plus exit rows, DHS growth (on the complete grid) and status."""
     import pandas as pd
 
-    from exportlens.measures.resilience import dhs_growth
-
     years = wide.columns.to_numpy()
     present = wide.notna().to_numpy()
     levels = wide.fillna(0.0).to_numpy()
     firms = wide.index.to_numpy()
     grid = pd.DataFrame({"firm": np.repeat(firms, len(years)), "year": np.tile(years, len(firms)),
                          "exports": levels.ravel()})
-    grid["dhs_growth"] = dhs_growth(grid, region="firm", time="year", exports="exports").to_numpy()
-    lag = np.full(levels.shape, np.nan)
+    lag = np.full(levels.shape, np.nan)  # no E_t-1 in the first year of the data
     lag[:, 1:] = levels[:, :-1]
+    grid["dhs_growth"] = dhs_growth_rate(levels, lag).ravel()
     grid["exports_lag"] = lag.ravel()
     fy = grid[present.ravel() | (grid["exports_lag"].to_numpy() > 0)].reset_index(drop=True)
     e, el = fy["exports"].to_numpy(), fy["exports_lag"].to_numpy()
     status = np.select([(e > 0) & (el > 0), (e > 0) & (el == 0), (e == 0) & (el > 0), (e == 0) & (el == 0)],
                        ["continuer", "entry", "exit", "inactive"], default="")
-    fy["status"] = pd.Series(np.where(status == "", None, status), dtype="str")
+    fy["status"] = pd.Series(np.where(status == "", None, status), dtype="str")  # type: ignore[call-overload]
     fy = fy.merge(recorded.drop(columns="exports").reset_index(), on=["firm", "year"], how="left")
     exit_rows = fy["code"].isna().to_numpy()
     if exit_rows.any():  # attributes of last year for exit rows
@@ -448,10 +409,11 @@ def _benchmarks_pd(clean: pd.DataFrame, years: np.ndarray, ph: Phases, spec: Fir
 
     nat = clean.groupby("year")["value"].sum()
     ind_tot = clean.groupby(["industry", "year"])["value"].sum().unstack("year").reindex(columns=years).fillna(0.0)
-    rows = [benchmark_row("national", None, nat.get(ph.base, 0.0), nat.get(ph.shock, 0.0), nat.get(ph.recovery, 0.0), spec)]
+    rows = [benchmark_row("national", None, float(nat.get(ph.base, 0.0)), float(nat.get(ph.shock, 0.0)),
+                          float(nat.get(ph.recovery, 0.0)), spec)]
     for i in ind_tot.index:
-        rows.append(benchmark_row("industry", i, ind_tot.at[i, ph.base], ind_tot.at[i, ph.shock],
-                                  ind_tot.at[i, ph.recovery], spec))
+        base, shock, recovery = ind_tot.loc[i, [ph.base, ph.shock, ph.recovery]].to_numpy(dtype=float)
+        rows.append(benchmark_row("industry", i, base, shock, recovery, spec))
     return pd.DataFrame(rows)
 
 
@@ -503,8 +465,6 @@ def benchmark_row(scope: str, industry: Any, e_b: float, e_s: float, e_r: float,
 
 
 def province_names() -> dict[int, str]:
-    from exportlens.regions import provinces
-
     return {int(p.code): p.name_zh for p in provinces()}
 
 

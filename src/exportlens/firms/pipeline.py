@@ -54,12 +54,20 @@ from exportlens.firms.measures import (
     check_consecutive_years,
     province_names,
 )
+from exportlens.regions import assign_group
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
     import pandas as pd
 
-__all__ = ["PIPELINE_STEPS", "connect_duckdb", "firm_pipeline"]
+__all__ = [
+    "PIPELINE_STEPS",
+    "connect_duckdb",
+    "dhs_growth_expr",
+    "firm_pipeline",
+    "herfindahl_expr",
+    "relative_growth_index_expr",
+]
 
 #: Progress messages of :func:`firm_pipeline`, in order.
 PIPELINE_STEPS = (
@@ -90,6 +98,54 @@ def connect_duckdb(*, memory_limit: str = "3GB", threads: int = 2, temp_director
     return ibis.duckdb.connect(**config)
 
 
+# --- formulas as Ibis expressions ----------------------------------------------------------
+# The engine cannot call NumPy, so each formula the pipeline needs is written here once as an
+# Ibis expression: the twin of one kernel of exportlens.measures.kernels (formula, reference
+# and conventions are in the kernel's docstring; the pandas reference calls the kernel).
+# tests/test_kernels.py runs each expression on DuckDB and checks it equals the kernel.
+
+
+def dhs_growth_expr(current: ir.NumericValue, previous: ir.NumericValue) -> ir.FloatingValue:
+    """DHS growth 2 (x_t − x_t−1) / (x_t + x_t−1) as an Ibis expression.
+
+    Null where x_t + x_t−1 is 0 or either value is null. The same formula and conventions
+    as :func:`exportlens.measures.kernels.dhs_growth_rate` (Davis, Haltiwanger & Schuh 1996).
+    """
+    import ibis
+
+    denom = current + previous
+    return ibis.cases((denom > 0, 2.0 * (current - previous) / denom), else_=ibis.null("float64"))
+
+
+def herfindahl_expr(values: ir.NumericColumn) -> ir.FloatingScalar:
+    """Herfindahl index of the group's values, Σx² / (Σx)² = Σ (x / Σx)², as an Ibis reduction.
+
+    Use it in ``aggregate`` (one index per group); null where Σx is 0. The same formula as
+    :func:`exportlens.measures.kernels.herfindahl` (Herfindahl 1950; Hirschman 1964),
+    written with the two sums so that the engine needs no window over the group.
+    """
+    import ibis
+
+    total = values.sum()
+    return ibis.cases((total > 0, (values * values).sum() / (total * total)), else_=ibis.null("float64"))
+
+
+def relative_growth_index_expr(growth: ir.NumericValue, benchmark_growth: ir.NumericValue | float) -> ir.FloatingValue:
+    """Lagravinese's resistance / recovery index (g − g_B) / |g_B| as an Ibis expression.
+
+    ``benchmark_growth`` is a column (e.g. the firm's industry) or a number (the nation).
+    The same formula as :func:`exportlens.measures.kernels.relative_growth_index`
+    (Lagravinese 2015, CJRES 8(2)).
+    """
+    import ibis
+
+    gb = benchmark_growth if isinstance(benchmark_growth, ibis.Expr) else ibis.literal(float(benchmark_growth))
+    return (growth - gb) / gb.abs()
+
+
+# --- pipeline steps ------------------------------------------------------------------------
+
+
 def _materialize(con: Any, expr: ir.Table, path: Path) -> ir.Table:
     """Write ``expr`` to Parquet (a file on DuckDB, a folder on Spark) and read it back."""
     con.to_parquet(expr, str(path))
@@ -107,15 +163,11 @@ def _dominant(fpi: ir.Table, key: str) -> ir.Table:
 
 
 def _diversification(clean: ir.Table, key: str, prefix: str) -> ir.Table:
-    """Per firm-year: count of ``key`` values with positive exports and HHI = Σx² / (Σx)²."""
-    import ibis
-
+    """Per firm-year: count of ``key`` values with positive exports and their HHI."""
     g = clean.group_by("firm", "year", key).aggregate(v=clean.value.sum())
-    agg = g.group_by("firm", "year").aggregate(
-        n=(g.v > 0).cast("int64").sum(), s=g.v.sum(), s2=(g.v * g.v).sum(),
+    return g.group_by("firm", "year").aggregate(
+        **{f"n_{prefix}": (g.v > 0).cast("int64").sum(), f"hhi_{prefix}": herfindahl_expr(g.v)},
     )
-    hhi = ibis.cases((agg.s > 0, agg.s2 / (agg.s * agg.s)), else_=ibis.null("float64"))
-    return agg.select("firm", "year", **{f"n_{prefix}": agg.n, f"hhi_{prefix}": hhi})
 
 
 def _firm_year(recorded: ir.Table, first: int, last: int) -> ir.Table:
@@ -132,8 +184,7 @@ def _firm_year(recorded: ir.Table, first: int, last: int) -> ir.Table:
     year = ibis.coalesce(j.year, j.year_l)
     e = ibis.coalesce(j.exports, 0.0)
     el = ibis.cases((year == first, ibis.null("float64")), else_=ibis.coalesce(j.exports_l, 0.0))
-    denom = e + el
-    dhs = ibis.cases((denom > 0, 2.0 * (e - el) / denom), else_=ibis.null("float64"))
+    dhs = dhs_growth_expr(e, el)
     status = ibis.cases(
         (el.isnull(), ibis.null("string")),
         ((e > 0) & (el > 0), "continuer"), ((e > 0) & (el == 0), "entry"),
@@ -202,8 +253,8 @@ def _firm_shock(fy: ir.Table, bench: pd.DataFrame, ph: Phases) -> ir.Table:
     nat = bench.iloc[0]
     null = ibis.null("float64")
 
-    def index(g: Any, gb: Any, usable: bool) -> Any:
-        return (g - gb) / abs(gb) if usable else null
+    def index(g: Any, gb: float, usable: bool) -> Any:
+        return relative_growth_index_expr(g, gb) if usable else null
 
     ind = bench[bench["scope"] == "industry"]
     gi_c = {r["industry"]: float(r["growth_contraction"]) for _, r in ind.iterrows() if r["usable_contraction"]}
@@ -218,8 +269,8 @@ def _firm_shock(fy: ir.Table, bench: pd.DataFrame, ph: Phases) -> ir.Table:
         growth_contraction=g_c, growth_recovery=g_v,
         resistance_national=index(g_c, float(nat["growth_contraction"]), bool(nat["usable_contraction"])),
         recovery_national=index(g_v, float(nat["growth_recovery"]), bool(nat["usable_recovery"])),
-        resistance_industry=(g_c - bi_c) / bi_c.abs() if gi_c else null,
-        recovery_industry=(g_v - bi_v) / bi_v.abs() if gi_v else null,
+        resistance_industry=relative_growth_index_expr(g_c, bi_c) if gi_c else null,
+        recovery_industry=relative_growth_index_expr(g_v, bi_v) if gi_v else null,
     )
 
 
@@ -350,8 +401,6 @@ def _rollup_shock(part: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 def _with_group(frame: pd.DataFrame, grouping: str) -> pd.DataFrame:
     """Partial sums as floats/ints (nulls of empty sums as NaN) with the region group added."""
     import pandas as pd
-
-    from exportlens.regions import assign_group
 
     frame = frame.copy()
     for c in frame.columns:

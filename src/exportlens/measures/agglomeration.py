@@ -23,13 +23,15 @@ import numpy as np
 import pandas as pd
 
 from exportlens.errors import InputError, NonPositiveValueError
-from exportlens.measures.resilience import (
-    _check_duplicates,
-    _check_labels,
-    _fmt_list,
-    _fmt_value,
-    _numeric,
-    _require_columns,
+from exportlens.regions.distance import distance_matrix, internal_distance
+from exportlens.regions.registry import resolve_provinces
+from exportlens.validation import (
+    check_unique_keys,
+    coerce_numeric,
+    format_list,
+    format_value,
+    require_named_columns,
+    require_no_missing,
 )
 
 __all__ = [
@@ -44,7 +46,7 @@ def _rows(
     df: pd.DataFrame, mask: np.ndarray, region: str, time: str, values: np.ndarray
 ) -> list[str]:
     return [
-        f"({_fmt_value(r)}, {t}, {_fmt_value(v)}) at row {i}"
+        f"({format_value(r)}, {t}, {format_value(v)}) at row {i}"
         for i, r, t, v in zip(
             df.index[mask],
             df[region].to_numpy()[mask],
@@ -57,21 +59,21 @@ def _rows(
 
 def _national_column(df: pd.DataFrame, time: str, column: str) -> pd.Series:
     """Per-period national figure from a column that must be constant (and present) in each period."""
-    vals = pd.Series(_numeric(df, column), index=df.index)
+    vals = pd.Series(coerce_numeric(df, column), index=df.index)
     g = vals.groupby(df[time].to_numpy(), sort=True)
     lo, hi = g.min(), g.max()
     miss = hi.index[hi.isna().to_numpy()]
     if len(miss):
-        raise InputError(f"National column {column!r} is missing in period(s) {_fmt_list(miss)}.")
+        raise InputError(f"National column {column!r} is missing in period(s) {format_list(miss)}.")
     scale = np.maximum(lo.abs(), hi.abs())
     varying = (hi - lo) > 1e-9 * scale
     if varying.any():
         items = [
-            f"{t}: {_fmt_value(a)}..{_fmt_value(b)}"
+            f"{t}: {format_value(a)}..{format_value(b)}"
             for t, a, b in zip(lo.index[varying], lo[varying], hi[varying], strict=True)
         ]
         raise InputError(
-            f"National column {column!r} must be constant within each period; it varies in: {_fmt_list(items)}."
+            f"National column {column!r} must be constant within each period; it varies in: {format_list(items)}."
         )
     return hi
 
@@ -113,7 +115,7 @@ def location_quotient(
 
     Returns a Series aligned with ``df``, named ``"lq"``.
     """
-    _require_columns(
+    require_named_columns(
         df,
         region=region,
         time=time,
@@ -122,17 +124,17 @@ def location_quotient(
         national_sector=national_sector,
         national_total=national_total,
     )
-    _check_labels(df, region, "region")
-    _check_labels(df, time, "period")
-    _check_duplicates(df, [region, time])
-    vs = _numeric(df, sector_employment)
-    x = _numeric(df, total_employment)
+    require_no_missing(df, region, "region")
+    require_no_missing(df, time, "period")
+    check_unique_keys(df, [region, time])
+    vs = coerce_numeric(df, sector_employment)
+    x = coerce_numeric(df, total_employment)
     problems = []
     for name, arr in ((sector_employment, vs), (total_employment, x)):
         miss = np.isnan(arr)
         if miss.any():
             problems.append(
-                f"{int(miss.sum())} missing value(s) in {name!r} (region, period, value): {_fmt_list(_rows(df, miss, region, time, arr))}"
+                f"{int(miss.sum())} missing value(s) in {name!r} (region, period, value): {format_list(_rows(df, miss, region, time, arr))}"
             )
     if problems:
         raise InputError(
@@ -144,21 +146,21 @@ def location_quotient(
     if nonpos.any():
         raise NonPositiveValueError(
             f"Total employment {total_employment!r} must be positive; zero or negative in "
-            f"{int(nonpos.sum())} row(s) (region, period, value): {_fmt_list(_rows(df, nonpos, region, time, x))}."
+            f"{int(nonpos.sum())} row(s) (region, period, value): {format_list(_rows(df, nonpos, region, time, x))}."
         )
     neg = vs < 0
     if neg.any():
         raise NonPositiveValueError(
-            f"Sector employment {sector_employment!r} must not be negative: {_fmt_list(_rows(df, neg, region, time, vs))}."
+            f"Sector employment {sector_employment!r} must not be negative: {format_list(_rows(df, neg, region, time, vs))}."
         )
     over = vs > x
     if over.any():
         items = [
-            f"{r} (sector {_fmt_value(a)} > total {_fmt_value(b)})"
+            f"{r} (sector {format_value(a)} > total {format_value(b)})"
             for r, a, b in zip(_rows(df, over, region, time, vs), vs[over], x[over], strict=True)
         ]
         raise InputError(
-            f"Sector employment exceeds total employment in {int(over.sum())} row(s): {_fmt_list(items)}."
+            f"Sector employment exceeds total employment in {int(over.sum())} row(s): {format_list(items)}."
         )
     times = df[time].to_numpy()
     vs_t = (
@@ -175,8 +177,8 @@ def location_quotient(
     if bad:
         raise NonPositiveValueError(
             "National sector and total employment must be positive; not so in period(s) "
-            + _fmt_list(
-                f"{t} (sector {_fmt_value(vs_t[t])}, total {_fmt_value(x_t[t])})" for t in bad
+            + format_list(
+                f"{t} (sector {format_value(vs_t[t])}, total {format_value(x_t[t])})" for t in bad
             )
             + "."
         )
@@ -204,7 +206,7 @@ def neighbour_weight_share(W: pd.DataFrame) -> pd.Series:
     total = M.sum(axis=1)
     if not (np.isfinite(total).all() and (total > 0).all()):
         bad = W.index[~(np.isfinite(total) & (total > 0))]
-        raise InputError(f"Rows with no positive finite total weight: {_fmt_list(bad)}.")
+        raise InputError(f"Rows with no positive finite total weight: {format_list(bad)}.")
     return pd.Series((total - np.diag(M)) / total, index=W.index, name="neighbour_weight_share")
 
 
@@ -271,15 +273,13 @@ def _align_matrix(M: pd.DataFrame, labels: pd.Index, what: str, use_registry: bo
     if not rows_missing and not cols_missing:
         out = M.loc[list(labels), list(labels)]
     elif use_registry:
-        from exportlens.regions.registry import resolve_provinces
-
         try:
             code_l = list(resolve_provinces(pd.Series(list(labels))))
             code_r = list(resolve_provinces(pd.Series(list(M.index))))
             code_c = list(resolve_provinces(pd.Series(list(M.columns))))
         except InputError as exc:
             raise InputError(
-                f"Regions {_fmt_list(rows_missing or cols_missing)} are not labels of the {what} matrix, "
+                f"Regions {format_list(rows_missing or cols_missing)} are not labels of the {what} matrix, "
                 f"and matching through the province registry failed: {exc}"
             ) from None
         m2 = M.copy()
@@ -291,12 +291,12 @@ def _align_matrix(M: pd.DataFrame, labels: pd.Index, what: str, use_registry: bo
         ]
         if missing or m2.index.has_duplicates or m2.columns.has_duplicates:
             raise InputError(
-                f"The {what} matrix does not cover the region(s) {_fmt_list(missing or ['(duplicated provinces)'])}."
+                f"The {what} matrix does not cover the region(s) {format_list(missing or ['(duplicated provinces)'])}."
             )
         out = m2.loc[code_l, code_l]
     else:
         raise InputError(
-            f"The {what} matrix lacks region label(s) {_fmt_list(dict.fromkeys(rows_missing + cols_missing))} "
+            f"The {what} matrix lacks region label(s) {format_list(dict.fromkeys(rows_missing + cols_missing))} "
             f"(rows: {list(M.index)[:10]}...)."
         )
     arr = pd.DataFrame(out).to_numpy(dtype=float)
@@ -446,12 +446,12 @@ def virtual_agglomeration(
     grid[tcodes, codes] = lq.to_numpy()
     if np.isnan(grid).any():
         miss = [
-            f"({_fmt_value(labels[j])}, {tlabels[t]})"
+            f"({format_value(labels[j])}, {tlabels[t]})"
             for t, j in zip(*np.nonzero(np.isnan(grid)), strict=True)
         ]
         raise InputError(
             f"Virtual agglomeration needs a balanced panel (every region in every period); "
-            f"{len(miss)} region-period(s) are missing: {_fmt_list(miss)}."
+            f"{len(miss)} region-period(s) are missing: {format_list(miss)}."
         )
 
     if weights is not None:
@@ -481,8 +481,6 @@ def virtual_agglomeration(
                     "Without the province registry the distances are unknown: pass distances= or weights=, "
                     "or set provinces_resolved_by_registry=True."
                 )
-            from exportlens.regions.distance import distance_matrix, internal_distance
-            from exportlens.regions.registry import resolve_provinces
 
             pcodes = resolve_provinces(pd.Series(list(labels)), allow_non_mainland=True)
             dup = pcodes.duplicated(keep=False).to_numpy()
@@ -492,7 +490,7 @@ def virtual_agglomeration(
                     groups.setdefault(int(c), []).append(lab)
                 raise InputError(
                     "Several region labels resolve to the same province: "
-                    + _fmt_list(f"{c}: {v}" for c, v in groups.items())
+                    + format_list(f"{c}: {v}" for c, v in groups.items())
                     + ". Harmonise the labels first."
                 )
             plist = [int(c) for c in pcodes]
@@ -513,7 +511,7 @@ def virtual_agglomeration(
             if not (d_ii > 0).all():
                 bad = labels[~(d_ii > 0)]
                 raise InputError(
-                    f"self_weight='internal' needs positive internal distances (matrix diagonal); not so for {_fmt_list(bad)}."
+                    f"self_weight='internal' needs positive internal distances (matrix diagonal); not so for {format_list(bad)}."
                 )
             np.fill_diagonal(W, d_ii ** (-theta))
         else:
@@ -522,7 +520,7 @@ def virtual_agglomeration(
         rs = W.sum(axis=1)
         if not (rs > 0).all():
             raise InputError(
-                f"Cannot row-standardise: zero row sums for {_fmt_list(labels[~(rs > 0)])}."
+                f"Cannot row-standardise: zero row sums for {format_list(labels[~(rs > 0)])}."
             )
         W = W / rs[:, None]
 

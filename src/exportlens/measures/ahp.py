@@ -28,10 +28,7 @@ consistent). ``AHPResult.lambda_by_method`` also gives the textbook estimate
 from __future__ import annotations
 
 import math
-import os
 import re
-import sys
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -40,8 +37,13 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from exportlens.errors import InputError
-from exportlens.measures.resilience import _fmt_list
+from exportlens.errors import (
+    InconsistentJudgmentError,
+    InconsistentJudgmentWarning,
+    InputError,
+    warn_caller,
+)
+from exportlens.validation import format_list
 
 __all__ = [
     "AHP_METHODS",
@@ -57,14 +59,6 @@ __all__ = [
 
 AHP_METHODS = ("arithmetic", "geometric", "eigenvector")
 OnInconsistent = Literal["warn", "raise", "ignore"]
-
-
-class InconsistentJudgmentWarning(UserWarning):
-    """The consistency ratio of a judgment matrix is at or above the threshold."""
-
-
-class InconsistentJudgmentError(InputError):
-    """The consistency ratio is at or above the threshold and ``on_inconsistent="raise"``."""
 
 
 @dataclass(frozen=True)
@@ -297,7 +291,7 @@ def _from_pairs(pairs: Any, labels: Sequence[str] | None) -> tuple[np.ndarray, l
         a[p, q], a[q, p] = value, 1.0 / value
     missing = [f"({names[p]}, {names[q]})" for p in range(n) for q in range(p + 1, n) if np.isnan(a[p, q])]
     if missing:
-        raise InputError(f"{len(missing)} pair(s) missing from pairs=: {_fmt_list(missing)}.")
+        raise InputError(f"{len(missing)} pair(s) missing from pairs=: {format_list(missing)}.")
     return a, names
 
 
@@ -305,7 +299,7 @@ def _check_matrix(a: np.ndarray, names: list[str], scale: str, tol: float) -> No
     n = a.shape[0]
     diag = [f"({names[i]}, {names[i]}) = {a[i, i]:g}" for i in range(n) if abs(a[i, i] - 1) > 1e-12]
     if diag:
-        raise InputError(f"The diagonal of a judgment matrix must be 1: {_fmt_list(diag)}.")
+        raise InputError(f"The diagonal of a judgment matrix must be 1: {format_list(diag)}.")
     prod = a * a.T
     bad = [
         f"({names[i]}, {names[j]}) = {a[i, j]:g} but ({names[j]}, {names[i]}) = {a[j, i]:g}"
@@ -313,7 +307,7 @@ def _check_matrix(a: np.ndarray, names: list[str], scale: str, tol: float) -> No
     ]
     if bad:
         raise InputError(
-            f"The judgment matrix is not reciprocal (a_ji must be 1/a_ij): {_fmt_list(bad)}."
+            f"The judgment matrix is not reciprocal (a_ji must be 1/a_ij): {format_list(bad)}."
         )
     if scale == "saaty":
         out = [
@@ -323,7 +317,7 @@ def _check_matrix(a: np.ndarray, names: list[str], scale: str, tol: float) -> No
         ]
         if out:
             raise InputError(
-                f"Judgment(s) outside Saaty's 1/9..9 scale: {_fmt_list(out)} (pass scale='free' "
+                f"Judgment(s) outside Saaty's 1/9..9 scale: {format_list(out)} (pass scale='free' "
                 "to allow other ratio scales)."
             )
     elif scale != "free":
@@ -467,15 +461,7 @@ def ahp(
         )
         if on_inconsistent == "raise":
             raise InconsistentJudgmentError(message)
-        _warn(message)
+        warn_caller(message, InconsistentJudgmentWarning)
     return result
 
 
-def _warn(message: str) -> None:
-    level = 2
-    frame = sys._getframe(1)
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(here):
-        frame = frame.f_back
-        level += 1
-    warnings.warn(message, InconsistentJudgmentWarning, stacklevel=level)

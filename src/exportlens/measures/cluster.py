@@ -49,12 +49,13 @@ import pandas as pd
 
 from exportlens.errors import InputError, NonPositiveValueError
 from exportlens.measures.agglomeration import location_quotient
-from exportlens.measures.resilience import (
-    _check_duplicates,
-    _check_labels,
-    _fmt_list,
-    _numeric,
-    _require_columns,
+from exportlens.measures.kernels import herfindahl, krugman_specialisation
+from exportlens.validation import (
+    check_unique_keys,
+    coerce_numeric,
+    format_list,
+    require_named_columns,
+    require_no_missing,
 )
 
 __all__ = [
@@ -82,23 +83,23 @@ class _Cube:
 
 
 def _cube(df: pd.DataFrame, region: str, industry: str, value: str, time: str | None) -> _Cube:
-    _require_columns(df, region=region, industry=industry, value=value, time=time)
-    _check_labels(df, region, "region")
-    _check_labels(df, industry, "industry")
+    require_named_columns(df, region=region, industry=industry, value=value, time=time)
+    require_no_missing(df, region, "region")
+    require_no_missing(df, industry, "industry")
     if time is not None:
-        _check_labels(df, time, "period")
+        require_no_missing(df, time, "period")
     keys = [region, industry] + ([time] if time is not None else [])
-    _check_duplicates(df, keys)
-    v = _numeric(df, value)
+    check_unique_keys(df, keys)
+    v = coerce_numeric(df, value)
     miss = np.isnan(v)
     if miss.any():
         rows = [f"{tuple(r)} at row {i}" for i, r in zip(df.index[miss], df.loc[miss, keys].itertuples(index=False, name=None), strict=True)]
-        raise InputError(f"{int(miss.sum())} missing value(s) in {value!r} (region, industry[, period]): {_fmt_list(rows)}. "
+        raise InputError(f"{int(miss.sum())} missing value(s) in {value!r} (region, industry[, period]): {format_list(rows)}. "
                          "Fill them (0 when the industry is truly absent) or drop the region first.")
     neg = v < 0
     if neg.any():
         rows = [f"{tuple(r)} = {x:g}" for r, x in zip(df.loc[neg, keys].itertuples(index=False, name=None), v[neg], strict=True)]
-        raise NonPositiveValueError(f"{value!r} must not be negative: {_fmt_list(rows)}.")
+        raise NonPositiveValueError(f"{value!r} must not be negative: {format_list(rows)}.")
     t_lab = df[time] if time is not None else pd.Series(_ALL, index=df.index)
     t_code, periods = pd.factorize(t_lab, sort=True)
     i_code, regions = pd.factorize(df[region], sort=False)
@@ -113,17 +114,17 @@ def _cube(df: pd.DataFrame, region: str, industry: str, value: str, time: str | 
         ]
         raise InputError(
             f"Cluster measures need every region x industry{' x period' if time else ''} combination; "
-            f"{len(gaps)} are absent: {_fmt_list(gaps)}. Add them (0 when the industry is truly absent)."
+            f"{len(gaps)} are absent: {format_list(gaps)}. Add them (0 when the industry is truly absent)."
         )
     region_sum = cube.sum(axis=2)
     if not (region_sum > 0).all():
         bad = [f"{regions[i]}" + ("" if time is None else f" ({periods[t]})") for t, i in zip(*np.nonzero(~(region_sum > 0)), strict=True)]
-        raise NonPositiveValueError(f"Regions with zero total over the listed industries (shares undefined): {_fmt_list(bad)}.")
+        raise NonPositiveValueError(f"Regions with zero total over the listed industries (shares undefined): {format_list(bad)}.")
     ind_sum = cube.sum(axis=1)
     if not (ind_sum > 0).all():
         bad = [f"{industries[j]}" + ("" if time is None else f" ({periods[t]})") for t, j in zip(*np.nonzero(~(ind_sum > 0)), strict=True)]
         raise NonPositiveValueError(
-            f"Industries with zero national total (location quotient and concentration undefined): {_fmt_list(bad)}. "
+            f"Industries with zero national total (location quotient and concentration undefined): {format_list(bad)}. "
             "Drop these industries."
         )
     return _Cube(values=v, periods=periods, regions=regions, industries=industries, cube=cube,
@@ -173,10 +174,10 @@ def _region_totals(c: _Cube, df: pd.DataFrame, total: str | None) -> np.ndarray:
     """e_i per (period, region): the given total column or the sum of the listed industries."""
     if total is None:
         return c.cube.sum(axis=2)
-    _require_columns(df, total=total)
-    tot = _numeric(df, total)
+    require_named_columns(df, total=total)
+    tot = coerce_numeric(df, total)
     if np.isnan(tot).any():
-        raise InputError(f"Total column {total!r} has missing values in rows {_fmt_list(df.index[np.isnan(tot)])}.")
+        raise InputError(f"Total column {total!r} has missing values in rows {format_list(df.index[np.isnan(tot)])}.")
     t, i, _ = c.pos
     lo = np.full((len(c.periods), len(c.regions)), np.inf)
     hi = np.full_like(lo, -np.inf)
@@ -185,10 +186,10 @@ def _region_totals(c: _Cube, df: pd.DataFrame, total: str | None) -> np.ndarray:
     varying = hi - lo > 1e-9 * np.maximum(np.abs(hi), 1.0)
     if varying.any():
         bad = [f"{c.regions[b]}" + ("" if c.time is None else f" ({c.periods[a]})") for a, b in zip(*np.nonzero(varying), strict=True)]
-        raise InputError(f"Total column {total!r} must be one value per region{'-period' if c.time else ''}; it varies for {_fmt_list(bad)}.")
+        raise InputError(f"Total column {total!r} must be one value per region{'-period' if c.time else ''}; it varies for {format_list(bad)}.")
     if not (hi > 0).all():
         bad = [f"{c.regions[b]}" for _, b in zip(*np.nonzero(~(hi > 0)), strict=True)]
-        raise NonPositiveValueError(f"Total column {total!r} must be positive; not so for {_fmt_list(bad)}.")
+        raise NonPositiveValueError(f"Total column {total!r} must be positive; not so for {format_list(bad)}.")
     return hi
 
 
@@ -216,13 +217,11 @@ def herfindahl_index(
 
 def _herfindahl(c: _Cube, region: str, industry: str, over: str) -> pd.DataFrame:
     if over == "regions":
-        shares = c.cube / c.cube.sum(axis=1, keepdims=True)  # g_ij
-        h = (shares**2).sum(axis=1)  # T × M
+        h = herfindahl(c.cube, axis=1)  # T × M, shares g_ij = e_ij / E_j
         k = len(c.regions)
         labels, name = c.industries, industry
     elif over == "industries":
-        shares = c.cube / c.cube.sum(axis=2, keepdims=True)  # s_ij
-        h = (shares**2).sum(axis=2)  # T × N
+        h = herfindahl(c.cube, axis=2)  # T × N, shares s_ij = e_ij / Σ_k e_ik
         k = len(c.industries)
         labels, name = c.regions, region
     else:
@@ -285,7 +284,7 @@ def _krugman(c: _Cube, region: str, reference: str) -> pd.DataFrame:
         ref = rest / total
     else:
         raise InputError(f"reference must be 'nation' or 'rest', not {reference!r}.")
-    k = np.abs(s - ref).sum(axis=2)  # T × N
+    k = krugman_specialisation(s, ref, axis=2)  # T × N
     return _long(c, c.regions, region, {"krugman": k})
 
 

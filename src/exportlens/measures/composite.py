@@ -68,22 +68,38 @@ Scores
 
 from __future__ import annotations
 
-import os
-import sys
-import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol
 
 import numpy as np
 import pandas as pd
 from scipy.special import xlogy
 
-from exportlens.errors import InputError, MissingColumnError, NonPositiveValueError
-from exportlens.measures.resilience import _fmt_list
+from exportlens.errors import (
+    CompositeWarning,
+    ConstantColumnWarning,
+    ConstantShiftWarning,
+    InputError,
+    MissingColumnError,
+    NonPositiveValueError,
+    warn_caller,
+)
+from exportlens.validation import format_list, require_columns, require_frame
 
-if TYPE_CHECKING:
-    from exportlens.measures.indicators import IndicatorSystem
+
+class IndicatorHierarchy(Protocol):
+    """What :func:`composite_index` needs of an indicator system (structural type, so that this
+    module does not import :mod:`exportlens.measures.indicators`, which builds on it):
+    ``indicators`` with the columns ``code``, ``dimension``, ``direction`` and ``dimensions``
+    indexed by dimension code. :class:`~exportlens.measures.indicators.IndicatorSystem` is one.
+    """
+
+    @property
+    def indicators(self) -> pd.DataFrame: ...
+
+    @property
+    def dimensions(self) -> pd.DataFrame: ...
 
 __all__ = [
     "DEFAULT_SHIFT",
@@ -92,6 +108,7 @@ __all__ = [
     "ConstantColumnWarning",
     "ConstantShiftWarning",
     "EntropyWeights",
+    "IndicatorHierarchy",
     "composite_index",
     "critic_weights",
     "entropy_weights",
@@ -124,27 +141,6 @@ _COST = {"cost", "-", "negative", "neg", "min", "负向", "负", "逆向", "成�
 # --- warnings -------------------------------------------------------------------------
 
 
-class CompositeWarning(UserWarning):
-    """Base class of the warnings of :mod:`exportlens.measures.composite`."""
-
-
-class ConstantShiftWarning(CompositeWarning):
-    """A constant shift of z-scores flattens entropy weights towards 1/m."""
-
-
-class ConstantColumnWarning(CompositeWarning):
-    """A constant column was given weight 0 (policy ``constant="zero"``)."""
-
-
-def _warn(message: str, category: type[Warning]) -> None:
-    """Emit a warning attributed to the first caller outside this package."""
-    level = 2
-    frame = sys._getframe(1)
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(here):
-        frame = frame.f_back
-        level += 1
-    warnings.warn(message, category, stacklevel=level)
 
 
 # --- input checks ---------------------------------------------------------------------
@@ -187,9 +183,9 @@ def _matrix(data: pd.DataFrame, what: str = "data", min_rows: int = 2) -> np.nda
     missing = ~np.isfinite(x)
     if missing.any():
         rows, cols = np.nonzero(missing)
-        cells = [f"({data.index[r]!r}, {data.columns[c]!r})" for r, c in zip(rows, cols, strict=True)]
+        cells = [f"({data.index[int(r)]!r}, {data.columns[int(c)]!r})" for r, c in zip(rows, cols, strict=True)]
         raise InputError(
-            f"{what}: {len(cells)} missing or infinite cell(s) (row, indicator): {_fmt_list(cells)}. "
+            f"{what}: {len(cells)} missing or infinite cell(s) (row, indicator): {format_list(cells)}. "
             "Impute or drop them explicitly before weighting."
         )
     return x
@@ -290,7 +286,7 @@ def standardise(
         if not np.isfinite(shift) or shift < 0:
             raise InputError(f"A constant shift must be a non-negative number, got {shift!r}.")
         if method == "zscore":
-            _warn(
+            warn_caller(
                 f"A constant shift (z + {shift:g}) of z-scores flattens entropy weights towards 1/m "
                 "and can reverse rankings"
                 + (" (and leaves negative values, which entropy rejects)" if (z + shift).min() < 0 else "")
@@ -353,12 +349,12 @@ def _check_non_negative(x: np.ndarray, data: pd.DataFrame, what: str) -> None:
     if neg.any():
         rows, cols = np.nonzero(neg)
         cells = [
-            f"({data.index[r]!r}, {data.columns[c]!r}) = {x[r, c]:g}"
+            f"({data.index[int(r)]!r}, {data.columns[int(c)]!r}) = {x[r, c]:g}"
             for r, c in zip(rows, cols, strict=True)
         ]
         raise NonPositiveValueError(
             f"{what} needs non-negative values (p_ij = x_ij / Σ x_ij, ln p_ij); "
-            f"{len(cells)} negative cell(s): {_fmt_list(cells)}. Standardise with a shift "
+            f"{len(cells)} negative cell(s): {format_list(cells)}. Standardise with a shift "
             "(e.g. standardise(..., shift='column')) instead of taking absolute values."
         )
 
@@ -406,7 +402,7 @@ def entropy_weights(data: pd.DataFrame, *, constant: ConstantPolicy = "raise") -
     e, d, w = _entropy_core(x, flat)
     names = [str(c) for c in data.columns[flat]]
     if names:
-        _warn(
+        warn_caller(
             f"Constant indicator column(s) {names} (n = {x.shape[0]}) given entropy weight 0.",
             ConstantColumnWarning,
         )
@@ -441,7 +437,7 @@ def entropy_weights_by(
     Errors name the group.
     """
     keys = [by] if isinstance(by, str) else list(by)
-    _require(data, [*keys, *indicators])
+    require_columns(require_frame(data), [*keys, *indicators])
     if not indicators:
         raise InputError("entropy_weights_by: no indicators given.")
     rows = {}
@@ -480,21 +476,11 @@ def pooled_entropy_weights(
     and k = 1/ln(T·n). Equivalent to :func:`entropy_weights` of :func:`standardise` on the
     stacked panel; any extra columns (year, region) are ignored.
     """
-    _require(data, indicators)
+    require_columns(require_frame(data), indicators)
     std = standardise(
         data[indicators], directions, method=method, shift=shift, bounds=bounds, constant=constant
     )
     return entropy_weights(std, constant=constant)
-
-
-def _require(data: pd.DataFrame, columns: Sequence[str]) -> None:
-    if not isinstance(data, pd.DataFrame):
-        raise InputError(f"Expected a pandas DataFrame, got {type(data).__name__}.")
-    missing = [str(c) for c in columns if c not in data.columns]
-    if missing:
-        raise MissingColumnError(
-            f"Column(s) not in the data: {missing}. Available columns: {list(map(str, data.columns))}."
-        )
 
 
 # --- other objective weights ----------------------------------------------------------
@@ -701,7 +687,7 @@ def _within_weights(x: np.ndarray, flat: np.ndarray, weighting: str) -> np.ndarr
 
 def composite_index(
     data: pd.DataFrame,
-    system: IndicatorSystem,
+    system: IndicatorHierarchy,
     *,
     method: str | None = "minmax",
     shift: Shift = DEFAULT_SHIFT,
@@ -727,7 +713,7 @@ def composite_index(
         raise InputError(f"Unknown weighting {weighting!r}; use one of {list(WEIGHTINGS)}.")
     ind = system.indicators
     codes = list(ind["code"])
-    _require(data, codes)
+    require_columns(require_frame(data), codes)
     dims = list(system.dimensions.index)
     dimension_of = pd.Series(list(ind["dimension"]), index=codes, name="dimension")
     if method is None:
@@ -763,7 +749,7 @@ def composite_index(
         dim_scores[:, k] = x[:, idx] @ w
     names = [str(c) for c in std.columns[flat]]
     if names:
-        _warn(f"Constant indicator column(s) {names} given weight 0.", ConstantColumnWarning)
+        warn_caller(f"Constant indicator column(s) {names} given weight 0.", ConstantColumnWarning)
     dim_frame = pd.DataFrame(dim_scores, index=data.index, columns=pd.Index(dims, name="dimension"))
     return CompositeIndex(
         scores=pd.Series(dim_scores @ dw.to_numpy(), index=data.index, name="score"),

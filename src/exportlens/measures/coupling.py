@@ -46,7 +46,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from exportlens.errors import InputError, MissingColumnError
+from exportlens.errors import InputError
+from exportlens.validation import format_list, require_columns
 
 __all__ = [
     "COORDINATION_BANDS",
@@ -171,11 +172,9 @@ def _as_matrix(U: Any, names: Sequence[str] | None = None) -> tuple[np.ndarray, 
     return arr, single, names
 
 
-def _rows_text(rows: np.ndarray, labels: Sequence[Any] | None, limit: int = 10) -> str:
+def _rows_text(rows: Any, labels: Sequence[Any] | None, limit: int = 10) -> str:
     idx = np.flatnonzero(rows)
-    shown = [str(labels[i]) if labels is not None else f"row {i}" for i in idx[:limit]]
-    more = f"; ... and {len(idx) - limit} more" if len(idx) > limit else ""
-    return "; ".join(shown) + more
+    return format_list((str(labels[int(i)]) if labels is not None else f"row {i}" for i in idx), limit)
 
 
 def _check_indices(arr: np.ndarray, names: Sequence[str], labels: Sequence[Any] | None = None) -> np.ndarray:
@@ -202,7 +201,7 @@ def _check_indices(arr: np.ndarray, names: Sequence[str], labels: Sequence[Any] 
     dead = ~(arr > 0).any(axis=0)
     if dead.any() and arr.shape[0] > 1:
         raise InputError(
-            f"Subsystem(s) {[names[j] for j in np.flatnonzero(dead)]} are 0 in every observation: their index carries "
+            f"Subsystem(s) {[names[int(j)] for j in np.flatnonzero(dead)]} are 0 in every observation: their index carries "
             "no information and the coupling degree would be 0 throughout. Check the indicator data and directions."
         )
     zero_rows = ~(arr > 0).any(axis=1)
@@ -475,9 +474,7 @@ def coupling_coordination(
         raise InputError(f"coupling_coordination expects a DataFrame, got {type(frame).__name__}.")
     subsystems = [str(s) for s in subsystems]
     keys = [str(k) for k in keys]
-    missing = [c for c in [*subsystems, *keys] if c not in frame.columns]
-    if missing:
-        raise MissingColumnError(f"Column(s) {missing} are not in the data; available: {list(frame.columns)}.")
+    require_columns(frame, [*subsystems, *keys])
     if len(set(subsystems)) != len(subsystems):
         raise InputError(f"Subsystem columns must be distinct: {subsystems}.")
     if method not in ("standard", "corrected"):

@@ -38,7 +38,7 @@ from typing import Any
 
 import pandas as pd
 
-from exportlens.errors import InputError, StudySpecError
+from exportlens.errors import IndicatorSystemError, InputError
 from exportlens.measures.composite import normalise_direction
 
 __all__ = ["BUILTIN_NOTES", "IndicatorSystem", "IndicatorSystemError", "builtin_systems"]
@@ -47,10 +47,6 @@ INDICATOR_COLUMNS = ["code", "name_zh", "name_en", "dimension", "direction", "un
 _INDICATOR_KEYS = {*INDICATOR_COLUMNS, "filled", "description"}
 _DIMENSION_KEYS = {"code", "name_zh", "name_en", "indicators", "description"}
 _TOP_KEYS = {"name", "title_zh", "title_en", "description", "dimensions", "indicators"}
-
-
-class IndicatorSystemError(StudySpecError):
-    """An indicator system definition is invalid."""
 
 
 @dataclass(frozen=True)

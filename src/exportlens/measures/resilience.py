@@ -33,18 +33,37 @@ filtered as a group or one category at a time.
 
 from __future__ import annotations
 
-import math
-import os
-import sys
-import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from exportlens.errors import InputError, MissingColumnError, NonPositiveValueError
+from exportlens.errors import (
+    InputError,
+    NationalTotalMismatchWarning,
+    NonPositiveValueError,
+    NonPositiveValueWarning,
+    PhaseSignWarning,
+    ResilienceWarning,
+    SmallNationalGrowthWarning,
+    warn_caller,
+)
+from exportlens.measures.kernels import (
+    DHS_REFERENCE,
+    LAGRAVINESE_REFERENCE,
+    dhs_growth_rate,
+    relative_growth_index,
+)
+from exportlens.validation import (
+    check_unique_keys,
+    coerce_numeric,
+    format_list,
+    format_value,
+    require_named_columns,
+    require_no_missing,
+)
 
 __all__ = [
     "DHS_REFERENCE",
@@ -67,124 +86,16 @@ __all__ = [
     "sensitivity_index",
 ]
 
-DHS_REFERENCE = "Davis, Haltiwanger & Schuh (1996), Job Creation and Destruction, MIT Press"
 MARTIN_REFERENCE = "Martin (2012), J. Econ. Geogr. 12(1):1-32"
-LAGRAVINESE_REFERENCE = "Lagravinese (2015), Cambridge J. Regions Econ. Soc. 8(2):331-347"
 MSGT_REFERENCE = "Martin, Sunley, Gardiner & Tyler (2016), Reg. Stud. 50(4):561-585"
-
-_LIST_LIMIT = 20
 
 
 # --- warnings -------------------------------------------------------------------------
 
 
-class ResilienceWarning(UserWarning):
-    """Base class of the warnings of :mod:`exportlens.measures.resilience`."""
 
 
-class NationalTotalMismatchWarning(ResilienceWarning):
-    """The national column and the sum of the regions differ by more than the tolerance."""
-
-
-class NonPositiveValueWarning(ResilienceWarning):
-    """Values that cannot enter a logarithm or ratio were turned into NaN (policy "nan")."""
-
-
-class SmallNationalGrowthWarning(ResilienceWarning):
-    """National (or expected) growth over a phase is so small that ratio indices explode."""
-
-
-class PhaseSignWarning(ResilienceWarning):
-    """National growth has the 'wrong' sign for the phase (growth in a contraction ...)."""
-
-
-def _warn(message: str, category: type[Warning]) -> None:
-    """Emit a warning attributed to the first caller outside this package."""
-    level = 2
-    frame = sys._getframe(1)
-    here = os.path.dirname(os.path.abspath(__file__))
-    while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == here:
-        frame = frame.f_back
-        level += 1
-    warnings.warn(message, category, stacklevel=level)
-
-
-# --- input checks (shared with exportlens.measures.agglomeration) ---------------------
-
-
-def _fmt_list(items: Iterable[Any], limit: int = _LIST_LIMIT) -> str:
-    items = list(items)
-    text = "; ".join(str(x) for x in items[:limit])
-    if len(items) > limit:
-        text += f"; ... and {len(items) - limit} more"
-    return text
-
-
-def _fmt_value(value: Any) -> str:
-    if isinstance(value, float | np.floating):
-        return "missing" if math.isnan(value) else f"{value:g}"
-    return repr(value) if isinstance(value, str) else str(value)
-
-
-def _require_columns(df: Any, **columns: str | None) -> None:
-    """Check that ``df`` is a DataFrame holding every named column (``None`` = not used)."""
-    if not isinstance(df, pd.DataFrame):
-        raise InputError(f"Expected a pandas DataFrame, got {type(df).__name__}.")
-    missing = [
-        f"{col!r} ({arg}=)"
-        for arg, col in columns.items()
-        if col is not None and col not in df.columns
-    ]
-    if missing:
-        raise MissingColumnError(
-            f"Column(s) not in the data: {', '.join(missing)}. Available columns: {list(df.columns)}."
-        )
-    dup = [
-        col for col in columns.values() if col is not None and int((df.columns == col).sum()) > 1
-    ]
-    if dup:
-        raise InputError(
-            f"Column name(s) {sorted(set(map(str, dup)))} occur more than once in the data."
-        )
-
-
-def _check_labels(df: pd.DataFrame, column: str, what: str) -> None:
-    bad = df.index[df[column].isna().to_numpy()]
-    if len(bad):
-        raise InputError(
-            f"Column {column!r} ({what}) has {len(bad)} missing value(s), rows {_fmt_list(bad)}."
-        )
-
-
-def _check_duplicates(df: pd.DataFrame, keys: Sequence[str]) -> None:
-    """Raise InputError listing every duplicated key combination with its rows."""
-    dup = df.duplicated(subset=list(keys), keep=False).to_numpy()
-    if not dup.any():
-        return
-    sub = df.loc[dup, list(keys)]
-    groups: dict[tuple, list] = {}
-    for idx, row in zip(sub.index, sub.itertuples(index=False, name=None), strict=True):
-        groups.setdefault(row, []).append(idx)
-    label = "-".join(keys)
-    items = [f"{row if len(row) > 1 else row[0]} at rows {rows}" for row, rows in groups.items()]
-    raise InputError(
-        f"{len(groups)} duplicated {label} combination(s) (one row each is required): {_fmt_list(items)}."
-    )
-
-
-def _numeric(df: pd.DataFrame, column: str) -> np.ndarray:
-    """A column as a float array (missing values as NaN); non-numeric columns raise."""
-    s = df[column]
-    if pd.api.types.is_bool_dtype(s.dtype):
-        raise InputError(f"Column {column!r} is boolean; a numeric column is required.")
-    if not pd.api.types.is_numeric_dtype(s.dtype):
-        converted = pd.to_numeric(s, errors="coerce")
-        bad = s.notna().to_numpy() & converted.isna().to_numpy()
-        if bad.any():
-            examples = [f"row {i}: {v!r}" for i, v in zip(s.index[bad], s[bad], strict=True)]
-            raise InputError(f"Column {column!r} is not numeric: {_fmt_list(examples, 5)}.")
-        s = converted
-    return s.to_numpy(dtype=float, na_value=np.nan)
+# --- input checks: exportlens.validation ----------------------------------------------
 
 
 @dataclass
@@ -208,6 +119,10 @@ class _Panel:
     def span(self) -> str:
         return f"{self.grid[0]}..{self.grid[-1]}"
 
+    def position(self, period: Any) -> int:
+        """Position of ``period`` on the grid (the grid is unique, so one integer)."""
+        return int(self.grid.get_indexer(pd.Index([period]))[0])
+
 
 def _coerce_periods(s: pd.Series, column: str) -> tuple[np.ndarray, pd.Index, np.ndarray]:
     """Positions on the complete grid, the grid, and the coerced periods."""
@@ -215,8 +130,8 @@ def _coerce_periods(s: pd.Series, column: str) -> tuple[np.ndarray, pd.Index, np
         pidx = pd.PeriodIndex(s)
         ords = pidx.asi8
         lo = int(ords.min())
-        grid = pd.period_range(start=pidx.min(), end=pidx.max(), freq=pidx.freq, name=column)
-        return ords - lo, grid, np.asarray(pidx.astype(object))
+        periods = pd.period_range(start=pidx.min(), end=pidx.max(), freq=pidx.freq, name=column)
+        return ords - lo, periods, np.asarray(pidx.astype(object))
     if pd.api.types.is_bool_dtype(s.dtype):
         raise InputError(
             f"Time column {column!r} is boolean; integer periods (years) or pandas Periods are required."
@@ -231,7 +146,7 @@ def _coerce_periods(s: pd.Series, column: str) -> tuple[np.ndarray, pd.Index, np
     if bad.any():
         examples = [f"row {i}: {v!r}" for i, v in zip(s.index[bad], s[bad], strict=True)]
         raise InputError(
-            f"Time column {column!r} must hold integer periods (years) or pandas Periods: {_fmt_list(examples, 5)}."
+            f"Time column {column!r} must hold integer periods (years) or pandas Periods: {format_list(examples, 5)}."
         )
     ints = vals.astype(np.int64)
     lo, hi = int(ints.min()), int(ints.max())
@@ -245,15 +160,15 @@ def _coerce_periods(s: pd.Series, column: str) -> tuple[np.ndarray, pd.Index, np
 
 
 def _panel(df: pd.DataFrame, region: str, time: str, extra_keys: Sequence[str] = ()) -> _Panel:
-    _check_labels(df, region, "region")
-    _check_labels(df, time, "period")
+    require_no_missing(df, region, "region")
+    require_no_missing(df, time, "period")
     for key in extra_keys:
-        _check_labels(df, key, key)
+        require_no_missing(df, key, key)
     pos, grid, times = _coerce_periods(df[time], time)
     keyframe = pd.DataFrame({region: df[region].to_numpy(), time: times}, index=df.index)
     for key in extra_keys:
         keyframe[key] = df[key].to_numpy()
-    _check_duplicates(keyframe, [region, *extra_keys, time])
+    check_unique_keys(keyframe, [region, *extra_keys, time])
     codes, uniques = pd.factorize(df[region], sort=False)
     return _Panel(
         region_code=codes, regions=pd.Index(uniques, name=region), pos=pos, grid=grid, times=times
@@ -336,7 +251,7 @@ def _national_levels(
         out[s.index.get_level_values(0), s.index.get_level_values(1)] = s.to_numpy()
         return out
 
-    nat = _numeric(df, national)
+    nat = coerce_numeric(df, national)
     tmp["n"] = nat
     ng = tmp.groupby(["g", "p"], sort=True)["n"]
     lo, hi = ng.min(), ng.max()
@@ -344,14 +259,14 @@ def _national_levels(
     varying = (hi.to_numpy() - lo.to_numpy()) > 1e-9 * scale
     if varying.any():
         items = [
-            f"{where(g, p)}: {_fmt_value(a)}..{_fmt_value(b)}"
+            f"{where(g, p)}: {format_value(a)}..{format_value(b)}"
             for (g, p), a, b, v in zip(lo.index, lo.to_numpy(), hi.to_numpy(), varying, strict=True)
             if v
         ]
         raise InputError(
             f"National column {national!r} must be constant within each period"
             + (" and group" if group_labels is not None else "")
-            + f", but varies in {int(varying.sum())} case(s): {_fmt_list(items)}."
+            + f", but varies in {int(varying.sum())} case(s): {format_list(items)}."
         )
     out[hi.index.get_level_values(0), hi.index.get_level_values(1)] = hi.to_numpy()
     if tolerance is not None:
@@ -361,16 +276,16 @@ def _national_levels(
         off = np.isfinite(nat_v) & np.isfinite(sum_v) & ~(rel <= tolerance)
         if off.any():
             items = [
-                f"{where(g, p)}: national {_fmt_value(n)}, sum of regions {_fmt_value(s)} "
+                f"{where(g, p)}: national {format_value(n)}, sum of regions {format_value(s)} "
                 f"({(s - n) / abs(n):+.1%})"
                 if n != 0
-                else f"{where(g, p)}: national {_fmt_value(n)}, sum of regions {_fmt_value(s)}"
+                else f"{where(g, p)}: national {format_value(n)}, sum of regions {format_value(s)}"
                 for (g, p), n, s, o in zip(hi.index, nat_v, sum_v, off, strict=True)
                 if o
             ]
-            _warn(
+            warn_caller(
                 f"National column {national!r} differs from the sum of the regions by more than "
-                f"{tolerance:.1%} in {int(off.sum())} period(s): {_fmt_list(items)}. The national column "
+                f"{tolerance:.1%} in {int(off.sum())} period(s): {format_list(items)}. The national column "
                 "is used; check coverage and units (pass tolerance=None to silence).",
                 NationalTotalMismatchWarning,
             )
@@ -396,9 +311,9 @@ def national_exports(
     period). Returns a Series indexed by the periods present in the data, ready for
     :func:`detect_phases`.
     """
-    _require_columns(df, region=region, time=time, exports=exports, national=national)
+    require_named_columns(df, region=region, time=time, exports=exports, national=national)
     panel = _panel(df, region, time)
-    values = _numeric(df, exports)
+    values = coerce_numeric(df, exports)
     levels = _national_levels(
         df, panel, values, national=national, national_from=national_from, tolerance=tolerance
     )[0]
@@ -474,10 +389,10 @@ def relative_log_growth(
             f"nonpositive must be 'raise' or 'nan', got {nonpositive!r} (no 'drop': the result is "
             "aligned with the input; drop rows from the input instead)."
         )
-    _require_columns(df, region=region, time=time, exports=exports, national=national)
+    require_named_columns(df, region=region, time=time, exports=exports, national=national)
     panel = _panel(df, region, time)
     k = _check_k(k, panel)
-    values = _numeric(df, exports)
+    values = coerce_numeric(df, exports)
     nat = _national_levels(
         df, panel, values, national=national, national_from=national_from, tolerance=tolerance
     )[0]
@@ -487,7 +402,7 @@ def relative_log_growth(
     bad_nat = nat_present[~(nat[nat_present] > 0)]
     if bad_rows.any() or len(bad_nat):
         rows = [
-            f"({_fmt_value(r)}, {t}, {_fmt_value(v)}) at row {i}"
+            f"({format_value(r)}, {t}, {format_value(v)}) at row {i}"
             for i, r, t, v in zip(
                 df.index[bad_rows],
                 df[region].to_numpy()[bad_rows],
@@ -500,19 +415,19 @@ def relative_log_growth(
         if rows:
             parts.append(
                 f"{len(rows)} row(s) with zero, negative or missing exports {exports!r} "
-                f"(region, period, value): {_fmt_list(rows)}"
+                f"(region, period, value): {format_list(rows)}"
             )
         if len(bad_nat):
             parts.append(
                 f"national exports zero, negative or missing in period(s) "
-                f"{_fmt_list(f'{panel.grid[p]} ({_fmt_value(nat[p])})' for p in bad_nat)}"
+                f"{format_list(f'{panel.grid[p]} ({format_value(nat[p])})' for p in bad_nat)}"
             )
         msg = "The logarithm needs positive exports: " + "; ".join(parts) + "."
         if nonpositive == "raise":
             raise NonPositiveValueError(
                 msg + " Pass nonpositive='nan' to get NaN for the affected rows."
             )
-        _warn(
+        warn_caller(
             msg + f" SL is NaN for these rows and for the rows {k} period(s) later.",
             NonPositiveValueWarning,
         )
@@ -559,14 +474,14 @@ def dhs_growth(
     """
     if invalid not in ("raise", "nan"):
         raise InputError(f"invalid must be 'raise' or 'nan', got {invalid!r}.")
-    _require_columns(df, region=region, time=time, exports=exports)
+    require_named_columns(df, region=region, time=time, exports=exports)
     panel = _panel(df, region, time)
     k = _check_k(k, panel)
-    values = _numeric(df, exports)
+    values = coerce_numeric(df, exports)
     bad = ~(values >= 0)
     if bad.any():
         rows = [
-            f"({_fmt_value(r)}, {t}, {_fmt_value(v)}) at row {i}"
+            f"({format_value(r)}, {t}, {format_value(v)}) at row {i}"
             for i, r, t, v in zip(
                 df.index[bad],
                 df[region].to_numpy()[bad],
@@ -575,22 +490,19 @@ def dhs_growth(
                 strict=True,
             )
         ]
-        msg = f"DHS growth needs non-negative exports; {len(rows)} row(s) of {exports!r} are negative or missing (region, period, value): {_fmt_list(rows)}."
+        msg = f"DHS growth needs non-negative exports; {len(rows)} row(s) of {exports!r} are negative or missing (region, period, value): {format_list(rows)}."
         if invalid == "raise":
             raise NonPositiveValueError(
                 msg + " Pass invalid='nan' to get NaN for the affected rows."
             )
-        _warn(
+        warn_caller(
             msg + f" The rate is NaN for these rows and for the rows {k} period(s) later.",
             NonPositiveValueWarning,
         )
     clean = np.where(bad, np.nan, values)
     dense, _ = _dense(panel, clean)
     lag = _lag_rows(panel, dense, k)
-    denom = clean + lag
-    with np.errstate(divide="ignore", invalid="ignore"):
-        g = np.where(denom > 0, 2.0 * (clean - lag) / denom, np.nan)
-    return pd.Series(g, index=df.index, name="dhs")
+    return pd.Series(dhs_growth_rate(clean, lag), index=df.index, name="dhs")
 
 
 # --- phases ---------------------------------------------------------------------------
@@ -652,11 +564,11 @@ def detect_phases(national_series: pd.Series) -> list[Phase]:
     s = national_series.sort_index()
     if s.index.has_duplicates:
         raise InputError(
-            f"The series has duplicated periods: {_fmt_list(s.index[s.index.duplicated()].unique())}."
+            f"The series has duplicated periods: {format_list(s.index[s.index.duplicated()].unique())}."
         )
     vals = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     if np.isnan(vals).any():
-        raise InputError(f"The series has missing values at {_fmt_list(s.index[np.isnan(vals)])}.")
+        raise InputError(f"The series has missing values at {format_list(s.index[np.isnan(vals)])}.")
     keep = np.ones(len(vals), dtype=bool)
     keep[1:] = vals[1:] != vals[:-1]
     v = vals[keep]
@@ -744,7 +656,7 @@ class ExpectedChangeResilience(PhaseResilience):
     national_industry_growth: pd.DataFrame | None = None
 
 
-def _as_phase(value: Any, kind: str, panel: _Panel) -> Phase | None:
+def _as_phase(value: Any, kind: Literal["contraction", "recovery"], panel: _Panel) -> Phase | None:
     if value is None:
         return None
     if isinstance(value, Phase):
@@ -780,10 +692,10 @@ def _scalar(value: Any) -> Any:
 def _period_position(t: Any, panel: _Panel) -> int | None:
     if isinstance(panel.grid, pd.PeriodIndex):
         try:
-            per = pd.Period(t, freq=panel.grid.freq)
+            per = pd.Period(t, freq=panel.grid.freqstr)
         except (TypeError, ValueError):
             return None
-        loc = panel.grid.get_indexer([per])[0]
+        loc = panel.grid.get_indexer(pd.Index([per]))[0]
     else:
         try:
             f = float(t)
@@ -791,7 +703,7 @@ def _period_position(t: Any, panel: _Panel) -> int | None:
             return None
         if not f.is_integer():
             return None
-        loc = panel.grid.get_indexer([int(f)])[0]
+        loc = panel.grid.get_indexer(pd.Index([int(f)]))[0]
     return None if loc < 0 else int(loc)
 
 
@@ -824,31 +736,31 @@ def _phases(
 def _levels_at(
     panel: _Panel, dense: np.ndarray, present: np.ndarray, phase: Phase, what: str
 ) -> tuple[np.ndarray, np.ndarray]:
-    p0, p1 = (int(panel.grid.get_loc(t)) for t in (phase.start, phase.end))
-    missing = []
+    p0, p1 = panel.position(phase.start), panel.position(phase.end)
+    missing: list[str] = []
     for p in (p0, p1):
         absent = ~present[:, p] | np.isnan(dense[:, p])
         missing.extend(
-            f"({_fmt_value(panel.regions[r])}, {panel.grid[p]})" for r in np.flatnonzero(absent)
+            f"({format_value(panel.regions[int(r)])}, {panel.grid[p]})" for r in np.flatnonzero(absent)
         )
     if missing:
         raise InputError(
             f"The {phase.kind} {phase.start}..{phase.end} needs {what} of every region at both ends; "
-            f"missing (region, period): {_fmt_list(missing)}."
+            f"missing (region, period): {format_list(missing)}."
         )
     return dense[:, p0], dense[:, p1]
 
 
 def _national_growth(nat: np.ndarray, panel: _Panel, phase: Phase) -> float:
-    p0, p1 = (int(panel.grid.get_loc(t)) for t in (phase.start, phase.end))
+    p0, p1 = panel.position(phase.start), panel.position(phase.end)
     n0, n1 = nat[p0], nat[p1]
     if not (np.isfinite(n0) and np.isfinite(n1)):
         raise InputError(
-            f"National exports are missing at the {phase.kind} ends {phase.start} ({_fmt_value(n0)}) / {phase.end} ({_fmt_value(n1)})."
+            f"National exports are missing at the {phase.kind} ends {phase.start} ({format_value(n0)}) / {phase.end} ({format_value(n1)})."
         )
     if not n0 > 0:
         raise NonPositiveValueError(
-            f"National exports at the start of the {phase.kind} ({phase.start}) are {_fmt_value(n0)}; growth needs a positive base."
+            f"National exports at the start of the {phase.kind} ({phase.start}) are {format_value(n0)}; growth needs a positive base."
         )
     return float((n1 - n0) / n0)
 
@@ -861,14 +773,14 @@ def _check_national_growth(
             f"{what} over the {phase.kind} {phase.start}..{phase.end} is exactly 0: the index divides by it and is undefined."
         )
     if abs(g) < threshold:
-        _warn(
+        warn_caller(
             f"{what} over the {phase.kind} {phase.start}..{phase.end} is only {g:+.3%} "
             f"(|g_N| < {threshold:.1%}): ratio indices divide by it and explode.",
             SmallNationalGrowthWarning,
         )
     wrong = (phase.kind == "contraction" and g > 0) or (phase.kind == "recovery" and g < 0)
     if wrong:
-        _warn(
+        warn_caller(
             f"{what} over the {phase.kind} {phase.start}..{phase.end} is {g:+.2%}: "
             f"{'positive in a contraction' if g > 0 else 'negative in a recovery'}, so the usual reading "
             "of the index is reversed. Check the phase dates.",
@@ -888,11 +800,11 @@ def _regional_growth(
     bad = np.flatnonzero(~(e0 > 0))
     if len(bad):
         items = [
-            f"({_fmt_value(panel.regions[r])}, {phase.start}, {_fmt_value(e0[r])})" for r in bad
+            f"({format_value(panel.regions[int(r)])}, {phase.start}, {format_value(e0[r])})" for r in bad
         ]
         raise NonPositiveValueError(
             f"Growth over the {phase.kind} needs positive {exports!r} at its start; "
-            f"zero or negative (region, period, value): {_fmt_list(items)}."
+            f"zero or negative (region, period, value): {format_list(items)}."
         )
     return (e1 - e0) / e0
 
@@ -908,9 +820,9 @@ def _phase_setup(
     contraction: Any,
     recovery: Any,
 ) -> tuple[_Panel, np.ndarray, np.ndarray, np.ndarray, list[Phase]]:
-    _require_columns(df, region=region, time=time, exports=exports, national=national)
+    require_named_columns(df, region=region, time=time, exports=exports, national=national)
     panel = _panel(df, region, time)
-    values = _numeric(df, exports)
+    values = coerce_numeric(df, exports)
     nat = _national_levels(
         df, panel, values, national=national, national_from=national_from, tolerance=tolerance
     )[0]
@@ -1054,7 +966,9 @@ def resistance_recovery(
     """
     table, gn, phases = _phase_growth_table(
         df, region, time, exports, national, national_from, tolerance, contraction, recovery, min_abs_national_growth,
-        derive=lambda kind, g_r, g_n: ("resistance" if kind == "contraction" else "recovery", (g_r - g_n) / abs(g_n)),
+        derive=lambda kind, g_r, g_n: (
+            "resistance" if kind == "contraction" else "recovery", relative_growth_index(g_r, g_n)
+        ),
     )
     byk = {p.kind: p for p in phases}
     return ResistanceRecovery(
@@ -1130,9 +1044,8 @@ def expected_change_resilience(
             change, expected = e1 - e0, g_n * e0
             table[f"change_{ph.kind}"] = change
             table[f"expected_change_{ph.kind}"] = expected
-            table["resistance" if ph.kind == "contraction" else "recovery"] = (
-                change - expected
-            ) / np.abs(expected)
+            # (ΔE - ΔE^e)/|ΔE^e|: the Lagravinese kernel on changes (see relative_growth_index)
+            table["resistance" if ph.kind == "contraction" else "recovery"] = relative_growth_index(change, expected)
         byk = {p.kind: p for p in phases}
         return ExpectedChangeResilience(
             measure="Resistance / recovery against the expected change (aggregate national rate)",
@@ -1144,11 +1057,11 @@ def expected_change_resilience(
             interpretation="> 0: the region did better than expected from national growth; < 0: worse.",
         )
 
-    _require_columns(
+    require_named_columns(
         df, region=region, time=time, exports=exports, industry=industry, national=national
     )
     panel = _panel(df, region, time, extra_keys=[industry])
-    values = _numeric(df, exports)
+    values = coerce_numeric(df, exports)
     icode, ilabels = pd.factorize(df[industry], sort=False)
     ilabels = pd.Index(ilabels, name=industry)
     nat_i = _national_levels(
@@ -1174,32 +1087,32 @@ def expected_change_resilience(
     gn = {}
     growth_rows = {}
     for ph in phases:
-        p0, p1 = (int(panel.grid.get_loc(t)) for t in (ph.start, ph.end))
+        p0, p1 = panel.position(ph.start), panel.position(ph.end)
         pres0, pres1 = cell_present[:, :, p0], cell_present[:, :, p1]
         v0, v1 = cell[:, :, p0], cell[:, :, p1]
         problems = []
         for r, i in zip(*np.nonzero(pres0 != pres1), strict=True):
             t_missing = ph.end if pres0[r, i] else ph.start
             problems.append(
-                f"({_fmt_value(panel.regions[r])}, {_fmt_value(ilabels[i])}, {t_missing}) absent"
+                f"({format_value(panel.regions[int(r)])}, {format_value(ilabels[i])}, {t_missing}) absent"
             )
         for r, i in zip(*np.nonzero((pres0 & np.isnan(v0)) | (pres1 & np.isnan(v1))), strict=True):
             problems.append(
-                f"({_fmt_value(panel.regions[r])}, {_fmt_value(ilabels[i])}) missing value"
+                f"({format_value(panel.regions[int(r)])}, {format_value(ilabels[i])}) missing value"
             )
         if problems:
             raise InputError(
                 f"The {ph.kind} {ph.start}..{ph.end} needs every region x industry cell at both ends "
-                f"(or at neither): {_fmt_list(problems)}."
+                f"(or at neither): {format_list(problems)}."
             )
         neg = np.nonzero(pres0 & (v0 < 0))
         if len(neg[0]):
             items = [
-                f"({_fmt_value(panel.regions[r])}, {_fmt_value(ilabels[i])}, {ph.start}, {_fmt_value(v0[r, i])})"
+                f"({format_value(panel.regions[int(r)])}, {format_value(ilabels[i])}, {ph.start}, {format_value(v0[r, i])})"
                 for r, i in zip(*neg, strict=True)
             ]
             raise NonPositiveValueError(
-                f"Negative exports at the start of the {ph.kind}: {_fmt_list(items)}."
+                f"Negative exports at the start of the {ph.kind}: {format_list(items)}."
             )
         n0, n1 = nat_i[:, p0], nat_i[:, p1]
         used = pres0.any(axis=0)
@@ -1207,13 +1120,13 @@ def expected_change_resilience(
         if len(bad_i):
             raise NonPositiveValueError(
                 f"National industry exports at the start of the {ph.kind} ({ph.start}) must be positive: "
-                f"{_fmt_list(f'{_fmt_value(ilabels[i])} ({_fmt_value(n0[i])})' for i in bad_i)}."
+                f"{format_list(f'{format_value(ilabels[i])} ({format_value(n0[i])})' for i in bad_i)}."
             )
         miss_i = np.flatnonzero(used & ~np.isfinite(n1))
         if len(miss_i):
             raise InputError(
                 f"National industry exports missing at the end of the {ph.kind} ({ph.end}): "
-                f"{_fmt_list(_fmt_value(ilabels[i]) for i in miss_i)}."
+                f"{format_list(format_value(ilabels[i]) for i in miss_i)}."
             )
         with np.errstate(divide="ignore", invalid="ignore"):
             g_i = np.where(used, (n1 - n0) / n0, np.nan)
@@ -1226,7 +1139,7 @@ def expected_change_resilience(
         if len(zero):
             raise InputError(
                 f"The expected change over the {ph.kind} is exactly 0 for region(s) "
-                f"{_fmt_list(_fmt_value(panel.regions[r]) for r in zero)}: the index is undefined."
+                f"{format_list(format_value(panel.regions[int(r)]) for r in zero)}: the index is undefined."
             )
         n_tot0, n_tot1 = (
             np.nansum(np.where(used, n0, np.nan)),
@@ -1239,16 +1152,14 @@ def expected_change_resilience(
             rel = np.abs(expected) / e0
         small = np.flatnonzero(rel < thr)
         if len(small):
-            _warn(
+            warn_caller(
                 f"Expected change over the {ph.kind} {ph.start}..{ph.end} is below {thr:.1%} of base exports "
-                f"for region(s) {_fmt_list(_fmt_value(panel.regions[r]) for r in small)}: the index divides by it and explodes.",
+                f"for region(s) {format_list(format_value(panel.regions[int(r)]) for r in small)}: the index divides by it and explodes.",
                 SmallNationalGrowthWarning,
             )
         table[f"change_{ph.kind}"] = change
         table[f"expected_change_{ph.kind}"] = expected
-        table["resistance" if ph.kind == "contraction" else "recovery"] = (
-            change - expected
-        ) / np.abs(expected)
+        table["resistance" if ph.kind == "contraction" else "recovery"] = relative_growth_index(change, expected)
     byk = {p.kind: p for p in phases}
     ind_growth = pd.DataFrame(
         {f"national_growth_{k}": v for k, v in growth_rows.items()}, index=ilabels

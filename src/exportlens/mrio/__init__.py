@@ -17,12 +17,23 @@ from exportlens.mrio.decompose import (
     decompose_provincial,
     sector_group_map,
     value_added_multipliers,
+    value_added_split,
+    with_value_added_shares,
 )
 from exportlens.mrio.kww import KWW_TERMS, KWWDecomposition, OpenTableError, kww_decomposition
-from exportlens.mrio.readers import read_ceads_workbook, read_national_io, write_ceads_workbook
+from exportlens.mrio.readers import (
+    CEADS_FINAL_DEMAND,
+    CEADS_VALUE_ADDED,
+    SECTORS_42,
+    read_ceads_workbook,
+    read_national_io,
+    write_ceads_workbook,
+)
 from exportlens.mrio.table import (
+    INVENTORY_CATEGORIES,
     BalanceReport,
     LeontiefFactor,
+    MissingRowError,
     MRIOTable,
     NegativeFlowError,
     NonProductiveError,
@@ -30,12 +41,17 @@ from exportlens.mrio.table import (
 )
 
 __all__ = [
+    "CEADS_FINAL_DEMAND",
+    "CEADS_VALUE_ADDED",
+    "INVENTORY_CATEGORIES",
     "KWW_TERMS",
+    "SECTORS_42",
     "SECTOR_GROUPINGS",
     "BalanceReport",
     "KWWDecomposition",
     "LeontiefFactor",
     "MRIOTable",
+    "MissingRowError",
     "NationalDecomposition",
     "NegativeFlowError",
     "NonProductiveError",
@@ -49,5 +65,7 @@ __all__ = [
     "read_national_io",
     "sector_group_map",
     "value_added_multipliers",
+    "value_added_split",
+    "with_value_added_shares",
     "write_ceads_workbook",
 ]

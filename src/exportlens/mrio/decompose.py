@@ -15,7 +15,9 @@ V_j B_ji is the block row product. The column identity of the table, 1'A + v + m
 gives (v + m) B = 1' and therefore DVA_i + PVA_i + FVA_i = 1'E_i, i.e. DVR + PVR + FVR = 1
 (shares DVR = DVA/1'E ...). Foreign demand is exogenous (exports abroad are final for the
 domestic system), so there are no returned or double-counted terms. The same accounting
-holds per exporting sector k: DVA_k + PVA_k + FVA_k = E_k.
+holds per exporting sector k: DVA_k + PVA_k + FVA_k = E_k. The split is computed by one
+function, :func:`value_added_split`, for regions and for sectors; the shares are derived
+from its result.
 
 Numerics: I - A is LU-factored once (:meth:`MRIOTable.leontief_factor`); the 2G row
 vectors V_j B and M_j B come from one transposed solve with 2G right-hand sides
@@ -35,11 +37,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from exportlens.errors import InputError
+from exportlens.mrio.table import MRIOTable
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from exportlens.mrio.table import MRIOTable
 
 __all__ = [
     "SECTOR_GROUPINGS",
@@ -49,6 +50,8 @@ __all__ = [
     "decompose_provincial",
     "sector_group_map",
     "value_added_multipliers",
+    "value_added_split",
+    "with_value_added_shares",
 ]
 
 # The 42-sector classification of the NBS 2012/2017 tables and the CEADs MRIO tables
@@ -115,6 +118,56 @@ def value_added_multipliers(table: MRIOTable) -> tuple[np.ndarray, np.ndarray]:
     return w[:, :g].T.copy(), w[:, g:].T.copy()
 
 
+def value_added_split(
+    vbe: np.ndarray, mbe: np.ndarray, own: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""DVA, PVA and FVA of each exporting unit from its value-added origin matrices.
+
+    .. math::
+
+        DVA_c = [VBE]_{o(c), c}, \qquad
+        PVA_c = \sum_j [VBE]_{j c} - DVA_c, \qquad
+        FVA_c = \sum_j [MBE]_{j c}
+
+    Parameters
+    ----------
+    vbe, mbe : numpy.ndarray
+        G x C matrices: row j = source region, column c = exporting unit. [VBE]_jc is the
+        value added of region j and [MBE]_jc the foreign value added entering through j's
+        imports, in the exports of c (levels V_j B E, M_j B E; or the multipliers V_j B,
+        M_j B per unit of exports: the split is linear in E).
+    own : numpy.ndarray of int, optional
+        o(c), the exporter's own region (row) for each column; default ``0 .. G-1`` for a
+        square G x G matrix whose columns are the regions themselves.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        (DVA, PVA, FVA), each of length C. On a column-balanced table DVA + PVA + FVA
+        equals the exports of c (the shares DVR, PVR, FVR sum to 1).
+
+    References
+    ----------
+    Su, Q. (2016), value-added decomposition of China's provincial exports on the
+    multi-regional input-output table, following Koopman, R., Wang, Z. & Wei, S.-J. (2014),
+    "Tracing value-added and double counting in gross exports", *American Economic Review*
+    104(2):459-494.
+    """
+    vbe = np.asarray(vbe, dtype=float)
+    mbe = np.asarray(mbe, dtype=float)
+    if vbe.ndim != 2 or mbe.shape != vbe.shape:
+        raise InputError(f"vbe and mbe must be G x C matrices of the same shape, got {vbe.shape} and {mbe.shape}.")
+    if own is None:
+        if vbe.shape[0] != vbe.shape[1]:
+            raise InputError(f"vbe is {vbe.shape[0]} x {vbe.shape[1]}, not square: give own= (the own region of each column).")
+        own = np.arange(vbe.shape[1])
+    own = np.asarray(own)
+    if own.shape != (vbe.shape[1],) or own.dtype.kind not in "iu" or (own.size and not (0 <= own.min() and own.max() < vbe.shape[0])):
+        raise InputError(f"own must give one region row (0..{vbe.shape[0] - 1}) per column of vbe ({vbe.shape[1]} columns).")
+    dva = vbe[own, np.arange(vbe.shape[1])]
+    return dva, vbe.sum(axis=0) - dva, mbe.sum(axis=0)
+
+
 @dataclass(frozen=True)
 class ProvincialDecomposition:
     """DVA/PVA/FVA of each region's exports abroad (see the module docstring for formulas).
@@ -159,18 +212,24 @@ class ProvincialDecomposition:
         """1'E_i for each region."""
         return self.exports.reshape(self._g, self._n).sum(axis=1)
 
+    def _split(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(DVA, PVA, FVA) per exporting region: :func:`value_added_split` of VBE and MBE."""
+        return value_added_split(self.vbe, self.mbe)
+
     @property
     def dva(self) -> np.ndarray:
-        return np.diag(self.vbe).copy()
+        """DVA_i = [VBE]_ii, the exporting region's own value added."""
+        return self._split()[0]
 
     @property
     def pva(self) -> np.ndarray:
-        vbe = self.vbe
-        return vbe.sum(axis=0) - np.diag(vbe)
+        """PVA_i = sum_{j != i} [VBE]_ji, the other regions' value added."""
+        return self._split()[1]
 
     @property
     def fva(self) -> np.ndarray:
-        return self.mbe.sum(axis=0)
+        """FVA_i = sum_j [MBE]_ji, the foreign value added."""
+        return self._split()[2]
 
     def to_frame(self) -> pd.DataFrame:
         """One row per exporting region: exports, DVA, PVA, FVA, shares DVR/PVR/FVR and the residual.
@@ -180,31 +239,23 @@ class ProvincialDecomposition:
         """
         import pandas as pd
 
-        vbe, mbe = self.vbe, self.mbe
-        dva = np.diag(vbe).copy()
-        pva = vbe.sum(axis=0) - dva
-        fva = mbe.sum(axis=0)
+        dva, pva, fva = self._split()
         e = self.total_exports
-        with np.errstate(invalid="ignore", divide="ignore"):
-            shares = {k: np.where(e > 0, val / np.where(e > 0, e, 1.0), np.nan)
-                      for k, val in (("dvr", dva), ("pvr", pva), ("fvr", fva))}
-        return pd.DataFrame({"exports": e, "dva": dva, "pva": pva, "fva": fva, **shares,
-                             "residual": e - dva - pva - fva}, index=pd.Index(self.regions, name="region"))
+        frame = with_value_added_shares(pd.DataFrame({"exports": e, "dva": dva, "pva": pva, "fva": fva},
+                                         index=pd.Index(self.regions, name="region")))
+        frame["residual"] = e - dva - pva - fva
+        return frame
 
     def by_sector(self) -> pd.DataFrame:
         """One row per (region, exporting sector): exports, DVA, PVA, FVA and shares."""
         import pandas as pd
 
-        g, n = self._g, self._n
-        own = np.repeat(np.arange(g), n)
-        cols = np.arange(g * n)
-        dva_mult = self.vb[own, cols]
-        dva = dva_mult * self.exports
-        pva = (self.vb.sum(axis=0) - dva_mult) * self.exports
-        fva = self.mb.sum(axis=0) * self.exports
+        # the split of the multipliers (per unit of each sector's exports), times E_k
+        own = np.repeat(np.arange(self._g), self._n)
+        dva, pva, fva = (mult * self.exports for mult in value_added_split(self.vb, self.mb, own))
         idx = pd.MultiIndex.from_product([self.regions, self.sectors], names=["region", "sector"])
         frame = pd.DataFrame({"exports": self.exports, "dva": dva, "pva": pva, "fva": fva}, index=idx)
-        return _add_shares(frame)
+        return with_value_added_shares(frame)
 
     def by_sector_group(self, groups: str | Mapping[str, str]) -> pd.DataFrame:
         """:meth:`by_sector` summed over sector groups (built-in name or mapping sector -> group)."""
@@ -214,7 +265,7 @@ class ProvincialDecomposition:
         order = list(dict.fromkeys(mapping.values()))
         summed = frame.groupby(["region", "group"], sort=False)[["exports", "dva", "pva", "fva"]].sum()
         summed = summed.reindex([(r, gr) for r in self.regions for gr in order])
-        return _add_shares(summed)
+        return with_value_added_shares(summed)
 
     def source_matrix(self, kind: str = "pva", *, shares: bool = True) -> pd.DataFrame:
         """Which provinces supply the value added in each province's exports.
@@ -256,10 +307,22 @@ class ProvincialDecomposition:
         return "\n".join(lines)
 
 
-def _add_shares(frame: pd.DataFrame) -> pd.DataFrame:
+_SHARES = {"dva": "dvr", "pva": "pvr", "fva": "fvr"}
+
+
+def with_value_added_shares(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with the export share of each value-added column it has.
+
+    DVR = DVA / exports, PVR = PVA / exports, FVR = FVA / exports (columns ``dvr``, ``pvr``,
+    ``fvr`` for ``dva``, ``pva``, ``fva``), NaN where exports are not positive. The one
+    place the shares are computed: for regions, sectors, sector groups, and sums of them
+    (shares of sums are computed from the summed levels, never averaged).
+    """
+    frame = frame.copy()
     e = frame["exports"]
-    for share, level in (("dvr", "dva"), ("pvr", "pva"), ("fvr", "fva")):
-        frame[share] = (frame[level] / e.where(e > 0)).astype(float)
+    for level, share in _SHARES.items():
+        if level in frame.columns:
+            frame[share] = (frame[level] / e.where(e > 0)).astype(float)
     return frame
 
 
@@ -303,11 +366,8 @@ class NationalDecomposition:
         """One row per exporting sector: exports, DVA, FVA, DVR, FVR, residual."""
         import pandas as pd
 
-        frame = pd.DataFrame({"exports": self.exports, "dva": self.dva, "fva": self.fva},
-                             index=pd.Index(self.sectors, name="sector"))
-        e = frame["exports"].where(frame["exports"] > 0)
-        frame["dvr"] = frame["dva"] / e
-        frame["fvr"] = frame["fva"] / e
+        frame = with_value_added_shares(pd.DataFrame({"exports": self.exports, "dva": self.dva, "fva": self.fva},
+                                         index=pd.Index(self.sectors, name="sector")))
         frame["residual"] = frame["exports"] - frame["dva"] - frame["fva"]
         return frame
 
@@ -317,7 +377,7 @@ class NationalDecomposition:
 
         if self.fva_by_product is None:
             return None
-        return pd.Series(self.fva_by_product, index=pd.Index(self.import_products, name="imported_product"), name="fva")
+        return pd.Series(self.fva_by_product, index=pd.Index(list(self.import_products or ()), name="imported_product"), name="fva")
 
     def summary(self) -> str:
         return (f"National value added in exports {self.region} {self.year or ''}".rstrip() + "\n"

@@ -31,21 +31,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from exportlens.errors import InputError
+from exportlens.errors import InputError, OpenTableError
+from exportlens.mrio.table import MRIOTable
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from exportlens.mrio.table import MRIOTable
 
 __all__ = ["KWW_TERMS", "KWWDecomposition", "OpenTableError", "kww_decomposition"]
 
 KWW_TERMS: tuple[str, ...] = ("DVA_FIN", "DVA_INT", "DVA_INTrex", "RDV_FIN", "RDV_INT", "DDC",
                               "FVA_FIN", "FVA_INT", "FDC")
-
-
-class OpenTableError(InputError):
-    """KWW needs a closed inter-country table (no exports abroad, no imports row)."""
 
 
 @dataclass(frozen=True)

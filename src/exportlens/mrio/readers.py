@@ -46,6 +46,7 @@ import numpy as np
 
 from exportlens.errors import DataFormatError, InputError
 from exportlens.mrio.table import MRIOTable
+from exportlens.regions import resolve_province
 
 __all__ = [
     "CEADS_FINAL_DEMAND",
@@ -172,8 +173,6 @@ def _numbers(rows: list[tuple[Any, ...]], row_ids: Sequence[int], col_ids: Seque
 
 
 def _resolver(resolve_regions: bool):
-    from exportlens.regions import resolve_province
-
     cache: dict[str, str] = {}
 
     def resolve(label: str) -> str:
@@ -225,8 +224,8 @@ def _parse_ceads(rows: list[tuple[Any, ...]], *, source: str, year: int | None, 
     notes: list[str] = []
     header_at = None
     for i, row in enumerate(rows[:header_search_rows]):
-        codes = {_text(v).upper() for v in row}
-        if "GO" in codes and any(_FU_PATTERN.match(c) for c in codes):
+        row_codes = {_text(v).upper() for v in row}
+        if "GO" in row_codes and any(_FU_PATTERN.match(c) for c in row_codes):
             header_at = i
             break
     if header_at is None:
@@ -429,13 +428,13 @@ def write_ceads_workbook(table: MRIOTable, path: str | Path, *, sheet: str = "MR
     ws = wb.create_sheet(sheet)
     lead = ["", "", ""]
     ws.append([title or f"{table.year or ''} 中国区域间投入产出表（{g}省区市 x {n_sec}部门），单位：{table.unit or '万元'}"])
-    region_row = list(lead)
-    code_row = ["地区", "代码", "部门"]
-    for r in table.regions:
-        region_row += [r] + [None] * (n_sec - 1)
+    region_row: list[Any] = list(lead)
+    code_row: list[Any] = ["地区", "代码", "部门"]
+    for region in table.regions:
+        region_row += [region] + [None] * (n_sec - 1)
         code_row += list(table.sectors)
-    for r in table.regions:
-        region_row += [r] + [None] * (k - 1)
+    for region in table.regions:
+        region_row += [region] + [None] * (k - 1)
         code_row += list(table.categories)
     solo = ["EX"] + (["ERR"] if table.ERR is not None else []) + ["GO"]
     region_row += [None] * len(solo)

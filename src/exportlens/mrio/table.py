@@ -37,7 +37,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from exportlens.errors import DataFormatError, InputError
+from exportlens.errors import (
+    DataFormatError,
+    InputError,
+    MissingRowError,
+    NegativeFlowError,
+    NonProductiveError,
+    ZeroOutputWarning,
+)
+from exportlens.validation import format_list
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,25 +67,8 @@ INVENTORY_CATEGORIES: tuple[str, ...] = ("FU202", "Changes in inventories", "inv
 _MAX_LISTED = 10
 
 
-class NegativeFlowError(InputError):
-    """A flow that must be non-negative (Z, E, IM, x, non-inventory final demand) is negative."""
-
-
-class NonProductiveError(InputError):
-    """The technical-coefficient matrix is not productive: I - A is singular or (I - A)^-1 has negative entries."""
-
-
-class MissingRowError(DataFormatError):
-    """A row named by the caller (e.g. a value-added row of a pymrio extension) is not in the table."""
-
-
-class ZeroOutputWarning(UserWarning):
-    """Sectors with zero gross output get zero coefficients."""
-
-
 def _listing(labels: Sequence[str], limit: int = _MAX_LISTED) -> str:
-    shown = ", ".join(labels[:limit])
-    return shown + (f" ... and {len(labels) - limit} more" if len(labels) > limit else "")
+    return format_list(labels, limit, sep=", ")
 
 
 def _frozen(a: Any, name: str, shape: tuple[int, ...]) -> np.ndarray:
@@ -196,7 +187,7 @@ class BalanceReport:
         worst = self.worst(_MAX_LISTED)
         worst = worst[worst["max_relative"] > self.tol]
         listing = "; ".join(f"{r}/{s}: row {w.row_relative:.3g}, column {w.column_relative:.3g}"
-                            for (r, s), w in worst.iterrows())
+                            for (r, s), w in zip(worst.index, worst.itertuples(index=False), strict=True))
         raise InputError(f"The table is not balanced within relative tolerance {self.tol:g}. Worst: {listing}.")
 
 
@@ -294,12 +285,12 @@ class MRIOTable:
                 more = f" ... and {len(bad) - _MAX_LISTED} more" if len(bad) > _MAX_LISTED else ""
                 raise InputError(f"{name} has {len(bad)} missing or infinite value(s): {', '.join(cells)}{more}.")
         for name in ("Z", "E", "IM", "x", "import_block"):
-            arr = arrays.get(name)
-            if arr is None:
+            flows = arrays.get(name)
+            if flows is None:
                 continue
-            bad = np.argwhere(arr < 0)
+            bad = np.argwhere(flows < 0)
             if len(bad):
-                cells = [f"{self._cell_name(name, idx)} = {arr[tuple(idx)]:.6g}" for idx in bad[:_MAX_LISTED]]
+                cells = [f"{self._cell_name(name, idx)} = {flows[tuple(idx)]:.6g}" for idx in bad[:_MAX_LISTED]]
                 more = f" ... and {len(bad) - _MAX_LISTED} more" if len(bad) > _MAX_LISTED else ""
                 raise NegativeFlowError(f"{name} must be non-negative; {len(bad)} negative cell(s): {', '.join(cells)}{more}.")
         k = len(self.categories)
@@ -503,7 +494,7 @@ class MRIOTable:
         if self.ERR is not None:
             out["ERR"] = pd.Series(self.ERR, index=idx, name="ERR")
         if self.import_block is not None:
-            out["import_block"] = pd.DataFrame(self.import_block, index=pd.Index(self.import_products, name="product"),
+            out["import_block"] = pd.DataFrame(self.import_block, index=pd.Index(list(self.import_products or ()), name="product"),
                                                columns=idx)
         return out
 

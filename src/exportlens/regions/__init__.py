@@ -4,6 +4,7 @@ from exportlens.regions.countries import (
     SUBREGIONS,
     Country,
     Subregion,
+    alias_index,
     assign_subregion,
     belt_and_road_countries,
     closest_countries,
@@ -19,6 +20,7 @@ from exportlens.regions.distance import (
     distance_matrix,
     haversine_km,
     internal_distance,
+    unit_divisor,
 )
 from exportlens.regions.groupings import Grouping, assign_group, grouping, list_groupings
 from exportlens.regions.registry import (
@@ -32,16 +34,18 @@ from exportlens.regions.registry import (
     resolve_province,
     resolve_provinces,
 )
-from exportlens.regions.tile_grid import TILE_POSITIONS, tile_positions
+from exportlens.regions.tile_grid import NON_MAINLAND_CODES, TILE_POSITIONS, tile_positions
 
 __all__ = [
     "EARTH_RADIUS_KM",
+    "NON_MAINLAND_CODES",
     "SUBREGIONS",
     "TILE_POSITIONS",
     "Country",
     "Grouping",
     "Province",
     "Subregion",
+    "alias_index",
     "assign_group",
     "assign_subregion",
     "belt_and_road_countries",
@@ -66,4 +70,5 @@ __all__ = [
     "subregion",
     "subregions",
     "tile_positions",
+    "unit_divisor",
 ]

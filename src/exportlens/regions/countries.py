@@ -40,11 +40,13 @@ import pandas as pd
 
 from exportlens.errors import AmbiguousRegionError, UnknownRegionError
 from exportlens.regions._table import TRADITIONAL_TO_SIMPLIFIED
+from exportlens.validation import LIST_LIMIT, format_list
 
 __all__ = [
     "SUBREGIONS",
     "Country",
     "Subregion",
+    "alias_index",
     "assign_subregion",
     "belt_and_road_countries",
     "closest_countries",
@@ -295,7 +297,9 @@ def _keys(c: Country) -> set[str]:
 
 
 @lru_cache(maxsize=1)
-def _alias_index() -> dict[str, str]:
+def alias_index() -> dict[str, str]:
+    """Every normalised name, alias and code of a country -> its ISO3 code (cached; raises
+    AmbiguousRegionError when two countries claim the same alias)."""
     index: dict[str, str] = {}
     for c in _all():
         for key in _keys(c):
@@ -308,7 +312,7 @@ def _alias_index() -> dict[str, str]:
 def closest_countries(text: str, n: int = 3) -> list[str]:
     """Labels of the registry countries whose names are closest to ``text``."""
     key = _normalise_cjk(text) if _has_cjk(text) else _normalise_latin(text)
-    index = _alias_index()
+    index = alias_index()
     out: list[str] = []
     for k in difflib.get_close_matches(key, list(index), n=10, cutoff=0.6):
         c = _by_iso3()[index[k]]
@@ -337,7 +341,7 @@ def resolve_country(value: Any) -> Country:
     if not text:
         raise UnknownRegionError(f"Empty country name {value!r}.")
     key = _normalise_cjk(text) if _has_cjk(text) else _normalise_latin(text)
-    index = _alias_index()
+    index = alias_index()
     if key in index:
         return _by_iso3()[index[key]]
     cands = closest_countries(text)
@@ -375,19 +379,19 @@ def resolve_countries(
             mapping[v] = None
     if problems and errors == "raise":
         lines = []
-        for v, msg in list(problems.items())[:20]:
+        for v, msg in list(problems.items())[:LIST_LIMIT]:
             rows = list(series.index[(series == v).to_numpy() if v == v else series.isna().to_numpy()][:5])
             lines.append(f"{msg} (rows {rows})")
-        more = f" ... and {len(problems) - 20} more" if len(problems) > 20 else ""
-        raise UnknownRegionError(
-            f"{len(problems)} unrecognised country value(s): " + " | ".join(lines) + more
-        )
-    return series.map(lambda v: mapping.get(v)).rename(series.name)
+        listed = format_list(lines, sep=" | ", total=len(problems))
+        raise UnknownRegionError(f"{len(problems)} unrecognised country value(s): {listed}")
+    out = series.map(lambda v: mapping.get(v))
+    out.name = series.name
+    return out
 
 
 def assign_subregion(values: Iterable[Any] | pd.Series, lang: str | None = None) -> pd.Series:
     """Subregion of each country: code (``lang=None``) or label in ``"zh"``/``"en"``."""
-    to = "subregion" if lang is None else ("subregion_zh" if lang == "zh" else "subregion_en")
+    to: CountryField = "subregion" if lang is None else ("subregion_zh" if lang == "zh" else "subregion_en")
     return resolve_countries(values, to=to)
 
 

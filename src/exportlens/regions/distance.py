@@ -8,9 +8,18 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from exportlens.errors import InputError
+from exportlens.regions.registry import province_codes, resolve_province
 
 if TYPE_CHECKING:
     import pandas as pd
+
+__all__ = [
+    "EARTH_RADIUS_KM",
+    "distance_matrix",
+    "haversine_km",
+    "internal_distance",
+    "unit_divisor",
+]
 
 EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius R1
 
@@ -53,8 +62,6 @@ def distance_matrix(
     """
     import pandas as pd
 
-    from exportlens.regions.registry import province_codes, resolve_province
-
     div = unit_divisor(unit)
     items = [resolve_province(p) for p in (provinces if provinces is not None else province_codes())]
     lat = np.array([p.capital_lat for p in items])
@@ -73,8 +80,6 @@ def internal_distance(provinces: Iterable[Any] | None = None, *, unit: DistanceU
     Used instead of a self weight of 1 in distance-decay spatial weights.
     """
     import pandas as pd
-
-    from exportlens.regions.registry import province_codes, resolve_province
 
     div = unit_divisor(unit)
     items = [resolve_province(p) for p in (provinces if provinces is not None else province_codes())]

@@ -11,9 +11,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from exportlens.errors import InputError
+from exportlens.regions.registry import resolve_provinces
 
 if TYPE_CHECKING:
     import pandas as pd
+
+__all__ = [
+    "Grouping",
+    "assign_group",
+    "grouping",
+    "list_groupings",
+]
 
 
 @dataclass(frozen=True)
@@ -139,8 +147,6 @@ def assign_group(values: Iterable[Any] | pd.Series, name: str, lang: str | None 
     the grouping (Hong Kong, Macao, Taiwan) raise :class:`InputError` naming them.
     """
     import pandas as pd
-
-    from exportlens.regions.registry import resolve_provinces
 
     g = grouping(name)
     codes = resolve_provinces(values)

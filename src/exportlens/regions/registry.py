@@ -25,9 +25,22 @@ from exportlens.regions._table import (
     PROVINCE_ROWS,
     TRADITIONAL_TO_SIMPLIFIED,
 )
+from exportlens.validation import LIST_LIMIT, format_list
 
 if TYPE_CHECKING:
     import pandas as pd
+
+__all__ = [
+    "Province",
+    "closest_provinces",
+    "is_national_total",
+    "province_codes",
+    "province_label",
+    "provinces",
+    "registry_frame",
+    "resolve_province",
+    "resolve_provinces",
+]
 
 ProvinceField = Literal[
     "code", "name_zh", "short_zh", "name_en", "pinyin", "abbreviation", "capital_zh", "capital_en"
@@ -294,16 +307,17 @@ def resolve_provinces(
             mapping[key] = None
     if problems and errors == "raise":
         lines = []
-        for v, msg in list(problems.items())[:20]:
+        for v, msg in list(problems.items())[:LIST_LIMIT]:
             rows = [i for i, x in zip(series.index, series, strict=True) if x is v or x == v][:5]
             lines.append(f"{msg} (rows {rows})")
-        more = f" ... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        listed = format_list(lines, sep=" | ", total=len(problems))
         err = AmbiguousRegionError if all(isinstance(x, str) and "Ambiguous" in x for x in problems.values()) else UnknownRegionError
-        raise err(f"{len(problems)} unrecognised province value(s): " + " | ".join(lines) + more)
+        raise err(f"{len(problems)} unrecognised province value(s): {listed}")
     out = series.map(lambda v: mapping.get(v))
     if to == "code":
         out = out.astype("Int64")
-    return out.rename(series.name)
+    out.name = series.name
+    return out
 
 
 def province_label(code: int, lang: str = "zh") -> str:

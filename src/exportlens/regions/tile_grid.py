@@ -13,6 +13,12 @@ Guangdong line, as an island.
 
 from __future__ import annotations
 
+__all__ = [
+    "NON_MAINLAND_CODES",
+    "TILE_POSITIONS",
+    "tile_positions",
+]
+
 # GB/T 2260 code -> (row, column)
 TILE_POSITIONS: dict[int, tuple[int, int]] = {
     230000: (0, 7),  # 黑龙江

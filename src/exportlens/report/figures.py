@@ -5,12 +5,24 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from exportlens.econometrics.results import ModelResult
+from exportlens.errors import ReportWarning
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from exportlens.econometrics.results import ModelResult
+__all__ = [
+    "CJK_FONTS",
+    "cjk_font",
+    "coefficient_plot",
+    "figure_language",
+    "figure_rc",
+    "group_trends",
+    "pyplot",
+    "save_figure",
+]
 
 # Fonts that carry CJK glyphs, in order of preference (Windows, macOS, Linux names).
 CJK_FONTS = (
@@ -19,7 +31,8 @@ CJK_FONTS = (
 )
 
 
-def _pyplot():
+def pyplot():
+    """matplotlib.pyplot on the Agg backend (imported on first use: matplotlib is slow to import)."""
     import matplotlib
 
     matplotlib.use("Agg", force=True)
@@ -52,8 +65,9 @@ def figure_language(lang: str) -> tuple[str, str | None]:
     return "zh", None
 
 
-def _rc(lang: str) -> dict:
-    rc = {"figure.dpi": 100, "savefig.dpi": 200, "axes.spines.top": False, "axes.spines.right": False,
+def figure_rc(lang: str) -> dict:
+    """matplotlib rc settings of every exportlens figure (a CJK font for ``lang="zh"``)."""
+    rc: dict[str, Any] = {"figure.dpi": 100, "savefig.dpi": 200, "axes.spines.top": False, "axes.spines.right": False,
           "axes.grid": True, "grid.alpha": 0.3, "font.size": 9}
     if lang == "zh":
         rc["font.sans-serif"] = [cjk_font(), "DejaVu Sans"]
@@ -61,7 +75,8 @@ def _rc(lang: str) -> dict:
     return rc
 
 
-def _save(fig, path: Path) -> Path:
+def save_figure(fig, path: Path) -> Path:
+    """Save ``fig`` to ``path`` (folders created) without timestamps, so re-runs write identical files."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # No timestamp/software metadata, so re-running writes identical files.
@@ -82,10 +97,10 @@ def group_trends(
     ylabel: str | None = None,
 ) -> Path:
     """Mean of each variable by group and period, one panel per variable."""
-    plt = _pyplot()
+    plt = pyplot()
     means = frame.groupby([group, time], observed=True)[list(variables)].mean().reset_index()
     order = list(group_order) if group_order is not None else sorted(means[group].unique())
-    with plt.rc_context(_rc("zh" if any(ord(c) > 0x2E80 for t in titles for c in t) else "en")):
+    with plt.rc_context(figure_rc("zh" if any(ord(c) > 0x2E80 for t in titles for c in t) else "en")):
         fig, axes = plt.subplots(1, len(variables), figsize=(4.2 * len(variables), 3.2), squeeze=False)
         for ax, var, title in zip(axes[0], variables, titles, strict=True):
             for g in order:
@@ -99,7 +114,7 @@ def group_trends(
         if note:
             fig.text(0.01, -0.02, note, fontsize=7, ha="left", va="top", color="0.35")
         fig.tight_layout()
-        out = _save(fig, Path(path))
+        out = save_figure(fig, Path(path))
         plt.close(fig)
     return out
 
@@ -120,19 +135,19 @@ def coefficient_plot(
     ``reference`` draws a dashed line at a known value (e.g. the true coefficient of a
     synthetic data-generating process).
     """
-    plt = _pyplot()
+    plt = pyplot()
     labels = list(model_labels) if model_labels is not None else [f"({i + 1})" for i in range(len(results))]
     est, low, high, shown = [], [], [], []
     for lab, res in zip(labels, results, strict=True):
         if term not in res.coefs.index:
-            warnings.warn(f"term {term!r} not in model {lab}; left out of the coefficient plot", stacklevel=2)
+            warnings.warn(f"term {term!r} not in model {lab}; left out of the coefficient plot", ReportWarning, stacklevel=2)
             continue
         row = res.coefs.loc[term]
         est.append(row["estimate"])
         low.append(row["ci_low"])
         high.append(row["ci_high"])
         shown.append(lab)
-    with plt.rc_context(_rc("zh" if any(ord(c) > 0x2E80 for c in title) else "en")):
+    with plt.rc_context(figure_rc("zh" if any(ord(c) > 0x2E80 for c in title) else "en")):
         fig, ax = plt.subplots(figsize=(5.0, 3.2))
         x = range(len(shown))
         ax.errorbar(list(x), est, yerr=[[e - lo for e, lo in zip(est, low, strict=True)],
@@ -148,6 +163,6 @@ def coefficient_plot(
         if note:
             fig.text(0.01, -0.02, note, fontsize=7, ha="left", va="top", color="0.35")
         fig.tight_layout()
-        out = _save(fig, Path(path))
+        out = save_figure(fig, Path(path))
         plt.close(fig)
     return out

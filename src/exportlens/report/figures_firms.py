@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from exportlens.errors import MissingColumnError
-from exportlens.report.figures import _pyplot, _rc, _save
+from exportlens.report.figures import figure_rc, pyplot, save_figure
+from exportlens.validation import require_columns
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,14 +36,11 @@ def survival_by_group(
     ``group_labels`` order (keys -> legend labels), a dashed line at the shock year, both
     panels starting at 1 in the base year. ``titles`` are the two panel titles.
     """
-    needed = [group, "year", "survival_rate_fw", "survival_rate_vw"]
-    missing = [c for c in needed if c not in group_year.columns]
-    if missing:
-        raise MissingColumnError(f"Column(s) {missing} not in the group-year table; available: {list(group_year.columns)}.")
-    plt = _pyplot()
+    require_columns(group_year, [group, "year", "survival_rate_fw", "survival_rate_vw"], where="the group-year table")
+    plt = pyplot()
     data = group_year[group_year["year"] >= base_year]
     lang = "zh" if any(ord(c) > 0x2E80 for t in [*titles, *group_labels.values()] for c in t) else "en"
-    with plt.rc_context(_rc(lang)):
+    with plt.rc_context(figure_rc(lang)):
         fig, axes = plt.subplots(1, 2, figsize=(8.4, 3.2), sharey=True)
         for ax, col, title in zip(axes, ("survival_rate_fw", "survival_rate_vw"), titles, strict=True):
             for key, label in group_labels.items():
@@ -61,6 +58,6 @@ def survival_by_group(
         if note:
             fig.text(0.01, -0.02, note, fontsize=7, ha="left", va="top", color="0.35")
         fig.tight_layout()
-        out = _save(fig, Path(path))
+        out = save_figure(fig, Path(path))
         plt.close(fig)
     return out

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from exportlens.errors import InputError
-from exportlens.report.figures import _pyplot, _rc, _save
+from exportlens.report.figures import figure_rc, pyplot, save_figure
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -53,14 +53,14 @@ def rank_frequency_histograms(
     if regions_per_figure < 1:
         raise InputError("regions_per_figure must be at least 1.")
     labels = dict(region_labels or {})
-    plt = _pyplot()
+    plt = pyplot()
     out: list[Path] = []
     bands = [str(c) for c in frequency.columns]
     width = 0.8 / max(len(bands), 1)
     ymax = float(frequency.to_numpy().max()) if frequency.size else 1.0
     chunks = [list(region_order[i:i + regions_per_figure]) for i in range(0, len(region_order), regions_per_figure)]
     for k, chunk in enumerate(chunks, start=1):
-        with plt.rc_context(_rc(lang)):
+        with plt.rc_context(figure_rc(lang)):
             fig, axes = plt.subplots(1, len(chunk), figsize=(4.6 * len(chunk), 3.4), squeeze=False)
             for ax, region in zip(axes[0], chunk, strict=True):
                 rows = [p for p in frequency.index if region_of[p] == region]
@@ -84,6 +84,6 @@ def rank_frequency_histograms(
             if note:
                 fig.text(0.01, -0.02, note, fontsize=7, ha="left", va="top", color="0.35")
             fig.tight_layout()
-            out.append(_save(fig, Path(out_dir) / f"{stem}{k}.png"))
+            out.append(save_figure(fig, Path(out_dir) / f"{stem}{k}.png"))
             plt.close(fig)
     return out

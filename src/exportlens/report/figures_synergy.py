@@ -19,7 +19,8 @@ import numpy as np
 
 from exportlens.errors import InputError
 from exportlens.measures.coupling import COORDINATION_BANDS, classify_coordination
-from exportlens.report.figures import _pyplot, _rc, _save
+from exportlens.regions import province_label, resolve_province
+from exportlens.report.figures import figure_rc, pyplot, save_figure
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -52,8 +53,6 @@ def band_colours() -> list[tuple[float, float, float, float]]:
 
 
 def _tile_label(code: int, lang: str) -> str:
-    from exportlens.regions import province_label
-
     name = province_label(code, lang)
     return name if lang == "zh" else "\n".join(textwrap.wrap(name, 9, break_long_words=False))
 
@@ -78,8 +77,6 @@ def coordination_tile_map(
     """
     from matplotlib.patches import Patch, Rectangle
 
-    from exportlens.regions import resolve_province
-
     data: dict[int, float] = {}
     for key, v in dict(values).items():
         code = resolve_province(key).code
@@ -90,11 +87,11 @@ def coordination_tile_map(
         data[code] = float(v)
     levels = {c: int(classify_coordination(v)) for c, v in data.items()}
     colours = band_colours()
-    plt = _pyplot()
+    plt = pyplot()
     nrows = 1 + max(r for r, _ in PROVINCE_TILES.values())
     first_col = min(c for _, c in PROVINCE_TILES.values())
     ncols = 1 + max(c for _, c in PROVINCE_TILES.values())
-    with plt.rc_context(_rc(lang)):
+    with plt.rc_context(figure_rc(lang)):
         fig, ax = plt.subplots(figsize=(7.6, 6.0))
         for code, (r, c) in PROVINCE_TILES.items():
             y = nrows - 1 - r
@@ -117,7 +114,7 @@ def coordination_tile_map(
                       title=legend_title, title_fontsize=7)
         if note:
             ax.text(first_col, -0.1, note, fontsize=6.5, ha="left", va="top", color="0.35")
-        out = _save(fig, Path(path))
+        out = save_figure(fig, Path(path))
         plt.close(fig)
     return out
 
@@ -143,8 +140,8 @@ def band_distribution_plot(
         raise InputError(f"counts must have one column per band ({len(COORDINATION_BANDS)}); got {counts.shape[1]}.")
     labels = list(band_labels) if band_labels is not None else [b.label(lang) for b in COORDINATION_BANDS]
     colours = band_colours()
-    plt = _pyplot()
-    with plt.rc_context(_rc(lang)):
+    plt = pyplot()
+    with plt.rc_context(figure_rc(lang)):
         fig, ax = plt.subplots(figsize=(6.4, 3.4))
         x = np.arange(len(counts))
         bottom = np.zeros(len(counts))
@@ -167,6 +164,6 @@ def band_distribution_plot(
         if note:
             fig.text(0.01, -0.02, note, fontsize=7, ha="left", va="top", color="0.35")
         fig.tight_layout()
-        out = _save(fig, Path(path))
+        out = save_figure(fig, Path(path))
         plt.close(fig)
     return out

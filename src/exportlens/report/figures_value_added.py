@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from exportlens.errors import InputError
-from exportlens.report.figures import _pyplot, _rc, _save
+from exportlens.report.figures import figure_rc, pyplot, save_figure
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,10 +39,10 @@ def share_bars(
     frames = list(shares.values())
     if any(f.shape[1] != 3 for f in frames):
         raise InputError("Each panel needs exactly three share columns (stacking order).")
-    plt = _pyplot()
+    plt = pyplot()
     order = list(frames[0].index)
     height = max(3.0, 0.2 * len(order) + 1.2)
-    with plt.rc_context(_rc(lang)):
+    with plt.rc_context(figure_rc(lang)):
         fig, axes = plt.subplots(1, len(frames), figsize=(3.0 * len(frames) + 1.2, height), sharey=True, squeeze=False)
         ypos = np.arange(len(order))
         for ax, (panel, frame) in zip(axes[0], shares.items(), strict=True):
@@ -64,7 +64,7 @@ def share_bars(
         if note:
             fig.text(0.01, -0.01, note, fontsize=7, ha="left", va="top", color="0.35")
         fig.tight_layout()
-        out = _save(fig, Path(path))
+        out = save_figure(fig, Path(path))
         plt.close(fig)
     return out
 
@@ -86,10 +86,10 @@ def source_heatmap(
     """
     if matrix.shape[0] == 0 or matrix.shape[1] == 0:
         raise InputError("source_heatmap needs a non-empty matrix.")
-    plt = _pyplot()
+    plt = pyplot()
     data = matrix.to_numpy(dtype=float) * 100.0
     side = max(4.0, 0.22 * max(matrix.shape) + 2.0)
-    with plt.rc_context(_rc(lang)):
+    with plt.rc_context(figure_rc(lang)):
         fig, ax = plt.subplots(figsize=(side + 1.0, side))
         masked = np.ma.masked_invalid(data)
         cmap = plt.get_cmap("YlOrRd").with_extremes(bad="0.85")  # missing cells (excluded diagonal) in grey
@@ -105,6 +105,6 @@ def source_heatmap(
         if note:
             fig.text(0.01, -0.01, note, fontsize=7, ha="left", va="top", color="0.35")
         fig.tight_layout()
-        out = _save(fig, Path(path))
+        out = save_figure(fig, Path(path))
         plt.close(fig)
     return out

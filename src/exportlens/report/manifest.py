@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import re
 import sys
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -13,8 +15,28 @@ from typing import Any
 
 from exportlens.errors import InputError
 
-PACKAGES = ("exportlens", "numpy", "pandas", "scipy", "pyfixest", "maketables", "matplotlib",
-            "python-docx", "openpyxl", "pyarrow", "typer", "rich")
+__all__ = [
+    "OPTIONAL_PACKAGES",
+    "PACKAGES",
+    "declared_dependencies",
+    "new_output_dir",
+    "package_versions",
+    "run_packages",
+    "sha256_file",
+    "write_manifest",
+]
+
+#: Fallback list when exportlens runs from a source tree without installed metadata.
+PACKAGES = ("exportlens", "numpy", "pandas", "scipy", "pyfixest", "maketables", "wildboottest",
+            "matplotlib", "python-docx", "openpyxl", "pyarrow", "pyyaml", "typer", "rich", "duckdb",
+            "ibis-framework", "sqlglot", "pydantic")
+#: Packages a run may use that are not core dependencies; recorded when installed.
+OPTIONAL_PACKAGES = ("pydantic", "mapclassify", "libpysal", "esda", "spreg", "geopandas", "pyspark",
+                     "pyarrow-hotfix")
+#: Extras whose packages are never used by a run (test-only comparison packages).
+_NOT_RUN_EXTRAS = ("test",)
+_REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+_EXTRA_MARKER = re.compile(r"""extra\s*==\s*["']([^"']+)["']""")
 
 
 def sha256_file(path: str | Path) -> str:
@@ -24,6 +46,32 @@ def sha256_file(path: str | Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def declared_dependencies(distribution: str = "exportlens") -> tuple[str, ...]:
+    """Names of the dependencies ``distribution`` declares (core and optional extras, without
+    the test extra), read from its installed metadata; :data:`PACKAGES` when not installed."""
+    try:
+        requirements = metadata.requires(distribution) or []
+    except metadata.PackageNotFoundError:
+        return PACKAGES
+    names: list[str] = []
+    for req in requirements:
+        name = _REQUIREMENT_NAME.match(req)
+        extra = _EXTRA_MARKER.search(req)
+        if name is None or (extra is not None and extra.group(1) in _NOT_RUN_EXTRAS):
+            continue
+        names.append(name.group(1))
+    return tuple(dict.fromkeys(names))
+
+
+def run_packages() -> dict[str, str | None]:
+    """Versions of exportlens, of every declared dependency (None when not installed) and of the
+    optional packages that are installed: the package list of a run manifest."""
+    versions = package_versions(("exportlens", *declared_dependencies()))
+    optional = package_versions(tuple(n for n in OPTIONAL_PACKAGES if n not in versions))
+    versions.update({k: v for k, v in optional.items() if v is not None})
+    return versions
 
 
 def package_versions(names: tuple[str, ...] = PACKAGES) -> dict[str, str | None]:
@@ -67,9 +115,9 @@ def write_manifest(
     *,
     study: str,
     spec: dict[str, Any],
-    inputs: dict[str, str | Path] | None = None,
-    notes: list[str] | None = None,
-    command: list[str] | None = None,
+    inputs: Mapping[str, str | Path] | None = None,
+    notes: Sequence[str] | None = None,
+    command: Sequence[str] | None = None,
 ) -> Path:
     """Write ``manifest.json``: inputs with SHA-256, the study spec, versions, outputs with SHA-256."""
     out_dir = Path(out_dir)
@@ -81,13 +129,13 @@ def write_manifest(
     manifest = {
         "study": study,
         "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": command if command is not None else sys.argv,
+        "command": list(command) if command is not None else sys.argv,
         "python": sys.version.split()[0],
         "platform": platform.platform(),
-        "packages": package_versions(),
+        "packages": run_packages(),
         "inputs": {k: {"path": str(v), "sha256": sha256_file(v)} for k, v in (inputs or {}).items()},
         "spec": spec,
-        "notes": notes or [],
+        "notes": list(notes or []),
         "outputs": outputs,
     }
     path = out_dir / "manifest.json"

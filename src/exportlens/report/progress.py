@@ -6,6 +6,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+__all__ = [
+    "step_progress",
+]
+
 
 @contextmanager
 def step_progress(first: str, total: int, console: Any = None) -> Iterator[Callable[[str], None]]:

@@ -31,10 +31,13 @@ __all__ = [
     "TABLE_FORMATS",
     "FrameTable",
     "Grid",
+    "GridExportMixin",
     "export_grid",
     "format_number",
+    "note_list",
     "star_string",
     "write_tables",
+    "write_text",
 ]
 
 #: Format names accepted by :func:`export_grid` -> file suffix.
@@ -91,10 +94,11 @@ def format_number(x: Any, digits: int = 3) -> str:
     return s
 
 
-def star_string(p: float | None, stars: Sequence[float] = (0.1, 0.05, 0.01), symbol: str = "*") -> str:
+def star_string(p: Any, stars: Sequence[float] = (0.1, 0.05, 0.01), symbol: str = "*") -> str:
     """Significance stars: one ``symbol`` per threshold that ``p`` is strictly below.
 
     With the default thresholds: p < 0.1 -> ``*``, p < 0.05 -> ``**``, p < 0.01 -> ``***``.
+    ``p`` may be None, NaN or anything ``float()`` rejects: then no stars.
     """
     if p is None:
         return ""
@@ -169,12 +173,13 @@ class Grid:
                 label = " / ".join(map(str, idx)) if isinstance(idx, tuple) else _cell(idx, digits)
                 cells = [label, *cells]
             body.append(cells)
-        return cls(header=header, body=body, rules=set(rules), title=title, notes=_note_list(notes))
+        return cls(header=header, body=body, rules=set(rules), title=title, notes=note_list(notes))
 
     def to_frame(self) -> pd.DataFrame:
         """The grid as a DataFrame of strings (header rows -> columns, stub -> index)."""
         import pandas as pd
 
+        columns: pd.Index
         if len(self.header) > 1:
             columns = pd.MultiIndex.from_arrays([h[1:] for h in self.header])
         elif self.header:
@@ -206,7 +211,8 @@ def _cell(v: Any, digits: int) -> str:
     return format_number(v, digits)
 
 
-def _note_list(notes: str | Sequence[str] | None) -> list[str]:
+def note_list(notes: str | Sequence[str] | None) -> list[str]:
+    """Table notes as a list: None -> [], one string -> [string], a sequence -> a list."""
     if notes is None or notes is False:
         return []
     if isinstance(notes, str):
@@ -228,7 +234,7 @@ def _as_grid(table: Any, title: str | None = None, notes: str | Sequence[str] | 
     if title is not None:
         grid.title = title
     if notes is not None:
-        grid.notes = _note_list(notes)
+        grid.notes = note_list(notes)
     return grid
 
 
@@ -681,6 +687,7 @@ def export_grid(
     frame_opts = {k: options.pop(k) for k in ("index", "digits", "rules") if k in options}
     grid = _as_grid(table, title=title, notes=notes, **frame_opts)
     key = str(path_or_format)
+    fmt: str | None
     if isinstance(path_or_format, str) and key.lower() in FORMATS:
         fmt = key.lower()
         if fmt in {"docx", "xlsx", "excel"}:
@@ -713,7 +720,7 @@ def _render_str(grid: Grid, fmt: str, **options: Any) -> str:
     return render_text(grid)
 
 
-class _GridExportMixin:
+class GridExportMixin:
     """``to_markdown/to_html/to_latex/to_docx/to_excel/to_text`` for classes with ``grid()``."""
 
     def grid(self) -> Grid:  # pragma: no cover - overridden
@@ -721,15 +728,15 @@ class _GridExportMixin:
 
     def to_markdown(self, path: str | Path | None = None) -> str:
         text = render_markdown(self.grid())
-        return _maybe_write(text, path)
+        return write_text(text, path)
 
     def to_html(self, path: str | Path | None = None) -> str:
         text = render_html(self.grid())
-        return _maybe_write(text, path)
+        return write_text(text, path)
 
     def to_latex(self, path: str | Path | None = None, *, environment: bool = True, label: str | None = None) -> str:
         text = render_latex(self.grid(), environment=environment, label=label)
-        return _maybe_write(text, path)
+        return write_text(text, path)
 
     def to_text(self) -> str:
         return render_text(self.grid())
@@ -754,7 +761,8 @@ class _GridExportMixin:
         return self.to_text()
 
 
-def _maybe_write(text: str, path: str | Path | None) -> str:
+def write_text(text: str, path: str | Path | None) -> str:
+    """Write ``text`` to ``path`` (UTF-8) when a path is given; return the text either way."""
     if path is not None:
         Path(path).write_text(text, encoding="utf-8")
     return text
@@ -766,7 +774,7 @@ TABLE_FORMATS = ("md", "html", "tex", "docx", "xlsx", "csv")
 
 
 @dataclass
-class FrameTable(_GridExportMixin):
+class FrameTable(GridExportMixin):
     """A DataFrame shown as a publication table (title, notes, formatted numbers).
 
     The index is written as the first (stub) column when ``index=True``. ``to_csv`` writes
@@ -790,7 +798,7 @@ class FrameTable(_GridExportMixin):
 
     def to_csv(self, path: str | Path | None = None) -> str:
         text = (self.frame.reset_index() if self.index else self.frame).to_csv(index=False, float_format="%.10g")
-        return _maybe_write(text, path)
+        return write_text(text, path)
 
     def summary(self) -> str:
         return self.to_text()

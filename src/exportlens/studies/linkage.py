@@ -30,45 +30,75 @@ province effect is 0.94 with ``"all"`` and −0.03 with ``"province"``.
 
 Python::
 
-    from exportlens.data.demo_linkage import linkage_demo_cube
+    from exportlens.datasets.demo_linkage import linkage_demo_cube
     from exportlens.studies.linkage import LinkageStudySpec, run_linkage_study
     result = run_linkage_study(linkage_demo_cube(), LinkageStudySpec())
     print(result.summary())
     result.write("results", lang="en")
 
-Command line: ``exportlens run linkage --study study.toml`` (``exportlens study template
-linkage`` prints a commented study file) and ``exportlens demo``.
+On the command line the study is ``exportlens run linkage --study study.toml``; its study
+file (indicator hierarchy file, AHP judgments, weighting) starts from ``exportlens study
+template linkage``, and ``exportlens demo`` runs it on the demo cube.
 """
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, ClassVar, Literal, Self
 
 import numpy as np
 import pandas as pd
+from scipy.stats import kendalltau
 
+from exportlens.datasets.demo_linkage import linkage_demo_cube
 from exportlens.errors import DataFormatError, InputError, MissingColumnError, StudySpecError
-from exportlens.studies._spec import StudySpecFile
-
-if TYPE_CHECKING:
-    from exportlens.measures.ahp import AHPResult
-    from exportlens.measures.indicators import IndicatorSystem
+from exportlens.measures.ahp import AHP_METHODS, AHPResult, ahp, pairwise_matrix
+from exportlens.measures.composite import (
+    ConstantColumnWarning,
+    composite_index,
+    standardise,
+    topsis,
+)
+from exportlens.measures.indicators import BUILTIN_NOTES, IndicatorSystem, builtin_systems
+from exportlens.regions import (
+    SUBREGIONS,
+    assign_group,
+    assign_subregion,
+    belt_and_road_countries,
+    country_label,
+    grouping,
+    province_label,
+    resolve_countries,
+    resolve_country,
+    resolve_province,
+    resolve_provinces,
+    subregion,
+)
+from exportlens.report.figures_linkage import rank_frequency_histograms
+from exportlens.report.tables import FrameTable
+from exportlens.studies.framework import (
+    StudyDefinition,
+    StudySpec,
+    WritableResult,
+    study_field,
+    synthetic_notes,
+)
+from exportlens.text import localized, term
 
 __all__ = [
     "DEFAULT_AHP_UPPER",
+    "STUDY",
     "LinkageStudyResult",
     "LinkageStudySpec",
     "load_linkage_data",
     "prepare_cube",
-    "run_linkage_cli",
     "run_linkage_study",
-    "study_template",
 ]
 
 BUILTIN_SYSTEM = "belt_and_road_linkage"
+SYSTEM_FILE_SUFFIXES = (".toml", ".yaml", ".yml")
 
 #: Upper triangle (row by row) of the demo judgment matrix over economy, goods, capital,
 #: people, ict. The issue does not print the published matrix; this one was chosen on
@@ -83,7 +113,8 @@ AHP_METHOD_LABELS = {
            "topsis": "TOPSIS"},
 }
 
-TABLE_TITLES = {
+# The study's own words: table titles, column headers, notes and figure labels.
+TEXT: dict[str, dict[str, str]] = {
     "zh": {
         "table1": "表1 联系度评价指标体系",
         "table2": "表2 各省份指标熵值法权重（维度内）",
@@ -97,6 +128,30 @@ TABLE_TITLES = {
         "table9_rank_frequency": "表9 省份排名频数分布",
         "table10_robustness": "表10 稳健性检验：不同权重方法下的省份排名",
         "table11_kendall": "表11 稳健性检验：排名的Kendall τ相关系数",
+        "country": "国家", "subregion": "区域", "region": "八大综合经济区", "score": "得分", "rank": "排名",
+        "average": "平均得分", "dimension": "维度", "indicator": "指标", "direction": "方向", "unit": "单位",
+        "source": "来源", "benefit": "正向", "cost": "负向", "filled": "补充指标", "change": "排名变化",
+        "tau": "Kendall τ", "p": "p值", "lambda": "λmax", "yes": "是", "pooled": "全部省份（合并）",
+        "method_a": "方法A", "method_b": "方法B", "provinces_changing": "排名变化省份数",
+        "largest_change": "最大排名变化",
+        "system_note": "“补充指标”为原文未列明、由 exportlens 按本领域常用做法补充的指标。",
+        "weights_note": "权重在各维度内归一（维度内合计为1），{scope}；标准化方法 {standardise}，平移 {shift}；"
+                        "赋权方法 {within}。",
+        "scope_province": "每个省份以各沿线国家为评价对象分别计算",
+        "scope_pooled": "全部省份-国家样本合并计算",
+        "constant_note": "下列省份的指标在全部国家上取值相同（常数列），不含信息，权重记为0：{items}。",
+        "item_sep": "；",
+        "ahp_note": "λmax = {lam:.4f}，CI = {ci:.4f}，RI = {ri:.2f}（{ri_table}），CR = {cr:.4f}，{verdict}一致性检验"
+                    "（阈值 {threshold:g}）。特征向量法列的 λmax 为最大特征根，其余两列为 (1/n)Σ(Aw)ᵢ/wᵢ 估计值。"
+                    "综合得分采用{method_label}权重。",
+        "passes": "通过", "fails": "未通过",
+        "score_note": "综合得分 = Σ 维度权重(AHP) × 维度得分；维度得分 = Σ 维度内熵权 × 标准化值。",
+        "frequency_note": "对每个国家，将各省份按综合得分排名；表中为排名落入各区间的国家数（合计 {n}）。",
+        "robust_note": "排名变化 = 该方法排名 − {main}排名；TOPSIS 使用相同的全局权重（维度内熵权 × AHP权重），"
+                       "基于标准化数据，正负理想解取自全部省份-国家样本（标准化范围为各省份时取自该省份）。",
+        "figure_note": "各省份在各国家中的排名频数。",
+        "figure_title": "省份排名频数（按八大综合经济区）",
+        "figure_ylabel": "国家数",
     },
     "en": {
         "table1": "Table 1 Indicator system of the linkage evaluation",
@@ -111,41 +166,47 @@ TABLE_TITLES = {
         "table9_rank_frequency": "Table 9 Frequency of province ranks",
         "table10_robustness": "Table 10 Robustness: province rankings under alternative weightings",
         "table11_kendall": "Table 11 Robustness: Kendall's tau between rankings",
+        "country": "Country", "subregion": "Subregion", "region": "DRC region", "score": "score", "rank": "rank",
+        "average": "Average score", "dimension": "Dimension", "indicator": "Indicator", "direction": "Direction",
+        "unit": "Unit", "source": "Source", "benefit": "benefit", "cost": "cost", "filled": "Filled in",
+        "change": "change", "tau": "Kendall tau", "p": "p-value", "lambda": "lambda_max", "yes": "yes",
+        "pooled": "All provinces (pooled)", "method_a": "Method A", "method_b": "Method B",
+        "provinces_changing": "Provinces changing rank", "largest_change": "Largest rank change",
+        "system_note": " ".join(BUILTIN_NOTES[BUILTIN_SYSTEM]),
+        "weights_note": "Weights sum to 1 within each dimension, {scope}; standardisation {standardise}, "
+                        "shift {shift}; weighting {within}.",
+        "scope_province": "computed for each province over its partner countries",
+        "scope_pooled": "computed once over all province-country pairs (pooled)",
+        "constant_note": "Constant indicator columns (same value for every country) carry no information and get "
+                         "weight 0: {items}.",
+        "item_sep": "; ",
+        "ahp_note": "lambda_max = {lam:.4f}, CI = {ci:.4f}, RI = {ri:.2f} ({ri_table}), CR = {cr:.4f}: the matrix "
+                    "{verdict} the consistency test (threshold {threshold:g}). lambda_max in the eigenvector column "
+                    "is the principal eigenvalue; the other columns give (1/n) sum (Aw)_i / w_i. The final score "
+                    "uses the {method} weights.",
+        "passes": "passes", "fails": "FAILS",
+        "score_note": "Score = sum over dimensions of AHP weight x dimension score; dimension score = sum of "
+                      "within-dimension weight x standardised value.",
+        "frequency_note": "For each country the provinces are ranked by score; cells count the countries (of {n}) "
+                          "that put the province in each band.",
+        "robust_note": "Change = rank under the method minus rank under {main}; TOPSIS uses the same global weights "
+                       "(within-dimension weight x AHP weight) on the standardised data, with the ideal and "
+                       "anti-ideal points taken over all province-country pairs (over the province's own countries "
+                       "when standardise_scope = \"province\").",
+        "figure_note": "Frequency of each province's rank among provinces across countries.",
+        "figure_title": "Frequency of province ranks by DRC region",
+        "figure_ylabel": "countries",
     },
 }
 
-_WORDS = {
-    "zh": {"province": "省份", "country": "国家", "subregion": "区域", "region": "八大综合经济区",
-           "score": "得分", "rank": "排名", "average": "平均得分", "dimension": "维度", "indicator": "指标",
-           "direction": "方向", "unit": "单位", "source": "来源", "benefit": "正向", "cost": "负向",
-           "filled": "补充指标", "change": "排名变化", "tau": "Kendall τ", "p": "p值",
-           "lambda": "λmax", "CI": "CI", "RI": "RI", "CR": "CR", "yes": "是", "no": "否"},
-    "en": {"province": "Province", "country": "Country", "subregion": "Subregion", "region": "DRC region",
-           "score": "score", "rank": "rank", "average": "Average score", "dimension": "Dimension",
-           "indicator": "Indicator", "direction": "Direction", "unit": "Unit", "source": "Source",
-           "benefit": "benefit", "cost": "cost", "filled": "Filled in", "change": "change",
-           "tau": "Kendall tau", "p": "p-value", "lambda": "lambda_max", "CI": "CI", "RI": "RI", "CR": "CR",
-           "yes": "yes", "no": "no"},
-}
+Saaty = int | float | str  # a judgment on Saaty's 1-9 scale: 3, 0.5 or "1/3"
 
-# TOML section -> {key: spec field}
-_SECTIONS: dict[str, dict[str, str]] = {
-    "data": {"path": "data_path", "sheet": "sheet", "province": "province", "country": "country",
-             "indicator": "indicator", "value": "value", "exclude_provinces": "exclude_provinces",
-             "exclude_countries": "exclude_countries"},
-    "indicators": {"system": "system"},
-    "weighting": {"standardise": "standardise", "standardise_scope": "standardise_scope", "shift": "shift",
-                  "bounds": "bounds", "offset": "offset", "within": "within", "scope": "scope",
-                  "constant": "constant"},
-    "ahp": {"dimensions": "ahp_dimensions", "matrix": "ahp_matrix", "upper": "ahp_upper", "pairs": "ahp_pairs",
-            "ri_table": "ri_table", "threshold": "threshold", "on_inconsistent": "on_inconsistent",
-            "method": "ahp_method"},
-    "robustness": {"topsis": "topsis"},
-}
+#: The full judgment matrix of :data:`DEFAULT_AHP_UPPER` (the template's example of ``[ahp] matrix``).
+_EXAMPLE_MATRIX = [[1, 1, 2, 3, 4], [1, 1, 2, 3, 4], ["1/2", "1/2", 1, 2, 3], ["1/3", "1/3", "1/2", 1, 2],
+                   ["1/4", "1/4", "1/3", "1/2", 1]]
 
 
-@dataclass
-class LinkageStudySpec(StudySpecFile):
+class LinkageStudySpec(StudySpec):
     """Everything the linkage study needs; the defaults reproduce the demo.
 
     Data: a long table with one row per (province, country, indicator) and a value.
@@ -156,138 +217,124 @@ class LinkageStudySpec(StudySpecFile):
     dimension, computed per province over the countries (``scope="province"``, as
     published) or once over all pairs (``scope="pooled"``); a constant indicator
     column of a province (e.g. no railway trips at all) gets weight 0 and a note
-    (``constant="zero"``; ``"raise"`` stops instead). AHP: judgments as a full matrix,
-    upper triangle or named pairs over the dimensions; for the built-in system the
-    default is :data:`DEFAULT_AHP_UPPER`. The eigenvector weights give the main score.
+    (``constant="zero"``; ``"raise"`` stops instead). Indicators: the built-in system or an
+    indicator hierarchy file (TOML/YAML, relative to the study file). AHP: judgments as a
+    full matrix, upper triangle or named pairs over the dimensions; for the built-in
+    system the default is :data:`DEFAULT_AHP_UPPER`. The eigenvector weights give the main
+    score.
     """
 
-    data_path: str | None = None
-    sheet: str | None = None
-    province: str = "province"
-    country: str = "country"
-    indicator: str = "indicator"
-    value: str = "value"
-    exclude_provinces: list[str] = field(default_factory=list)
-    exclude_countries: list[str] = field(default_factory=list)
-    system: str = BUILTIN_SYSTEM
-    standardise: str = "minmax"
-    standardise_scope: str = "all"
-    shift: str | float | None = "auto"
-    bounds: list[float] | None = None
-    offset: float = 0.0001
-    within: str = "entropy"
-    scope: str = "province"
-    constant: str = "zero"
-    ahp_dimensions: list[str] | None = None
-    ahp_matrix: list[list[Any]] | None = None
-    ahp_upper: list[Any] | None = None
-    ahp_pairs: list[list[Any]] | None = None
-    ri_table: str = "saaty1980"
-    threshold: float = 0.1
-    on_inconsistent: str = "warn"
-    ahp_method: str = "eigenvector"
-    topsis: bool = True
-    source_file: str | None = None
+    TITLE: ClassVar[str] = "linkage of provinces with Belt-and-Road countries (entropy + AHP)"
+    STUDY_NAME: ClassVar[str] = "linkage"
+
+    data_path: str | None = study_field(
+        None, section="data", key="path", path=True, example="linkage.csv",
+        help="long table, one row per province x country x indicator (CSV, Excel, Parquet); "
+             "unset: SYNTHETIC demo cube")
+    sheet: str | None = study_field(None, section="data", example="Sheet1", help="Excel sheet")
+    province: str = study_field("province", section="data",
+                                help="province column (any spelling: 北京市, 北京, Beijing, 110000 ...)")
+    country: str = study_field("country", section="data",
+                               help="country column (ISO3/ISO2, Chinese or English names: VNM, 越南, Viet Nam ...)")
+    indicator: str = study_field("indicator", section="data", help="indicator column (codes of the system below)")
+    value: str = study_field("value", section="data", help="value column")
+    exclude_provinces: list[str] = study_field(default_factory=list, section="data",
+                                               help='provinces left out, e.g. ["西藏"]')
+    exclude_countries: list[str] = study_field(default_factory=list, section="data",
+                                               help='countries left out, e.g. ["Bhutan"]')
+    system: str = study_field(
+        BUILTIN_SYSTEM, section="indicators",
+        help="built-in system (5 dimensions, 16 indicators), or an indicator hierarchy file (.toml/.yaml)")
+    standardise: Literal["minmax", "zscore"] = study_field(
+        "minmax", section="weighting", help='"minmax" or "zscore" (SPSS: sample sd)')
+    standardise_scope: Literal["all", "province"] = study_field(
+        "all", section="weighting",
+        help='"all": over all province-country pairs (scores compare across provinces); '
+             '"province": within each province (removes the province\'s level)')
+    shift: float | Literal["auto", "none", "rescale", "column"] | None = study_field(
+        "auto", section="weighting",
+        help='"auto" (+0.0001 after min-max), "none", a number, "rescale" or "column"')
+    bounds: list[float] | None = study_field(
+        None, section="weighting", example=[0.01, 0.99], min_length=2, max_length=2,
+        help='target interval [a, b] of shift = "rescale"')
+    offset: float = study_field(
+        0.0001, section="weighting", ge=0,
+        help='c of the per-column shift |min| + c ("column", and z-scores under "auto")')
+    within: Literal["entropy", "critic", "sd"] = study_field(
+        "entropy", section="weighting", help='weights inside each dimension: "entropy", "critic" or "sd"')
+    scope: Literal["province", "pooled"] = study_field(
+        "province", section="weighting",
+        help='"province": each province its own weights over the countries (published); '
+             '"pooled": one weight vector over all province-country pairs')
+    constant: Literal["zero", "raise"] = study_field(
+        "zero", section="weighting", help='a constant indicator column of a province gets weight 0 ("raise" to stop)')
+    ahp_dimensions: list[str] | None = study_field(
+        None, section="ahp", key="dimensions", example=["economy", "goods", "capital", "people", "ict"],
+        help="order of the rows/columns of the judgments below (default: the system's order)")
+    ahp_upper: list[Saaty] | None = study_field(
+        None, section="ahp", key="upper", example=list(DEFAULT_AHP_UPPER),
+        help='upper triangle row by row (Saaty 1-9; "1/3" allowed); unset with the built-in system: the '
+             "default matrix, which reproduces the published consistency statistics")
+    ahp_matrix: list[list[Saaty]] | None = study_field(
+        None, section="ahp", key="matrix", example=_EXAMPLE_MATRIX, help="or the full judgment matrix")
+    ahp_pairs: list[list[Saaty]] | None = study_field(
+        None, section="ahp", key="pairs", example=[["economy", "goods", 1], ["economy", "capital", 2]],
+        help="or [a, b, judgment] for every pair of dimensions")
+    ri_table: Literal["saaty1980", "saaty2005", "chinese_textbook", "tummala_ling1998", "alonso_lamata2006",
+                      "donegan_dodd1991"] = study_field("saaty1980", section="ahp", help="random index table")
+    threshold: float = study_field(0.1, section="ahp", gt=0, help="consistency ratio limit")
+    on_inconsistent: Literal["warn", "raise", "ignore"] = study_field(
+        "warn", section="ahp", help="when CR exceeds the limit: warn, raise or ignore")
+    ahp_method: Literal["eigenvector", "arithmetic", "geometric"] = study_field(
+        "eigenvector", section="ahp", key="method", help="weights of the final score: eigenvector, arithmetic or geometric")
+    topsis: bool = study_field(True, section="robustness", help="also rank by TOPSIS on the same weights")
 
     @classmethod
-    def from_dict(cls, raw: dict[str, Any], *, base_dir: Path | None = None) -> LinkageStudySpec:
-        """Build a spec from the nested TOML structure (sections as in :func:`study_template`)."""
-        kwargs: dict[str, Any] = {}
-        for section, content in raw.items():
-            if section not in _SECTIONS:
-                raise StudySpecError(
-                    f"Unknown section [{section}] in the study file; sections: {', '.join(_SECTIONS)}."
-                )
-            if not isinstance(content, dict):
-                raise StudySpecError(f"[{section}] must be a table of key = value lines.")
-            for key, value in content.items():
-                if key not in _SECTIONS[section]:
-                    raise StudySpecError(
-                        f"Unknown key {key!r} in [{section}]; allowed: {', '.join(_SECTIONS[section])}."
-                    )
-                kwargs[_SECTIONS[section][key]] = value
-        if base_dir is not None:
-            if kwargs.get("data_path"):
-                p = Path(kwargs["data_path"])
-                kwargs["data_path"] = str(p if p.is_absolute() else base_dir / p)
-            system = kwargs.get("system")
-            if isinstance(system, str) and Path(system).suffix.lower() in (".toml", ".yaml", ".yml"):
-                p = Path(system)
-                kwargs["system"] = str(p if p.is_absolute() else base_dir / p)
-        if isinstance(kwargs.get("shift"), str) and kwargs["shift"].lower() == "none":
-            kwargs["shift"] = None
-        spec = cls(**kwargs)
-        spec.check()
-        return spec
-
+    def from_dict(cls, raw: Any, *, base_dir: Path | None = None, origin: str | None = None) -> Self:
+        """As :meth:`StudySpec.from_dict`; an indicator hierarchy file is relative to the study file too."""
+        system = raw.get("indicators", {}).get("system") if isinstance(raw.get("indicators"), dict) else None
+        if base_dir is not None and isinstance(system, str) and Path(system).suffix.lower() in SYSTEM_FILE_SUFFIXES:
+            p = Path(system).expanduser()
+            raw = {**raw, "indicators": {**raw["indicators"], "system": str(p if p.is_absolute() else base_dir / p)}}
+        return super().from_dict(raw, base_dir=base_dir, origin=origin)
 
     def check(self) -> None:
-        """Validate parameter values (not yet against data)."""
-        from exportlens.measures.ahp import AHP_METHODS, RANDOM_INDEX_TABLES
-        from exportlens.measures.composite import METHODS, WEIGHTINGS
-
-        if self.standardise not in METHODS:
-            raise StudySpecError(f"weighting.standardise must be one of {list(METHODS)}, not {self.standardise!r}.")
-        if self.within not in WEIGHTINGS:
-            raise StudySpecError(f"weighting.within must be one of {list(WEIGHTINGS)}, not {self.within!r}.")
-        if self.standardise_scope not in ("all", "province"):
-            raise StudySpecError(
-                f"weighting.standardise_scope must be 'all' or 'province', not {self.standardise_scope!r}."
-            )
-        if self.scope not in ("province", "pooled"):
-            raise StudySpecError(f"weighting.scope must be 'province' or 'pooled', not {self.scope!r}.")
-        if self.constant not in ("zero", "raise"):
-            raise StudySpecError(f"weighting.constant must be 'zero' or 'raise', not {self.constant!r}.")
-        if not (self.shift is None or (isinstance(self.shift, int | float) and not isinstance(self.shift, bool))
-                or self.shift in ("auto", "rescale", "column")):
-            raise StudySpecError(
-                f"weighting.shift must be \"auto\", \"none\", a number, \"rescale\" or \"column\", not {self.shift!r}."
-            )
-        if self.bounds is not None and (not isinstance(self.bounds, list | tuple) or len(self.bounds) != 2):
-            raise StudySpecError(f"weighting.bounds must be a pair [a, b], not {self.bounds!r}.")
-        if self.ahp_method not in AHP_METHODS:
-            raise StudySpecError(f"ahp.method must be one of {list(AHP_METHODS)}, not {self.ahp_method!r}.")
-        if self.ri_table not in RANDOM_INDEX_TABLES:
-            raise StudySpecError(f"ahp.ri_table must be one of {sorted(RANDOM_INDEX_TABLES)}, not {self.ri_table!r}.")
-        if self.on_inconsistent not in ("warn", "raise", "ignore"):
-            raise StudySpecError(f"ahp.on_inconsistent must be warn, raise or ignore, not {self.on_inconsistent!r}.")
+        """Rules across keys (types, choices and ranges are checked by the declaration)."""
         given = [k for k, v in (("matrix", self.ahp_matrix), ("upper", self.ahp_upper), ("pairs", self.ahp_pairs))
                  if v is not None]
         if len(given) > 1:
-            raise StudySpecError(f"Give only one of ahp.matrix, ahp.upper, ahp.pairs (got {given}).")
+            raise StudySpecError(f"give only one of [ahp] matrix, upper, pairs (got {', '.join(given)}).")
+        if self.system not in builtin_systems() and Path(self.system).suffix.lower() not in SYSTEM_FILE_SUFFIXES:
+            raise StudySpecError(f"[indicators] system = {self.system!r} is neither a built-in system "
+                                 f"({', '.join(builtin_systems())}) nor a .toml/.yaml file.")
         if not given and self.system != BUILTIN_SYSTEM:
-            raise StudySpecError(
-                "A custom indicator system needs AHP judgments over its dimensions: set ahp.upper, "
-                "ahp.matrix or ahp.pairs in the study file."
-            )
-        if not isinstance(self.topsis, bool):
-            raise StudySpecError(f"robustness.topsis must be true or false, not {self.topsis!r}.")
-        for name in ("exclude_provinces", "exclude_countries"):
-            if not isinstance(getattr(self, name), list):
-                raise StudySpecError(f"data.{name} must be a list of names.")
+            raise StudySpecError("a custom indicator system needs AHP judgments over its dimensions: set [ahp] "
+                                 "upper, matrix or pairs in the study file.")
+        if self.bounds is not None and not self.bounds[0] < self.bounds[1]:
+            raise StudySpecError(f"[weighting] bounds = {self.bounds}: expected [a, b] with a < b.")
+        if self.bounds is not None and self.shift != "rescale":
+            raise StudySpecError(f'[weighting] bounds is only used with shift = "rescale" (shift is {self.shift!r}).')
+        if isinstance(self.shift, float) and self.shift < 0:
+            raise StudySpecError(f"[weighting] shift = {self.shift}: a constant shift must be a number >= 0.")
+
+    @property
+    def shift_value(self) -> float | str | None:
+        """The shift as :func:`~exportlens.measures.composite.standardise` takes it (``"none"`` is None)."""
+        return None if self.shift == "none" else self.shift
 
     def load_system(self) -> IndicatorSystem:
-        """The indicator system: a built-in name or a TOML/YAML file."""
-        from exportlens.measures.indicators import IndicatorSystem, builtin_systems
-
+        """The indicator system: a built-in name or an indicator hierarchy file (TOML/YAML)."""
         if self.system in builtin_systems():
             return IndicatorSystem.builtin(self.system)
-        if Path(self.system).suffix.lower() in (".toml", ".yaml", ".yml"):
-            return IndicatorSystem.from_file(self.system)
-        raise StudySpecError(
-            f"indicators.system {self.system!r} is neither a built-in system ({builtin_systems()}) nor a "
-            ".toml/.yaml file."
-        )
+        return IndicatorSystem.from_file(self.system)
 
     def judgments(self, system: IndicatorSystem) -> pd.DataFrame:
         """The checked AHP judgment matrix, in the order of the system's dimensions."""
-        from exportlens.measures.ahp import pairwise_matrix
-
         dims = system.dimension_codes
         order = list(self.ahp_dimensions) if self.ahp_dimensions is not None else dims
         if sorted(order) != sorted(dims):
             raise StudySpecError(
-                f"ahp.dimensions {order} must list the system's dimensions {dims}, each once."
+                f"[ahp] dimensions {order} must list the system's dimensions {dims}, each once."
             )
         try:
             if self.ahp_matrix is not None:
@@ -301,15 +348,12 @@ class LinkageStudySpec(StudySpecFile):
             raise StudySpecError(f"[ahp] judgments: {exc}") from exc
         return m.loc[dims, dims]
 
-
 # --- data -----------------------------------------------------------------------------
 
 
 def load_linkage_data(spec: LinkageStudySpec) -> pd.DataFrame:
     """The long table named in the spec (CSV, Excel, Parquet), or the SYNTHETIC demo cube."""
     if spec.data_path is None:
-        from exportlens.data.demo_linkage import linkage_demo_cube
-
         return linkage_demo_cube()
     path = Path(spec.data_path)
     if not path.exists():
@@ -344,13 +388,6 @@ def prepare_cube(data: pd.DataFrame, spec: LinkageStudySpec, system: IndicatorSy
     missing values, duplicated (province, country, indicator) rows and incomplete cubes,
     naming the offending rows or cells. Exclusions of the spec are reported in the notes.
     """
-    from exportlens.regions import (
-        resolve_countries,
-        resolve_country,
-        resolve_province,
-        resolve_provinces,
-    )
-
     cols = [spec.province, spec.country, spec.indicator, spec.value]
     missing = [c for c in cols if c not in data.columns]
     if missing:
@@ -404,8 +441,8 @@ def prepare_cube(data: pd.DataFrame, spec: LinkageStudySpec, system: IndicatorSy
     wide = wide.reindex(index=full, columns=system.codes)
     holes = wide.isna()
     if holes.to_numpy().any():
-        stacked = holes.stack()
-        cells = [f"({p}, {c}, {i})" for (p, c, i), v in stacked.items() if v]
+        pairs, inds = list(wide.index), list(wide.columns)
+        cells = [f"({pairs[r][0]}, {pairs[r][1]}, {inds[c]})" for r, c in np.argwhere(holes.to_numpy()).tolist()]
         raise InputError(
             f"The data cube is incomplete: {len(cells)} (province, country, indicator) cell(s) have no row: "
             + "; ".join(cells[:20]) + (" ..." if len(cells) > 20 else "")
@@ -420,17 +457,14 @@ def prepare_cube(data: pd.DataFrame, spec: LinkageStudySpec, system: IndicatorSy
 
 
 def _country_order(iso3: Any) -> list[str]:
-    from exportlens.regions import belt_and_road_countries
-
     present = set(iso3)
     return [c.iso3 for c in belt_and_road_countries() if c.iso3 in present]
 
 
 # --- results --------------------------------------------------------------------------
 
-
 @dataclass
-class LinkageStudyResult:
+class LinkageStudyResult(WritableResult):
     """Everything the study produced; tables are built on demand in either language.
 
     ``scores``: one row per (province code, country ISO3) with the dimension scores,
@@ -494,8 +528,6 @@ class LinkageStudyResult:
 
     def by_subregion(self, column: str = "score") -> pd.DataFrame:
         """Provinces x subregions: average score over the subregion's countries."""
-        from exportlens.regions import SUBREGIONS, resolve_countries
-
         sub = resolve_countries(pd.Series(self.scores.index.get_level_values(1)), to="subregion").to_numpy()
         table = self.scores[column].groupby([self.scores.index.get_level_values(0), sub]).mean().unstack()
         return table[[s.code for s in SUBREGIONS if s.code in table.columns]]
@@ -506,10 +538,6 @@ class LinkageStudyResult:
         Kendall's tau-b (scipy.stats.kendalltau) between the average scores of every pair of
         weightings; a tau of 1 means the same ranking.
         """
-        from scipy.stats import kendalltau
-
-        from exportlens.measures.ahp import AHP_METHODS
-
         methods = list(AHP_METHODS) + (["topsis"] if "topsis" in self.scores.columns else [])
         cols = {m: ("topsis" if m == "topsis" else f"score_{m}") for m in methods}
         avg = pd.DataFrame({m: self.scores[c].groupby(level=0).mean() for m, c in cols.items()})
@@ -543,7 +571,7 @@ class LinkageStudyResult:
         lines.append(f"{len(self.provinces)} provinces x {len(self.countries)} countries x "
                      f"{len(self.system.codes)} indicators in {len(self.system.dimension_codes)} dimensions; "
                      f"{self.spec.within} weights within dimensions ({self.spec.scope}), "
-                     f"{self.spec.standardise} standardisation, shift={self.spec.shift!r}")
+                     f"{self.spec.standardise} standardisation, shift={self.spec.shift_value!r}")
         lines.append(f"AHP: lambda_max = {a.lambda_max:.4f}, CI = {a.ci:.4f}, RI = {a.ri:.2f} ({a.ri_table}), "
                      f"CR = {a.cr:.4f}; weights ({self.spec.ahp_method}): "
                      + ", ".join(f"{d} {w:.4f}" for d, w in a.weight(self.spec.ahp_method).items()))
@@ -556,43 +584,66 @@ class LinkageStudyResult:
         lines += [f"Note: {n}" for n in self.notes]
         return "\n".join(lines)
 
+    # --- what the runner writes -------------------------------------------------------
+
+    def data_files(self, lang: str = "zh") -> dict[str, pd.DataFrame]:
+        """The long scores with province and country names in ``lang`` (``scores_long.csv``)."""
+        long = self.to_frame()
+        long.insert(1, "province_name", [_province_label(p, lang) for p in long["province"]])
+        long.insert(3, "country_name", [country_label(c, lang) for c in long["country"]])
+        return {"scores_long": long}
+
+    def draw_figures(self, out_dir: Path, lang: str) -> list[Path]:
+        """Figures 1-4: frequency of each province's ranks, by comprehensive economic region."""
+        flang = self.figure_lang(lang)
+        text = localized(TEXT, flang)
+        g = grouping("drc8")
+        freq = self.rank_frequency()
+        region_of = {p: g.group_of(p) for p in freq.index}
+        order = [r for r in g.order if r in set(region_of.values())]
+        labels = {p: _province_label(p, flang) for p in freq.index}
+        freq = freq.rename(index=labels)
+        region_of = {labels[p]: r for p, r in region_of.items()}
+        synth = (" " + term("synthetic_short", flang)) if self.synthetic else ""
+        return rank_frequency_histograms(
+            freq, region_of, region_order=order, region_labels={k: g.label(k, flang) for k in g.order},
+            out_dir=out_dir, stem="figure", regions_per_figure=2, title=text["figure_title"],
+            note=text["figure_note"] + synth, ylabel=text["figure_ylabel"], lang=flang,
+        )
+
     # --- publication tables ---------------------------------------------------------
 
     def tables(self, lang: str = "zh") -> dict[str, Any]:
         """Tables 1-11 as :class:`~exportlens.report.tables.FrameTable` objects."""
-        from exportlens.report.tables import FrameTable
-
-        if lang not in ("zh", "en"):
-            raise InputError(f"lang must be 'zh' or 'en', not {lang!r}.")
-        w = _WORDS[lang]
-        titles = TABLE_TITLES[lang]
-        base = [_synthetic_note(lang)] if self.synthetic else []
+        text = localized(TEXT, lang)
+        base = synthetic_notes(self.synthetic, lang)
+        province = term("Province", lang)
         sysm = self.system
         plab = {p: _province_label(p, lang) for p in self.provinces}
-        clab = {c: _country_label(c, lang) for c in self.countries}
+        clab = {c: country_label(c, lang) for c in self.countries}
         dlab = {d: sysm.label(d, lang) for d in sysm.dimension_codes}
         ilab = {i: sysm.label(i, lang) for i in sysm.codes}
-        mlab = AHP_METHOD_LABELS[lang]
+        mlab = localized(AHP_METHOD_LABELS, lang)
         t: dict[str, Any] = {}
 
         ind = sysm.indicators
         t1 = pd.DataFrame({
-            w["dimension"]: [dlab[d] for d in ind["dimension"]],
-            w["indicator"]: [ilab[i] for i in ind["code"]],
+            text["dimension"]: [dlab[d] for d in ind["dimension"]],
+            text["indicator"]: [ilab[i] for i in ind["code"]],
             "code": list(ind["code"]),
-            w["direction"]: [w[d] for d in ind["direction"]],
-            w["unit"]: list(ind["unit"]),
-            w["source"]: list(ind["source"]),
-            w["filled"]: [w["yes"] if f else "" for f in ind["filled"]],
+            text["direction"]: [text[d] for d in ind["direction"]],
+            text["unit"]: list(ind["unit"]),
+            text["source"]: list(ind["source"]),
+            text["filled"]: [text["yes"] if f else "" for f in ind["filled"]],
         })
-        t["table1"] = FrameTable(t1, title=titles["table1"], notes=[*base, *_system_notes(sysm, lang)], index=False)
+        system_notes = [text["system_note"]] if sysm.name == BUILTIN_SYSTEM else []
+        t["table1"] = FrameTable(t1, title=text["table1"], notes=[*base, *system_notes], index=False)
 
         wt = self.weights.rename(columns=ilab)
-        pooled = "全部省份（合并）" if lang == "zh" else "All provinces (pooled)"
-        wt.index = [pooled if p == "pooled" else plab[p] for p in wt.index]
-        wt.index.name = w["province"]
-        t["table2"] = FrameTable(wt, title=titles["table2"], digits=4,
-                                 notes=[*base, _weights_note(self, lang), *_constant_notes(self, lang)])
+        wt.index = [text["pooled"] if p == "pooled" else plab[p] for p in wt.index]
+        wt.index.name = province
+        t["table2"] = FrameTable(wt, title=text["table2"], digits=4,
+                                 notes=[*base, self._weights_note(text), *self._constant_notes(text, lang)])
 
         a = self.ahp
         t3 = a.matrix.copy()
@@ -600,196 +651,100 @@ class LinkageStudyResult:
         t3.columns = [dlab[d] for d in t3.columns]
         for m in ("arithmetic", "geometric", "eigenvector"):
             t3[mlab[m]] = a.weights[m].to_numpy()
-        extra = pd.DataFrame(np.nan, index=[w["lambda"], w["CI"], w["RI"], w["CR"]], columns=t3.columns)
+        extra = pd.DataFrame(np.nan, index=[text["lambda"], "CI", "RI", "CR"], columns=t3.columns)
         n = a.n
         for m in ("arithmetic", "geometric", "eigenvector"):
             lam = a.lambda_max if m == "eigenvector" else float(a.lambda_by_method[m])
             ci = (lam - n) / (n - 1) if n > 1 else 0.0
             extra.loc[:, mlab[m]] = [lam, ci, a.ri, ci / a.ri if a.ri > 0 else 0.0]
         t3 = pd.concat([t3, extra])
-        t3.index.name = w["dimension"]
-        t["table3"] = FrameTable(t3, title=titles["table3"], digits=4, notes=[*base, _ahp_note(self, lang)])
+        t3.index.name = text["dimension"]
+        ahp_note = text["ahp_note"].format(
+            lam=a.lambda_max, ci=a.ci, ri=a.ri, ri_table=a.ri_table, cr=a.cr, threshold=a.threshold,
+            verdict=text["passes" if a.consistent else "fails"], method=self.spec.ahp_method,
+            method_label=mlab[self.spec.ahp_method])
+        t["table3"] = FrameTable(t3, title=text["table3"], digits=4, notes=[*base, ahp_note])
 
+        subregions = dict(zip(self.countries, assign_subregion(self.countries, lang=lang), strict=True))
         sm = self.score_matrix().rename(columns=plab)
-        sm.insert(0, w["subregion"], [_subregion_label(c, lang) for c in sm.index])
+        sm.insert(0, text["subregion"], [subregions[c] for c in sm.index])
         sm.index = [clab[c] for c in sm.index]
-        sm.index.name = w["country"]
-        t["table4_scores"] = FrameTable(sm, title=titles["table4_scores"], digits=4, notes=[*base, _score_note(self, lang)])
+        sm.index.name = text["country"]
+        t["table4_scores"] = FrameTable(sm, title=text["table4_scores"], digits=4, notes=[*base, text["score_note"]])
         cr = self.country_ranks().rename(columns=plab)
-        cr.insert(0, w["subregion"], [_subregion_label(c, lang) for c in cr.index])
+        cr.insert(0, text["subregion"], [subregions[c] for c in cr.index])
         cr.index = [clab[c] for c in cr.index]
-        cr.index.name = w["country"]
-        t["table4_ranks"] = FrameTable(cr, title=titles["table4_ranks"], notes=base)
+        cr.index.name = text["country"]
+        t["table4_ranks"] = FrameTable(cr, title=text["table4_ranks"], notes=base)
 
-        region = _drc_labels(self.provinces, lang)
+        region = dict(zip(self.provinces, assign_group(self.provinces, "drc8", lang=lang).to_numpy(), strict=True))
         pr = self.province_ranking()
-        t5 = pd.DataFrame({w["region"]: [region[p] for p in pr.index], w["average"]: pr["average"].to_numpy(),
-                           w["rank"]: pr["rank"].to_numpy()}, index=[plab[p] for p in pr.index])
-        t5.index.name = w["province"]
-        t["table5"] = FrameTable(t5, title=titles["table5"], digits=4, notes=base)
+        t5 = pd.DataFrame({text["region"]: [region[p] for p in pr.index], text["average"]: pr["average"].to_numpy(),
+                           text["rank"]: pr["rank"].to_numpy()}, index=[plab[p] for p in pr.index])
+        t5.index.name = province
+        t["table5"] = FrameTable(t5, title=text["table5"], digits=4, notes=base)
 
-        t["table6"] = FrameTable(_score_rank_table(self.by_dimension(), dlab, pr.index, plab, w),
-                                 title=titles["table6"], digits=4, notes=base)
-        slab = {s: _subregion_label_code(s, lang) for s in self.by_subregion().columns}
-        t["table7"] = FrameTable(_score_rank_table(self.by_subregion(), slab, pr.index, plab, w),
-                                 title=titles["table7"], digits=4, notes=base)
+        t["table6"] = FrameTable(_score_rank_table(self.by_dimension(), dlab, pr.index, plab, text, province),
+                                 title=text["table6"], digits=4, notes=base)
+        slab = {s: subregion(s).label(lang) for s in self.by_subregion().columns}
+        t["table7"] = FrameTable(_score_rank_table(self.by_subregion(), slab, pr.index, plab, text, province),
+                                 title=text["table7"], digits=4, notes=base)
 
         prc = self.province_ranks_by_country().reindex(pr.index).rename(columns=clab)
         prc.index = [plab[p] for p in prc.index]
-        prc.index.name = w["province"]
-        t["table8_province_ranks"] = FrameTable(prc, title=titles["table8_province_ranks"], notes=base)
+        prc.index.name = province
+        t["table8_province_ranks"] = FrameTable(prc, title=text["table8_province_ranks"], notes=base)
         freq = self.rank_frequency().reindex(pr.index)
-        freq.insert(0, w["region"], [region[p] for p in freq.index])
+        freq.insert(0, text["region"], [region[p] for p in freq.index])
         freq.index = [plab[p] for p in freq.index]
-        freq.index.name = w["province"]
-        t["table9_rank_frequency"] = FrameTable(freq, title=titles["table9_rank_frequency"],
-                                                notes=[*base, _frequency_note(self, lang)])
+        freq.index.name = province
+        t["table9_rank_frequency"] = FrameTable(freq, title=text["table9_rank_frequency"],
+                                                notes=[*base, text["frequency_note"].format(n=len(self.countries))])
 
         rob, tau = self.robustness()
-        rob = rob.rename(columns=lambda c: _method_col(c, mlab, w))
+        rob = rob.rename(columns=lambda c: (f"{mlab[c[:-7]]} {text['change']}" if c.endswith("_change")
+                                            else f"{mlab[c]} {text['rank']}"))
         rob.index = [plab[p] for p in rob.index]
-        rob.index.name = w["province"]
-        t["table10_robustness"] = FrameTable(rob, title=titles["table10_robustness"],
-                                             notes=[*base, _robust_note(self, lang)])
+        rob.index.name = province
+        t["table10_robustness"] = FrameTable(rob, title=text["table10_robustness"],
+                                             notes=[*base, text["robust_note"].format(main=mlab[self.spec.ahp_method])])
         tau_t = tau.assign(a=tau["a"].map(mlab), b=tau["b"].map(mlab)).rename(columns={
-            "a": ("方法A" if lang == "zh" else "Method A"), "b": ("方法B" if lang == "zh" else "Method B"),
-            "tau": w["tau"], "p_value": w["p"],
-            "provinces_with_rank_change": ("排名变化省份数" if lang == "zh" else "Provinces changing rank"),
-            "max_abs_change": ("最大排名变化" if lang == "zh" else "Largest rank change"),
+            "a": text["method_a"], "b": text["method_b"], "tau": text["tau"], "p_value": text["p"],
+            "provinces_with_rank_change": text["provinces_changing"], "max_abs_change": text["largest_change"],
         })
-        t["table11_kendall"] = FrameTable(tau_t, title=titles["table11_kendall"], digits=4, index=False, notes=base)
+        t["table11_kendall"] = FrameTable(tau_t, title=text["table11_kendall"], digits=4, index=False, notes=base)
         return t
 
-    def write(self, out_dir: str | Path, *, lang: str = "zh", formats: list[str] | None = None,
-              figures: bool = True) -> list[Path]:
-        """Write every table in every format, the long scores, the figures and notes.txt."""
-        return write_linkage_outputs(self, Path(out_dir), lang=lang, formats=formats, figures=figures)
+    def _weights_note(self, text: dict[str, str] | Any) -> str:
+        s = self.spec
+        return text["weights_note"].format(scope=text[f"scope_{s.scope}"], standardise=s.standardise,
+                                           shift=repr(s.shift_value), within=s.within)
 
-
-# --- labels and notes -----------------------------------------------------------------
+    def _constant_notes(self, text: dict[str, str] | Any, lang: str) -> list[str]:
+        if not self.constant:
+            return []
+        ilab = {i: self.system.label(i, lang) for i in self.system.codes}
+        items = [f"{_province_label(p, lang)}: {', '.join(ilab[i] for i in inds)}" for p, inds in self.constant.items()]
+        return [text["constant_note"].format(items=text["item_sep"].join(items))]
 
 
 def _province_label(code: Any, lang: str) -> str:
-    from exportlens.regions import province_label
-
+    """Province name; the ``"pooled"`` row of pooled weights keeps its key."""
     return province_label(code, lang) if not isinstance(code, str) else code
 
 
-def _country_label(iso3: str, lang: str) -> str:
-    from exportlens.regions import country_label
-
-    return country_label(iso3, lang)
-
-
-def _subregion_label(iso3: str, lang: str) -> str:
-    from exportlens.regions import resolve_country
-
-    c = resolve_country(iso3)
-    return c.subregion_zh if lang == "zh" else c.subregion_en
-
-
-def _subregion_label_code(code: str, lang: str) -> str:
-    from exportlens.regions import subregion
-
-    return subregion(code).label(lang)
-
-
-def _drc_labels(codes: list[int], lang: str) -> dict[int, str]:
-    from exportlens.regions import assign_group
-
-    return dict(zip(codes, assign_group(codes, "drc8", lang=lang).to_numpy(), strict=True))
-
-
-def _method_col(c: str, mlab: dict[str, str], w: dict[str, str]) -> str:
-    if c.endswith("_change"):
-        return f"{mlab[c[:-7]]} {w['change']}"
-    return f"{mlab[c]} {w['rank']}"
-
-
-def _score_rank_table(avg: pd.DataFrame, labels: dict[str, str], order: pd.Index, plab: dict, w: dict) -> pd.DataFrame:
+def _score_rank_table(avg: pd.DataFrame, labels: dict[str, str], order: pd.Index, plab: dict[Any, str],
+                      text: Any, province: str) -> pd.DataFrame:
+    """Average score and rank of every province for each column of ``avg`` (dimensions, subregions)."""
     ranks = avg.rank(ascending=False, method="min").astype(int)
     out = pd.DataFrame(index=avg.index)
     for c in avg.columns:
-        out[f"{labels[c]} {w['score']}"] = avg[c]
-        out[f"{labels[c]} {w['rank']}"] = ranks[c]
+        out[f"{labels[c]} {text['score']}"] = avg[c]
+        out[f"{labels[c]} {text['rank']}"] = ranks[c]
     out = out.reindex(order)
     out.index = [plab[p] for p in out.index]
-    out.index.name = w["province"]
+    out.index.name = province
     return out
-
-
-def _synthetic_note(lang: str) -> str:
-    return ("注：数据为 exportlens 生成的合成演示数据（非真实统计数据）。" if lang == "zh"
-            else "Note: SYNTHETIC demo data generated by exportlens (not real statistics).")
-
-
-def _system_notes(system: IndicatorSystem, lang: str) -> list[str]:
-    if system.name != BUILTIN_SYSTEM:
-        return []
-    if lang == "zh":
-        return ["“补充指标”为原文未列明、由 exportlens 按本领域常用做法补充的指标。"]
-    return list(system.notes)
-
-
-def _weights_note(result: LinkageStudyResult, lang: str) -> str:
-    s = result.spec
-    if lang == "zh":
-        scope = "每个省份以各沿线国家为评价对象分别计算" if s.scope == "province" else "全部省份-国家样本合并计算"
-        return (f"权重在各维度内归一（维度内合计为1），{scope}；标准化方法 {s.standardise}，"
-                f"平移 {s.shift!r}；赋权方法 {s.within}。")
-    scope = ("computed for each province over its partner countries" if s.scope == "province"
-             else "computed once over all province-country pairs (pooled)")
-    return (f"Weights sum to 1 within each dimension, {scope}; standardisation {s.standardise}, "
-            f"shift {s.shift!r}; weighting {s.within}.")
-
-
-def _constant_notes(result: LinkageStudyResult, lang: str) -> list[str]:
-    if not result.constant:
-        return []
-    ilab = {i: result.system.label(i, lang) for i in result.system.codes}
-    items = [f"{_province_label(p, lang)}: {', '.join(ilab[i] for i in inds)}" for p, inds in result.constant.items()]
-    if lang == "zh":
-        return ["下列省份的指标在全部国家上取值相同（常数列），不含信息，权重记为0：" + "；".join(items) + "。"]
-    return ["Constant indicator columns (same value for every country) carry no information and get weight 0: "
-            + "; ".join(items) + "."]
-
-
-def _ahp_note(result: LinkageStudyResult, lang: str) -> str:
-    a = result.ahp
-    verdict_zh = "通过" if a.consistent else "未通过"
-    if lang == "zh":
-        return (f"λmax = {a.lambda_max:.4f}，CI = {a.ci:.4f}，RI = {a.ri:.2f}（{a.ri_table}），CR = {a.cr:.4f}，"
-                f"{verdict_zh}一致性检验（阈值 {a.threshold:g}）。特征向量法列的 λmax 为最大特征根，其余两列为 "
-                f"(1/n)Σ(Aw)ᵢ/wᵢ 估计值。综合得分采用{AHP_METHOD_LABELS['zh'][result.spec.ahp_method]}权重。")
-    verdict = "passes" if a.consistent else "FAILS"
-    return (f"lambda_max = {a.lambda_max:.4f}, CI = {a.ci:.4f}, RI = {a.ri:.2f} ({a.ri_table}), CR = {a.cr:.4f}: "
-            f"the matrix {verdict} the consistency test (threshold {a.threshold:g}). lambda_max in the eigenvector "
-            "column is the principal eigenvalue; the other columns give (1/n) sum (Aw)_i / w_i. The final score "
-            f"uses the {result.spec.ahp_method} weights.")
-
-
-def _score_note(result: LinkageStudyResult, lang: str) -> str:
-    if lang == "zh":
-        return "综合得分 = Σ 维度权重(AHP) × 维度得分；维度得分 = Σ 维度内熵权 × 标准化值。"
-    return "Score = sum over dimensions of AHP weight x dimension score; dimension score = sum of within-dimension weight x standardised value."
-
-
-def _frequency_note(result: LinkageStudyResult, lang: str) -> str:
-    n = len(result.countries)
-    if lang == "zh":
-        return f"对每个国家，将各省份按综合得分排名；表中为排名落入各区间的国家数（合计 {n}）。"
-    return f"For each country the provinces are ranked by score; cells count the countries (of {n}) that put the province in each band."
-
-
-def _robust_note(result: LinkageStudyResult, lang: str) -> str:
-    main = AHP_METHOD_LABELS[lang][result.spec.ahp_method]
-    if lang == "zh":
-        return (f"排名变化 = 该方法排名 − {main}排名；TOPSIS 使用相同的全局权重（维度内熵权 × AHP权重），"
-                "基于标准化数据，正负理想解取自全部省份-国家样本（标准化范围为各省份时取自该省份）。")
-    return (f"Change = rank under the method minus rank under {main}; TOPSIS uses the same global weights "
-            "(within-dimension weight x AHP weight) on the standardised data, with the ideal and anti-ideal "
-            "points taken over all province-country pairs (over the province's own countries when "
-            "standardise_scope = \"province\").")
 
 
 # --- the analysis ---------------------------------------------------------------------
@@ -801,11 +756,7 @@ def run_linkage_study(data: pd.DataFrame, spec: LinkageStudySpec | None = None,
 
     ``progress`` is an optional callable ``progress(step_description)``.
     """
-    from exportlens.measures.ahp import AHP_METHODS, ahp
-    from exportlens.measures.composite import composite_index, topsis
-
     spec = spec or LinkageStudySpec()
-    spec.check()
     step = progress or (lambda _msg: None)
     notes: list[str] = []
     system = spec.load_system()
@@ -828,23 +779,21 @@ def run_linkage_study(data: pd.DataFrame, spec: LinkageStudySpec | None = None,
     step("entropy weights and scores")
     wide = cube.wide
     main_w = a.weight(spec.ahp_method)
-    kw = {"method": None, "weighting": spec.within, "dimension_weights": main_w.to_dict(),
-          "constant": spec.constant}
     dims = system.dimension_codes
     benefit = dict.fromkeys(system.codes, "benefit")
     blocks = []
     weight_rows: dict[Any, pd.Series] = {}
     constant: dict[Any, list[str]] = {}
-    groups = [(p, std.xs(p, level=0, drop_level=False)) for p in std.index.get_level_values(0).unique()] \
-        if spec.scope == "province" else [("pooled", std)]
+    groups: list[tuple[Any, pd.DataFrame]] = (
+        [(p, _province_rows(std, p)) for p in std.index.get_level_values(0).unique()]
+        if spec.scope == "province" else [("pooled", std)])
     with warnings.catch_warnings():
         # Constant columns are reported once, in the Table 2 notes, not as 31 warnings.
-        from exportlens.measures.composite import ConstantColumnWarning
-
         warnings.simplefilter("ignore", ConstantColumnWarning)
         for key, block in groups:
             try:
-                ci = composite_index(block, system, **kw)
+                ci = composite_index(block, system, method=None, weighting=spec.within, constant=spec.constant,
+                                     dimension_weights={str(k): float(v) for k, v in main_w.items()})
             except InputError as exc:
                 where = f"Province {_province_label(key, 'en')}" if key != "pooled" else "Pooled data"
                 raise type(exc)(f"{where}: {exc}") from exc
@@ -878,141 +827,43 @@ def run_linkage_study(data: pd.DataFrame, spec: LinkageStudySpec | None = None,
 
 def _standardised_cube(wide: pd.DataFrame, system: IndicatorSystem, spec: LinkageStudySpec) -> pd.DataFrame:
     """Standardise every indicator over all pairs, or over each province's countries."""
-    from exportlens.measures.composite import standardise
-
-    bounds = tuple(spec.bounds) if spec.bounds is not None else None
-    kw = {"method": spec.standardise, "shift": spec.shift, "bounds": bounds, "offset": spec.offset,
-          "constant": "zero"}  # constant columns are handled (weight 0 or error) by the weighting step
+    bounds = (spec.bounds[0], spec.bounds[1]) if spec.bounds is not None else None
     directions = system.directions()
+
+    def scaled(rows: pd.DataFrame) -> pd.DataFrame:
+        # constant columns are handled (weight 0 or error) by the weighting step
+        return standardise(rows, directions, method=spec.standardise, shift=spec.shift_value, bounds=bounds,
+                           offset=spec.offset, constant="zero")
+
     if spec.standardise_scope == "all":
-        return standardise(wide, directions, **kw)
-    parts = [standardise(wide.xs(p, level=0, drop_level=False), directions, **kw)
-             for p in wide.index.get_level_values(0).unique()]
+        return scaled(wide)
+    parts = [scaled(_province_rows(wide, p)) for p in wide.index.get_level_values(0).unique()]
     return pd.concat(parts).reindex(wide.index)
 
 
-def write_linkage_outputs(result: LinkageStudyResult, out_dir: Path, *, lang: str = "zh",
-                          formats: list[str] | None = None, figures: bool = True) -> list[Path]:
-    """Write Tables 1-11 in every requested format, the long scores, Figures 1-4 and notes.txt."""
-    from exportlens.report.figures import figure_language
-    from exportlens.report.tables import write_tables
-
-    out_dir = Path(out_dir)
-    written = write_tables(result.tables(lang), out_dir / "tables", formats)
-    long = result.to_frame()
-    long.insert(1, "province_name", [_province_label(p, lang) for p in long["province"]])
-    long.insert(3, "country_name", [_country_label(c, lang) for c in long["country"]])
-    scores_path = out_dir / "scores_long.csv"
-    long.to_csv(scores_path, index=False, float_format="%.10g")
-    written.append(scores_path)
-    if figures:
-        flang, fnote = figure_language(lang)
-        if fnote and fnote not in result.notes:
-            result.notes.append(fnote)
-        written += _rank_figures(result, out_dir / "figures", flang)
-    notes_path = out_dir / "notes.txt"
-    notes_path.write_text(result.summary() + "\n", encoding="utf-8")
-    written.append(notes_path)
-    return written
+def _province_rows(frame: pd.DataFrame, province: Any) -> pd.DataFrame:
+    """The rows of one province of a (province, country) frame, index kept."""
+    rows = frame.xs(province, level=0, drop_level=False)
+    assert isinstance(rows, pd.DataFrame)
+    return rows
 
 
-def _rank_figures(result: LinkageStudyResult, out_dir: Path, lang: str) -> list[Path]:
-    from exportlens.regions import grouping
-    from exportlens.report.figures_linkage import rank_frequency_histograms
-
-    g = grouping("drc8")
-    freq = result.rank_frequency()
-    region_of = {p: g.group_of(p) for p in freq.index}
-    order = [r for r in g.order if r in set(region_of.values())]
-    labels = {p: _province_label(p, lang) for p in freq.index}
-    freq = freq.rename(index=labels)
-    region_of = {labels[p]: r for p, r in region_of.items()}
-    synth = result.synthetic
-    if lang == "zh":
-        note = "各省份在各国家中的排名频数。" + ("合成演示数据。" if synth else "")
-        title, ylabel = "省份排名频数（按八大综合经济区）", "国家数"
-    else:
-        note = "Frequency of each province's rank among provinces across countries." + (
-            " SYNTHETIC demo data." if synth else "")
-        title, ylabel = "Frequency of province ranks by DRC region", "countries"
-    return rank_frequency_histograms(
-        freq, region_of, region_order=order, region_labels={k: g.label(k, lang) for k in g.order},
-        out_dir=out_dir, stem="figure", regions_per_figure=2, title=title, note=note, ylabel=ylabel, lang=lang,
-    )
+def _inputs(spec: LinkageStudySpec) -> dict[str, str]:
+    """The files a run reads (none for the demo): the data and a user's indicator hierarchy file."""
+    if spec.data_path is None:
+        return {}
+    files = {"data": spec.data_path}
+    if spec.system not in builtin_systems():
+        files["indicator_system"] = spec.system
+    return files
 
 
-def run_linkage_cli(spec: LinkageStudySpec, *, out: Path | None, lang: str, formats: list[str] | None,
-                    figures: bool, overwrite: bool, console: Any = None) -> Path:
-    """What ``exportlens run linkage`` (and the linkage part of ``exportlens demo``) does."""
-
-    from exportlens.report.manifest import new_output_dir, write_manifest
-    from exportlens.report.progress import step_progress
-
-    out_dir = new_output_dir(out, "linkage" if spec.data_path else "linkage-demo", overwrite=overwrite)
-    steps = ["load data", "check and pivot the data", "AHP dimension weights", "entropy weights and scores",
-             "write tables and figures"]
-    with step_progress("load data", len(steps), console) as advance:
-        data = load_linkage_data(spec)
-        result = run_linkage_study(data, spec, progress=advance)
-        advance("write tables and figures")
-        write_linkage_outputs(result, out_dir, lang=lang, formats=formats, figures=figures)
-    inputs: dict[str, str | Path] = {"data": spec.data_path} if spec.data_path else {}
-    if spec.source_file:
-        spec.copy_study_file(out_dir)
-        inputs["study_file"] = spec.source_file
-    if spec.system not in (BUILTIN_SYSTEM,) and Path(spec.system).exists():
-        inputs["indicator_system"] = spec.system
-    write_manifest(out_dir, study="linkage", spec={
-        **spec.to_dict(), "lang": lang, "formats": formats or "all",
-        "data": spec.data_path or "embedded SYNTHETIC demo cube (linkage_demo)"},
-        inputs=inputs, notes=result.notes)
-    if console is not None:
-        console.print(result.summary())
-    return out_dir
-
-
-def study_template() -> str:
-    """A commented study file whose defaults reproduce the demo."""
-    upper = ", ".join(str(x) for x in DEFAULT_AHP_UPPER)
-    return f'''# exportlens study file: linkage of provinces with Belt-and-Road countries (entropy + AHP)
-# Run:  exportlens run linkage --study this_file.toml --lang zh
-# Column names refer to YOUR data; paths are relative to this file.
-
-[data]
-path = "linkage.csv"          # long table, one row per province x country x indicator (CSV, Excel, Parquet)
-# sheet = "Sheet1"            # Excel sheet
-province = "province"         # any spelling: 北京市, 北京, Beijing, 110000 ...
-country = "country"           # ISO3/ISO2, Chinese or English names: VNM, 越南, Viet Nam ...
-indicator = "indicator"       # indicator codes of the system below
-value = "value"
-exclude_provinces = []
-exclude_countries = []
-
-[indicators]
-system = "{BUILTIN_SYSTEM}"   # built-in system (5 dimensions, 16 indicators), or a .toml/.yaml file
-
-[weighting]
-standardise = "minmax"        # "minmax" or "zscore" (SPSS: sample sd)
-standardise_scope = "all"     # "all": over all province-country pairs (scores compare across provinces);
-                              # "province": within each province (removes the province's level)
-shift = "auto"                # "auto" (+0.0001 after min-max), "none", a number, "rescale", "column"
-# bounds = [0.01, 0.99]       # target interval of shift = "rescale"
-offset = 0.0001               # c of the per-column shift |min| + c ("column", and z-scores under "auto")
-within = "entropy"            # weights inside each dimension: "entropy", "critic" or "sd"
-scope = "province"            # "province": each province its own weights over the countries (published);
-                              # "pooled": one weight vector over all province-country pairs
-constant = "zero"             # a constant indicator column of a province gets weight 0 ("raise" to stop)
-
-[ahp]
-dimensions = ["economy", "goods", "capital", "people", "ict"]   # order of rows/columns below
-upper = [{upper}]   # upper triangle row by row (Saaty 1-9; "1/3" allowed)
-# matrix = [[1, 1, 2, 3, 4], [1, 1, 2, 3, 4], ["1/2", "1/2", 1, 2, 3], ...]
-# pairs = [["economy", "goods", 1], ["economy", "capital", 2], ...]
-ri_table = "saaty1980"        # saaty1980, saaty2005, chinese_textbook, tummala_ling1998, alonso_lamata2006, donegan_dodd1991
-threshold = 0.1               # consistency ratio limit
-on_inconsistent = "warn"      # warn, raise or ignore
-method = "eigenvector"        # weights of the final score: eigenvector, arithmetic or geometric
-
-[robustness]
-topsis = true                 # also rank by TOPSIS on the same weights
-'''
+STUDY = StudyDefinition(
+    name="linkage",
+    spec_class=LinkageStudySpec,
+    load=load_linkage_data,
+    run=lambda data, spec, progress=None: run_linkage_study(data, spec, progress=progress),
+    steps=("load data", "check and pivot the data", "AHP dimension weights", "entropy weights and scores"),
+    inputs=_inputs,
+    demo_label="embedded SYNTHETIC demo cube (linkage_demo)",
+)

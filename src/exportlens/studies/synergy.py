@@ -26,7 +26,7 @@ U in [0, 1], so standardisation is plain min-max with the limit 0·ln 0 = 0 (``s
 
 Python::
 
-    from exportlens.data.demo_synergy import synergy_demo_employment, synergy_demo_panel
+    from exportlens.datasets.demo_synergy import synergy_demo_employment, synergy_demo_panel
     from exportlens.studies.synergy import SynergyStudySpec, run_synergy_study
     result = run_synergy_study(synergy_demo_panel(), SynergyStudySpec(),
                                employment=synergy_demo_employment())
@@ -38,26 +38,59 @@ Command line: ``exportlens run synergy --study study.toml`` and ``exportlens dem
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal, Self
 
+import pandas as pd
+from pydantic import Field
+
+from exportlens.data import load_panel
+from exportlens.datasets.demo_synergy import synergy_demo_employment, synergy_demo_panel
 from exportlens.errors import InputError, MissingColumnError, StudySpecError
-from exportlens.studies._spec import StudySpecFile
+from exportlens.measures.cluster import ClusterMeasures, cluster_measures
+from exportlens.measures.composite import CompositeIndex, composite_index, entropy_weights
+from exportlens.measures.coupling import CouplingCoordination, coupling_coordination
+from exportlens.measures.indicators import IndicatorSystem
+from exportlens.regions import (
+    assign_group,
+    grouping,
+    list_groupings,
+    province_label,
+    resolve_provinces,
+)
+from exportlens.report import figures as fig
+from exportlens.report.figures_synergy import band_distribution_plot, coordination_tile_map
+from exportlens.report.tables import FrameTable
+from exportlens.studies.framework import (
+    ProvinceYearSpec,
+    StudyDefinition,
+    WritableResult,
+    check_province_years,
+    exclude_provinces,
+    study_field,
+    synthetic_notes,
+)
+from exportlens.text import Lang, localized, term
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from exportlens.measures.cluster import ClusterMeasures
-    from exportlens.measures.composite import CompositeIndex
-    from exportlens.measures.coupling import CouplingCoordination
-    from exportlens.measures.indicators import IndicatorSystem
-
+__all__ = [
+    "STUDY",
+    "SUBSYSTEM_TEMPLATES",
+    "SynergyStudyResult",
+    "SynergyStudySpec",
+    "load_study_data",
+    "load_subsystem_system",
+    "prepare_panel",
+    "run_synergy_study",
+    "subsystem_template_path",
+]
 
 #: Built-in subsystem indicator systems (TOML files in exportlens/measures/templates).
 SUBSYSTEM_TEMPLATES = ("cross_border_ecommerce", "industrial_clusters")
+BUILTIN_PREFIX = "builtin:"
 
+# Labels of the subsystems and the coupling measures (users add/override them in [labels.zh]/[labels.en]).
 DEFAULT_LABELS: dict[str, dict[str, str]] = {
     "zh": {
         "ecommerce": "跨境电商", "clusters": "产业集群", "C": "耦合度 C", "T": "综合协调指数 T",
@@ -72,50 +105,73 @@ DEFAULT_LABELS: dict[str, dict[str, str]] = {
     },
 }
 
-TABLE_TITLES = {
+# Titles, headers, notes and figure text of this study, in both languages.
+TEXT: dict[str, dict[str, str]] = {
     "zh": {
-        "table1": "表1 子系统评价指标体系与熵值法权重",
-        "table2": "表2 各省份历年耦合协调度",
-        "table3": "表3 耦合协调度 D：省份×年份",
-        "table4": "表4 分区域子系统发展指数与耦合协调度均值",
-        "table5": "表5 耦合协调等级分布（省份数）",
-        "table6": "表6 相对发展类型分布（省份数）",
-        "table7": "表7 产业集群：各省份专业化程度",
-        "table8": "表8 产业集群：各行业地理集中度",
+        "table1": "表1 子系统评价指标体系与熵值法权重", "table2": "表2 各省份历年耦合协调度",
+        "table3": "表3 耦合协调度 D：省份×年份", "table4": "表4 分区域子系统发展指数与耦合协调度均值",
+        "table5": "表5 耦合协调等级分布（省份数）", "table6": "表6 相对发展类型分布（省份数）",
+        "table7": "表7 产业集群：各省份专业化程度", "table8": "表8 产业集群：各行业地理集中度",
+        "cluster_year": "（{year}年）",
+        # column headers and words of the tables
+        "subsystem": "子系统", "dimension": "维度", "indicator": "指标", "direction": "方向", "unit": "单位",
+        "entropy": "信息熵 e", "divergence": "差异系数 d", "weight": "权重 w", "global_weight": "综合权重",
+        "benefit": "正向", "cost": "负向", "variable": "指标",
+        "lq": "区位熵：{industry}", "herfindahl": "专业化赫芬达尔指数", "herfindahl_normalised": "标准化赫芬达尔指数",
+        "krugman": "克鲁格曼专业化指数", "industry": "行业", "herfindahl_provinces": "地理集中赫芬达尔指数",
+        "normalised": "标准化", "n_lq_above_1": "区位熵>1的省份数",
+        "synchronous": "同步发展", "lagging_join": "、", "lags": "{names}滞后",
+        "shift_none": "极差标准化（0·ln0 取 0）", "shift_rescale": "极差标准化后映射到 [{a:g}, {b:g}]",
+        "scope_subsystem": "各子系统全部指标一次赋权", "scope_dimension": "维度内赋权、维度等权合成",
+        "weights_note": "面板熵值法：全部省份-年份样本合并标准化并计算一组权重；{shift}；{scope}。",
+        "c_standard": "C = n(ΠU)^(1/n)/ΣU（标准形式）", "c_corrected": "C 为王淑佳等（2021）修正耦合度",
+        "coupling_note": "{c}；T = Σa·U，a = ({ws})；D = √(C·T)。协调等级按 D 每 0.1 划分，区间左闭右开，D = 1 属优质协调。",
+        "group_note": "区域划分：{title}。表中为组内省份的简单平均。",
+        "lagging_note": "min(U)/max(U) > {r:g} 为同步发展，否则发展指数最小的子系统为滞后子系统。",
+        "reference_nation": "全国", "reference_rest": "其余省份",
+        "cluster_note": "区位熵 LQ = (e_ij/e_i)/(E_j/E)；赫芬达尔指数 H = Σ份额²；克鲁格曼专业化指数 K = Σ|s_ij − s_j|"
+                        "（参照：{reference}）。标准化 H* = (H − 1/N)/(1 − 1/N)。",
+        "map_title": "{year}年耦合协调度 D", "map_note": "方格示意图，非真实地图；灰色：无数据。",
+        "bands_title": "耦合协调等级分布", "bands_ylabel": "省份数",
     },
     "en": {
-        "table1": "Table 1 Indicator systems of the subsystems and entropy weights",
-        "table2": "Table 2 Coupling coordination by province and year",
-        "table3": "Table 3 Coordination degree D by province and year",
-        "table4": "Table 4 Mean subsystem indices and coordination degree by region group",
-        "table5": "Table 5 Distribution of coordination bands (number of provinces)",
-        "table6": "Table 6 Relative development (number of provinces)",
-        "table7": "Table 7 Industrial clusters: specialisation of each province",
-        "table8": "Table 8 Industrial clusters: geographic concentration of each industry",
+        "table1": "Table 1 Indicator systems of the subsystems and entropy weights", "table2": "Table 2 Coupling coordination by province and year",
+        "table3": "Table 3 Coordination degree D by province and year", "table4": "Table 4 Mean subsystem indices and coordination degree by region group",
+        "table5": "Table 5 Distribution of coordination bands (number of provinces)", "table6": "Table 6 Relative development (number of provinces)",
+        "table7": "Table 7 Industrial clusters: specialisation of each province", "table8": "Table 8 Industrial clusters: geographic concentration of each industry",
+        "cluster_year": ", {year}",
+        # column headers and words of the tables
+        "subsystem": "Subsystem", "dimension": "Dimension", "indicator": "Indicator", "direction": "Direction",
+        "unit": "Unit", "entropy": "Entropy e", "divergence": "Divergence d", "weight": "Weight w",
+        "global_weight": "Global weight", "benefit": "+", "cost": "−", "variable": "Variable",
+        "lq": "LQ: {industry}", "herfindahl": "Herfindahl (industries)", "herfindahl_normalised": "Normalised Herfindahl",
+        "krugman": "Krugman specialisation", "industry": "Industry", "herfindahl_provinces": "Herfindahl (provinces)",
+        "normalised": "Normalised", "n_lq_above_1": "Provinces with LQ > 1",
+        "synchronous": "synchronous", "lagging_join": " / ", "lags": "{names} lags",
+        "shift_none": "min-max standardisation (0·ln 0 = 0)",
+        "shift_rescale": "min-max standardisation mapped to [{a:g}, {b:g}]",
+        "scope_subsystem": "one weight vector over all indicators of each subsystem",
+        "scope_dimension": "weights within each dimension, dimensions combined with equal weights",
+        "weights_note": "Panel entropy method: all province-years pooled for standardisation and one weight vector; "
+                        "{shift}; {scope}.",
+        "c_standard": "C = n(ΠU)^(1/n)/ΣU (standard form)",
+        "c_corrected": "C = corrected coupling degree of Wang Shujia et al. (2021)",
+        "coupling_note": "{c}; T = Σ a·U with a = ({ws}); D = √(C·T). Bands of D in steps of 0.1, closed on the left "
+                         "(D = 1 is high-quality coordination).",
+        "group_note": "Region groups: {title}. Simple means over the provinces of each group.",
+        "lagging_note": "Synchronous when min(U)/max(U) > {r:g}; otherwise the subsystem with the smallest index lags.",
+        "reference_nation": "the nation", "reference_rest": "the rest of the country",
+        "cluster_note": "Location quotient LQ = (e_ij/e_i)/(E_j/E); Herfindahl H = Σ share²; Krugman K = Σ|s_ij − s_j| "
+                        "(reference: {reference}). Normalised H* = (H − 1/N)/(1 − 1/N).",
+        "map_title": "Coupling coordination degree D, {year}", "map_note": "Tile grid, not to scale; grey: no data.",
+        "bands_title": "Coordination bands by year", "bands_ylabel": "provinces",
     },
 }
 
-# TOML section -> spec fields it may hold; (section, key) -> field where they differ
-_SECTIONS: dict[str, tuple[str, ...]] = {
-    "data": ("data_path", "sheet", "entity", "time", "exclude"),
-    "subsystems": ("names", "systems", "indices"),
-    "composite": ("scope", "weighting", "shift", "bounds"),
-    "coupling": ("method", "weights", "sync_ratio"),
-    "clusters": ("employment_path", "employment_sheet", "region", "industry", "value", "employment_time",
-                 "total", "reference", "focus_industry"),
-    "report": ("grouping", "map_year"),
-}
-_ALIASES: dict[tuple[str, str], str] = {
-    ("data", "path"): "data_path",
-    ("clusters", "path"): "employment_path",
-    ("clusters", "sheet"): "employment_sheet",
-    ("clusters", "time"): "employment_time",
-}
-_KEY_OF = {(s, f): k for (s, k), f in _ALIASES.items()}
+Share = Annotated[float, Field(ge=0, le=1)]
 
 
-@dataclass
-class SynergyStudySpec(StudySpecFile):
+class SynergyStudySpec(ProvinceYearSpec):
     """Everything the synergy study needs to know; defaults reproduce the demo.
 
     Subsystems: ``names`` (U1, U2, ... in order; labels from [labels.zh]/[labels.en] or
@@ -125,132 +181,111 @@ class SynergyStudySpec(StudySpecFile):
     ([clusters] path; the demo uses the embedded synthetic one); without it they are skipped.
     """
 
-    data_path: str | None = None
-    sheet: str | None = None
-    entity: str = "province"
-    time: str = "year"
-    exclude: list[str] = field(default_factory=list)
-    names: list[str] = field(default_factory=lambda: ["ecommerce", "clusters"])
-    systems: list[str] = field(default_factory=lambda: [f"builtin:{n}" for n in SUBSYSTEM_TEMPLATES])
-    indices: list[str] = field(default_factory=list)
-    scope: str = "subsystem"
-    weighting: str = "entropy"
-    shift: str = "none"
-    bounds: list[float] = field(default_factory=lambda: [0.01, 0.99])
-    method: Literal["standard", "corrected"] = "standard"
-    weights: list[float] = field(default_factory=list)
-    sync_ratio: float = 0.9
-    employment_path: str | None = None
-    employment_sheet: str | None = None
-    region: str = "province"
-    industry: str = "industry"
-    value: str = "employment"
-    employment_time: str = "year"
-    total: str | None = None
-    reference: str = "nation"
-    focus_industry: str | None = "制造业"
-    grouping: str = "nbs4"
-    map_year: int | None = None
-    labels: dict[str, dict[str, str]] = field(default_factory=dict)
-    source_file: str | None = None
+    TITLE: ClassVar[str] = "synergy of cross-border e-commerce and industrial clusters (coupling coordination degree)"
+    STUDY_NAME: ClassVar[str] = "synergy"
+    TABLE_SECTIONS: ClassVar[tuple[str, ...]] = ("labels",)
+
+    names: list[str] = study_field(
+        default_factory=lambda: ["ecommerce", "clusters"], section="subsystems", min_length=2,
+        help="U1, U2 (, U3 ...): labels in [labels.zh] / [labels.en]")
+    systems: list[str] = study_field(
+        default_factory=lambda: [f"{BUILTIN_PREFIX}{n}" for n in SUBSYSTEM_TEMPLATES], section="subsystems",
+        help="one indicator system per subsystem: built-in templates (exportlens/measures/templates/*.toml, copy one "
+             "to start) or your own TOML/YAML files; the indicator codes are columns of your data")
+    indices: list[str] = study_field(
+        default_factory=list, section="subsystems", example=["u_ecom", "u_cluster"],
+        help="or columns of precomputed subsystem indices in [0, 1], one per subsystem")
+    scope: Literal["subsystem", "dimension"] = study_field(
+        "subsystem", section="composite",
+        help='"subsystem": one entropy weight vector over all indicators of a subsystem; '
+             '"dimension": entropy within each dimension, dimensions equally weighted')
+    weighting: Literal["entropy", "critic", "sd"] = study_field("entropy", section="composite",
+                                                              help="entropy, critic or sd")
+    shift: Literal["none", "rescale"] = study_field(
+        "none", section="composite",
+        help='"none": min-max, 0*ln 0 = 0 (U in [0, 1]); "rescale": min-max mapped to bounds')
+    bounds: list[Share] = study_field(
+        default_factory=lambda: [0.01, 0.99], section="composite", min_length=2, max_length=2,
+        help='[a, b] used by shift = "rescale" (SPSSAU\'s default interval)')
+    method: Literal["standard", "corrected"] = study_field(
+        "standard", section="coupling",
+        help='"standard": C = n (prod U)^(1/n) / sum U; "corrected": Wang Shujia et al. (2021)')
+    weights: list[Annotated[float, Field(ge=0)]] = study_field(
+        default_factory=list, section="coupling", example=[0.5, 0.5],
+        help="a_i of T = sum a_i U_i (must sum to 1); [] = equal weights")
+    sync_ratio: float = study_field(0.9, section="coupling", gt=0, lt=1,
+                                    help="synchronous development when min(U)/max(U) > sync_ratio")
+    employment_path: str | None = study_field(
+        None, section="clusters", key="path", path=True, example="employment.csv",
+        help="long table: province, industry, year, employment (cluster measures are skipped without it)")
+    employment_sheet: str | None = study_field(None, section="clusters", key="sheet", example="Sheet1",
+                                               help="Excel sheet")
+    region: str = study_field("province", section="clusters", help="province column of the employment table")
+    industry: str = study_field("industry", section="clusters", help="industry column")
+    value: str = study_field("employment", section="clusters",
+                             help="employment (or output / value added) of the industry")
+    employment_time: str = study_field("year", section="clusters", key="time", help="year column")
+    total: str | None = study_field(
+        None, section="clusters", example="total_employment",
+        help="region total for the location quotient (default: sum of the industries)")
+    reference: Literal["nation", "rest"] = study_field(
+        "nation", section="clusters", help='Krugman index against the nation or "rest" (the other provinces)')
+    focus_industry: str | None = study_field("制造业", section="clusters",
+                                             help="industry whose location quotient Table 7 shows")
+    grouping: str = study_field(
+        "nbs4", section="report", help="region groups of Table 4 and the trend figure: nbs4, belts3, drc8, coastal")
+    map_year: int | None = study_field(None, section="report", example=2022,
+                                       help="year of the tile map (default: the last year)")
+    labels: dict[Lang, dict[str, str]] = study_field(
+        default_factory=dict, section="labels",
+        example={"zh": {"ecommerce": "跨境电商"}, "en": {"ecommerce": "Cross-border e-commerce"}},
+        help="your own labels: [labels.zh] and [labels.en] tables of name = \"label\"")
 
     @classmethod
-    def from_dict(cls, raw: dict[str, Any], *, base_dir: Path | None = None) -> SynergyStudySpec:
-        """Build a spec from the nested TOML structure (sections as in :func:`study_template`)."""
-        kwargs: dict[str, Any] = {}
-        for section, content in raw.items():
-            if section == "labels":
-                if not isinstance(content, dict) or not all(isinstance(v, dict) for v in content.values()):
-                    raise StudySpecError("[labels] must hold tables [labels.zh] and/or [labels.en] of name = \"label\".")
-                unknown = [k for k in content if k not in ("zh", "en")]
-                if unknown:
-                    raise StudySpecError(f"Unknown label language(s) {unknown} in [labels]; use [labels.zh] and [labels.en].")
-                kwargs["labels"] = {k: dict(v) for k, v in content.items()}
-                continue
-            if section not in _SECTIONS:
-                raise StudySpecError(f"Unknown section [{section}] in the study file; sections: {', '.join([*_SECTIONS, 'labels'])}.")
-            if not isinstance(content, dict):
-                raise StudySpecError(f"[{section}] must be a table of key = value lines.")
-            for key, value in content.items():
-                name = _ALIASES.get((section, key), key)
-                if name not in _SECTIONS[section] or ((section, name) in _KEY_OF and key == name):
-                    allowed = ", ".join(_KEY_OF.get((section, f), f) for f in _SECTIONS[section])
-                    raise StudySpecError(f"Unknown key {key!r} in [{section}]; allowed: {allowed}.")
-                kwargs[name] = value
-        if base_dir is not None:
-            for key in ("data_path", "employment_path"):
-                if kwargs.get(key):
-                    p = Path(kwargs[key])
-                    kwargs[key] = str(p if p.is_absolute() else base_dir / p)
-            if isinstance(kwargs.get("systems"), list):
-                kwargs["systems"] = [
-                    s if not isinstance(s, str) or s.startswith("builtin:") or Path(s).is_absolute() else str(base_dir / s)
-                    for s in kwargs["systems"]
-                ]
-        spec = cls(**kwargs)
-        spec.check()
-        return spec
-
+    def from_dict(cls, raw: Any, *, base_dir: Path | None = None, origin: str | None = None) -> Self:
+        """As :meth:`StudySpec.from_dict`; indicator-system files are relative to the study file too."""
+        subsystems = raw.get("subsystems")
+        systems = subsystems.get("systems") if isinstance(subsystems, dict) else None
+        if base_dir is not None and isinstance(systems, list):
+            resolved = [s if not isinstance(s, str) or s.startswith(BUILTIN_PREFIX) or Path(s).is_absolute()
+                        else str(base_dir / s) for s in systems]
+            raw = {**raw, "subsystems": {**subsystems, "systems": resolved}}
+        return super().from_dict(raw, base_dir=base_dir, origin=origin)
 
     def check(self) -> None:
-        """Validate parameter values (not yet against data)."""
-        if not _str_list(self.names) or len(self.names) < 2 or len(set(self.names)) != len(self.names):
-            raise StudySpecError(f"subsystems.names must list at least two distinct names, not {self.names!r}.")
+        """Rules across keys (types, choices and ranges are checked by the declaration)."""
+        if len(set(self.names)) != len(self.names) or not all(self.names):
+            raise StudySpecError(f"[subsystems] names = {self.names}: expected distinct, non-empty names.")
         if "synchronous" in self.names:
-            raise StudySpecError("'synchronous' cannot be a subsystem name (it marks synchronous development).")
-        if self.indices:
-            if not _str_list(self.indices) or len(self.indices) != len(self.names):
-                raise StudySpecError(f"subsystems.indices must name one column per subsystem {self.names}; got {self.indices!r}.")
-        elif not _str_list(self.systems) or len(self.systems) != len(self.names):
-            raise StudySpecError(f"subsystems.systems must give one indicator system per subsystem {self.names}; got {self.systems!r}.")
+            raise StudySpecError("[subsystems] names: 'synchronous' cannot be a subsystem name "
+                                 "(it marks synchronous development).")
+        if self.indices and len(self.indices) != len(self.names):
+            raise StudySpecError(f"[subsystems] indices must name one column per subsystem {self.names}; "
+                                 f"got {self.indices}.")
+        if not self.indices and len(self.systems) != len(self.names):
+            raise StudySpecError(f"[subsystems] systems must give one indicator system per subsystem {self.names}; "
+                                 f"got {self.systems}.")
         for s in self.systems if not self.indices else []:
-            if s.startswith("builtin:") and s.removeprefix("builtin:") not in SUBSYSTEM_TEMPLATES:
-                raise StudySpecError(f"Unknown built-in indicator system {s!r}; available: "
-                                     + ", ".join(f"builtin:{n}" for n in SUBSYSTEM_TEMPLATES) + ".")
-        if self.scope not in ("subsystem", "dimension"):
-            raise StudySpecError(f"composite.scope must be 'subsystem' or 'dimension', not {self.scope!r}.")
-        if self.weighting not in ("entropy", "critic", "sd"):
-            raise StudySpecError(f"composite.weighting must be entropy, critic or sd, not {self.weighting!r}.")
-        if self.shift not in ("none", "rescale"):
-            raise StudySpecError(
-                f"composite.shift must be 'none' or 'rescale', not {self.shift!r}: the coupling model needs indices "
-                "in [0, 1], which a constant shift (+0.0001) or z-scores do not guarantee."
-            )
-        b = self.bounds
-        if not (isinstance(b, list) and len(b) == 2 and all(isinstance(x, int | float) for x in b) and 0 <= b[0] < b[1] <= 1):
-            raise StudySpecError(f"composite.bounds must be [a, b] with 0 <= a < b <= 1, not {b!r}.")
-        if self.method not in ("standard", "corrected"):
-            raise StudySpecError(f"coupling.method must be 'standard' or 'corrected', not {self.method!r}.")
-        if self.weights:
-            w = self.weights
-            if (len(w) != len(self.names) or not all(isinstance(x, int | float) and x >= 0 for x in w)
-                    or abs(sum(w) - 1) > 1e-9):
-                raise StudySpecError(f"coupling.weights must be {len(self.names)} non-negative numbers summing to 1, not {w!r}.")
-        if not (isinstance(self.sync_ratio, int | float) and 0 < self.sync_ratio < 1):
-            raise StudySpecError(f"coupling.sync_ratio must lie strictly between 0 and 1, not {self.sync_ratio!r}.")
-        if self.reference not in ("nation", "rest"):
-            raise StudySpecError(f"clusters.reference must be 'nation' or 'rest', not {self.reference!r}.")
-        from exportlens.regions import list_groupings
-
+            if s.startswith(BUILTIN_PREFIX) and s.removeprefix(BUILTIN_PREFIX) not in SUBSYSTEM_TEMPLATES:
+                raise StudySpecError(f"[subsystems] systems: unknown built-in indicator system {s!r}; available: "
+                                     + ", ".join(f"{BUILTIN_PREFIX}{n}" for n in SUBSYSTEM_TEMPLATES) + ".")
+        if not self.bounds[0] < self.bounds[1]:
+            raise StudySpecError(f"[composite] bounds = {self.bounds}: expected [a, b] with a < b.")
+        if self.weights and (len(self.weights) != len(self.names) or abs(sum(self.weights) - 1) > 1e-9):
+            raise StudySpecError(f"[coupling] weights = {self.weights}: expected {len(self.names)} non-negative "
+                                 "numbers summing to 1.")
         names = [g.name for g in list_groupings()]
         if self.grouping not in names:
-            raise StudySpecError(f"report.grouping must be one of {names}, not {self.grouping!r}.")
-        if self.map_year is not None and (not isinstance(self.map_year, int) or isinstance(self.map_year, bool)):
-            raise StudySpecError(f"report.map_year must be a year (integer), not {self.map_year!r}.")
-        if not isinstance(self.exclude, list):
-            raise StudySpecError("data.exclude must be a list of provinces.")
+            raise StudySpecError(f"[report] grouping = {self.grouping!r}: expected one of {', '.join(names)}.")
 
     def label(self, key: str, lang: str) -> str:
         """Display label of a subsystem or a column in ``lang``."""
-        return self.labels.get(lang, {}).get(key) or DEFAULT_LABELS[lang].get(key, key)
+        user = self.labels.get(lang, {})  # type: ignore[call-overload]
+        return user.get(key) or localized(DEFAULT_LABELS, lang).get(key, key)
 
     def subsystem_label(self, i: int, lang: str) -> str:
         """``跨境电商 U1`` / ``Cross-border e-commerce U1``."""
         return f"{self.label(self.names[i], lang)} U{i + 1}"
-
-
-def _str_list(x: Any) -> bool:
-    return isinstance(x, list) and all(isinstance(v, str) and v for v in x)
 
 
 # --- subsystem indicator systems --------------------------------------------------------
@@ -265,17 +300,13 @@ def subsystem_template_path(name: str) -> Path:
 
 def load_subsystem_system(ref: str) -> IndicatorSystem:
     """An indicator system from ``"builtin:NAME"`` or a TOML/YAML file path."""
-    from exportlens.measures.indicators import IndicatorSystem
-
-    if ref.startswith("builtin:"):
-        return IndicatorSystem.from_toml(subsystem_template_path(ref.removeprefix("builtin:")))
+    if ref.startswith(BUILTIN_PREFIX):
+        return IndicatorSystem.from_toml(subsystem_template_path(ref.removeprefix(BUILTIN_PREFIX)))
     return IndicatorSystem.from_file(ref)
 
 
 def _flatten(system: IndicatorSystem) -> IndicatorSystem:
     """The same indicators as ONE dimension, so that one entropy step weights them all."""
-    from exportlens.measures.indicators import IndicatorSystem
-
     records = system.indicators.drop(columns=["dimension"]).to_dict("records")
     return IndicatorSystem.from_dict({"name": system.name, "dimensions": [
         {"code": f"{system.name}_all", "name_zh": system.title("zh"), "name_en": system.title("en"),
@@ -286,7 +317,7 @@ def _flatten(system: IndicatorSystem) -> IndicatorSystem:
 
 
 @dataclass
-class SynergyStudyResult:
+class SynergyStudyResult(WritableResult):
     """Everything the study produced; tables are built on demand in either language.
 
     ``panel``: one row per province-year with code, province, time, region group, the
@@ -333,57 +364,94 @@ class SynergyStudyResult:
         lines += [f"Note: {n}" for n in self.notes]
         return "\n".join(lines)
 
+    # --- what the runner writes -------------------------------------------------------
+
+    def data_files(self) -> dict[str, pd.DataFrame]:
+        """The coupling panel, the indicator weights (not with precomputed indices) and the
+        cluster measures (with an employment table), written as CSV."""
+        files = {"coupling_panel": self.panel}
+        if len(self.weights):
+            files["indicator_weights"] = self.weights
+        if self.clusters is not None:
+            files["cluster_measures"] = self.clusters.to_frame()
+        return files
+
+    def draw_figures(self, out_dir: Path, lang: str) -> list[Path]:
+        """Trends of the indices and D by region group, a tile map of D, the bands by year."""
+        flang = self.figure_lang(lang)
+        text = localized(TEXT, flang)
+        spec, p = self.spec, self.panel
+        synth = (" " + term("synthetic_short", flang)) if self.synthetic else ""
+        glabels = _group_labels(spec.grouping, flang)
+        titles = [spec.subsystem_label(i, flang) for i in range(len(spec.names))] + [spec.label("D", flang)]
+        out = [fig.group_trends(
+            p.assign(group_label=p["group"].map(glabels)), time=spec.time, group="group_label",
+            variables=[*spec.names, "D"], titles=titles,
+            group_order=[v for k, v in glabels.items() if k in set(p["group"])],
+            path=out_dir / "trends_by_group.png", note=term("group_means_by_year", flang) + synth,
+        )]
+        year = self.map_year
+        last = p[p[spec.time] == year]
+        if last.empty:
+            raise InputError(f"[report] map_year = {year!r} is not a year of the data "
+                             f"({p[spec.time].min()}-{p[spec.time].max()}).")
+        out.append(coordination_tile_map(
+            dict(zip(last["code"].astype(int), last["D"], strict=True)), path=out_dir / f"coordination_map_{year}.png",
+            title=text["map_title"].format(year=year), lang=flang, legend_title=spec.label("band", flang),
+            note=text["map_note"] + synth,
+        ))
+        out.append(band_distribution_plot(
+            self.coupling.band_counts(by=spec.time, lang=flang), path=out_dir / "band_distribution.png", lang=flang,
+            title=text["bands_title"], ylabel=text["bands_ylabel"], note=synth.strip() or None,
+        ))
+        return out
+
     def tables(self, lang: str = "zh") -> dict[str, Any]:
         """Tables 1-8 (7-8 only with cluster measures) as FrameTable objects."""
-        if lang not in ("zh", "en"):
-            raise InputError(f"lang must be 'zh' or 'en', not {lang!r}.")
-        from exportlens.report.tables import FrameTable
-
-        titles = TABLE_TITLES[lang]
-        base = [_synthetic_note(lang)] if self.synthetic else []
+        text = localized(TEXT, lang)
+        spec = self.spec
+        base = synthetic_notes(self.synthetic, lang)
         out: dict[str, Any] = {}
         if len(self.weights):  # not with precomputed subsystem indices
-            out["table1"] = FrameTable(self._weights_table(lang), title=titles["table1"], index=False, digits=4,
-                                       notes=[*base, _weights_note(self.spec, lang)])
-        out["table2"] = FrameTable(self._long_table(lang), title=titles["table2"], index=False, digits=3,
-                                   notes=[*base, _coupling_note(self.spec, lang)])
-        out["table3"] = FrameTable(self._wide_table(lang), title=titles["table3"], index=False, digits=3,
+            shift = text["shift_none"] if spec.shift == "none" else text["shift_rescale"].format(
+                a=spec.bounds[0], b=spec.bounds[1])
+            weights_note = text["weights_note"].format(shift=shift, scope=text[f"scope_{spec.scope}"])
+            out["table1"] = FrameTable(self._weights_table(lang), title=text["table1"], index=False, digits=4,
+                                       notes=[*base, weights_note])
+        a = spec.weights or [1 / len(spec.names)] * len(spec.names)
+        coupling_note = text["coupling_note"].format(c=text[f"c_{spec.method}"], ws=", ".join(f"{x:g}" for x in a))
+        out["table2"] = FrameTable(self._long_table(lang), title=text["table2"], index=False, digits=3,
+                                   notes=[*base, coupling_note])
+        out["table3"] = FrameTable(self._wide_table(lang), title=text["table3"], index=False, digits=3,
                                    notes=base)
-        out["table4"] = FrameTable(self._group_table(lang), title=titles["table4"], index=False, digits=3,
-                                   notes=[*base, _group_note(self.spec, lang)])
-        out["table5"] = FrameTable(self._band_table(lang), title=titles["table5"], index=False, notes=base)
-        out["table6"] = FrameTable(self._lagging_table(lang), title=titles["table6"], index=False,
-                                   notes=[*base, _lagging_note(self.spec, lang)])
+        g = grouping(spec.grouping)
+        group_note = text["group_note"].format(title=getattr(g, f"title_{lang}"))
+        out["table4"] = FrameTable(self._group_table(lang), title=text["table4"], index=False, digits=3,
+                                   notes=[*base, group_note])
+        out["table5"] = FrameTable(self._band_table(lang), title=text["table5"], index=False, notes=base)
+        out["table6"] = FrameTable(self._lagging_table(lang), title=text["table6"], index=False,
+                                   notes=[*base, text["lagging_note"].format(r=spec.sync_ratio)])
         if self.clusters is not None:
             t7, t8 = self._cluster_tables(lang)
-            cnote = _cluster_note(self.spec, lang)
+            cnote = text["cluster_note"].format(reference=text[f"reference_{spec.reference}"])
             year = t7.attrs.get("year")
-            suffix = "" if year is None else (f"（{year}年）" if lang == "zh" else f", {year}")
-            out["table7"] = FrameTable(t7, title=titles["table7"] + suffix, index=False, digits=3, notes=[*base, cnote])
-            out["table8"] = FrameTable(t8, title=titles["table8"] + suffix, index=False, digits=4, notes=[*base, cnote])
+            suffix = "" if year is None else text["cluster_year"].format(year=year)
+            out["table7"] = FrameTable(t7, title=text["table7"] + suffix, index=False, digits=3, notes=[*base, cnote])
+            out["table8"] = FrameTable(t8, title=text["table8"] + suffix, index=False, digits=4, notes=[*base, cnote])
         return out
 
     # --- table builders ---
 
     def _province(self, codes: Any, lang: str) -> list[str]:
-        from exportlens.regions import province_label
-
         return [province_label(int(c), lang) for c in codes]
 
     def _weights_table(self, lang: str) -> pd.DataFrame:
+        text = localized(TEXT, lang)
         w = self.weights
-        zh = lang == "zh"
-        cols = {
-            "subsystem": "子系统" if zh else "Subsystem", "dimension": "维度" if zh else "Dimension",
-            "indicator": "指标" if zh else "Indicator", "direction": "方向" if zh else "Direction",
-            "unit": "单位" if zh else "Unit", "entropy": "信息熵 e" if zh else "Entropy e",
-            "divergence": "差异系数 d" if zh else "Divergence d", "weight": "权重 w" if zh else "Weight w",
-            "global_weight": "综合权重" if zh else "Global weight",
-        }
         out = w.assign(
             subsystem=w["subsystem_index"].map(lambda i: self.spec.subsystem_label(int(i), lang)),
             dimension=w[f"dimension_{lang}"], indicator=w[f"indicator_{lang}"],
-            direction=w["direction"].map({"benefit": "正向", "cost": "负向"} if zh else {"benefit": "+", "cost": "−"}),
+            direction=w["direction"].map({"benefit": text["benefit"], "cost": text["cost"]}),
         )
         keep = ["subsystem", "dimension", "indicator", "direction", "unit"]
         if "entropy" in out and out["entropy"].notna().any():
@@ -391,21 +459,18 @@ class SynergyStudyResult:
         keep.append("weight")
         if self.spec.scope == "dimension":
             keep.append("global_weight")
-        return out[keep].rename(columns=cols)
+        return out[keep].rename(columns={c: text[c] for c in keep})
 
     def _long_table(self, lang: str) -> pd.DataFrame:
         spec, p = self.spec, self.panel
-        zh = lang == "zh"
         out = {spec.label("province", lang): self._province(p["code"], lang), spec.label("year", lang): p[spec.time]}
         for i, n in enumerate(spec.names):
             out[spec.subsystem_label(i, lang)] = p[n]
         for c in ("C", "T", "D"):
             out[spec.label(c, lang)] = p[c]
-        out[spec.label("band", lang)] = p["band_zh" if zh else "band_en"]
-        out[spec.label("stage", lang)] = p["stage_zh" if zh else "stage_en"]
+        out[spec.label("band", lang)] = p[f"band_{lang}"]
+        out[spec.label("stage", lang)] = p[f"stage_{lang}"]
         out[spec.label("lagging", lang)] = [_lagging_label(v, spec, lang) for v in p["lagging"]]
-        import pandas as pd
-
         return pd.DataFrame(out).reset_index(drop=True)
 
     def _wide_table(self, lang: str) -> pd.DataFrame:
@@ -413,26 +478,25 @@ class SynergyStudyResult:
         wide = p.pivot(index="code", columns=spec.time, values="D").sort_index()
         wide.columns = [str(c) for c in wide.columns]
         last = p[p[spec.time] == self.last_year].set_index("code")
-        band = last["band_zh" if lang == "zh" else "band_en"].reindex(wide.index)
+        band = last[f"band_{lang}"].reindex(wide.index)
         wide.insert(0, spec.label("province", lang), self._province(wide.index, lang))
         wide[f"{spec.label('band', lang)} ({self.last_year})"] = band.fillna("").to_numpy()
         return wide.reset_index(drop=True)
 
     def _group_table(self, lang: str) -> pd.DataFrame:
-        import pandas as pd
-
         spec, p = self.spec, self.panel
         glabels = _group_labels(spec.grouping, lang)
         variables = [*spec.names, "D"]
         means = p.groupby(["group", spec.time], sort=False)[variables].mean()
+        years = sorted(p[spec.time].unique())
         rows = []
         for i, v in enumerate(variables):
             vlabel = spec.subsystem_label(i, lang) if v in spec.names else spec.label("D", lang)
             for g in [g for g in glabels if g in means.index.get_level_values(0)]:
-                series = means.loc[g, v]
-                rows.append({"variable": vlabel, "group": glabels[g], **{str(t): series.get(t) for t in sorted(p[spec.time].unique())}})
-        out = pd.DataFrame(rows)
-        return out.rename(columns={"variable": "指标" if lang == "zh" else "Variable", "group": spec.label("group", lang)})
+                series = means[v].xs(g, level=0)
+                rows.append({"variable": vlabel, "group": glabels[g], **{str(t): series.get(t) for t in years}})
+        return pd.DataFrame(rows).rename(columns={"variable": localized(TEXT, lang)["variable"],
+                                                  "group": spec.label("group", lang)})
 
     def _band_table(self, lang: str) -> pd.DataFrame:
         spec = self.spec
@@ -443,8 +507,6 @@ class SynergyStudyResult:
         return counts.rename_axis(spec.label("year", lang)).reset_index()
 
     def _lagging_table(self, lang: str) -> pd.DataFrame:
-        import pandas as pd
-
         spec, p = self.spec, self.panel
         kinds = [*spec.names, "synchronous"]
         labels = [_lagging_label(k, spec, lang) for k in kinds]
@@ -455,11 +517,9 @@ class SynergyStudyResult:
         return tab.rename_axis(spec.label("year", lang)).reset_index()
 
     def _cluster_tables(self, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-        import pandas as pd
-
         cl, spec = self.clusters, self.spec
         assert cl is not None
-        zh = lang == "zh"
+        text = localized(TEXT, lang)
         t = cl.time
         year = cl.lq[t].max() if t else None
         lq = cl.lq if t is None else cl.lq[cl.lq[t] == year]
@@ -469,89 +529,29 @@ class SynergyStudyResult:
         t7 = pd.DataFrame({spec.label("province", lang): self._province(sp["code"], lang)})
         if spec.focus_industry and spec.focus_industry in set(lq[cl.industry]):
             f = lq[lq[cl.industry] == spec.focus_industry].set_index("code")["lq"]
-            t7[(f"区位熵：{spec.focus_industry}" if zh else f"LQ: {spec.focus_industry}")] = f.reindex(sp["code"]).to_numpy()
-        t7["专业化赫芬达尔指数" if zh else "Herfindahl (industries)"] = sp["herfindahl"].to_numpy()
-        t7["标准化赫芬达尔指数" if zh else "Normalised Herfindahl"] = sp["herfindahl_normalised"].to_numpy()
-        t7["克鲁格曼专业化指数" if zh else "Krugman specialisation"] = sp["krugman"].to_numpy()
+            t7[text["lq"].format(industry=spec.focus_industry)] = f.reindex(sp["code"]).to_numpy()
+        for c in ("herfindahl", "herfindahl_normalised", "krugman"):
+            t7[text[c]] = sp[c].to_numpy()
         n_lq = lq.assign(above=lq["lq"] > 1).groupby(cl.industry, sort=False)["above"].sum()
         t8 = pd.DataFrame({
-            ("行业" if zh else "Industry"): conc[cl.industry].to_numpy(),
-            ("地理集中赫芬达尔指数" if zh else "Herfindahl (provinces)"): conc["herfindahl"].to_numpy(),
-            ("标准化" if zh else "Normalised"): conc["herfindahl_normalised"].to_numpy(),
-            ("区位熵>1的省份数" if zh else "Provinces with LQ > 1"): n_lq.reindex(conc[cl.industry]).to_numpy(),
-        }).sort_values("地理集中赫芬达尔指数" if zh else "Herfindahl (provinces)", ascending=False)
+            text["industry"]: conc[cl.industry].to_numpy(),
+            text["herfindahl_provinces"]: conc["herfindahl"].to_numpy(),
+            text["normalised"]: conc["herfindahl_normalised"].to_numpy(),
+            text["n_lq_above_1"]: n_lq.reindex(conc[cl.industry]).to_numpy(),
+        }).sort_values(text["herfindahl_provinces"], ascending=False)
         if year is not None:
             t7.attrs["year"] = year
         return t7.reset_index(drop=True), t8.reset_index(drop=True)
 
-    def write(self, out_dir: str | Path, *, lang: str = "zh", formats: list[str] | None = None,
-              figures: bool = True) -> list[Path]:
-        """Write every table in every format, the CSV data, the figures and notes to ``out_dir``."""
-        return write_synergy_outputs(self, Path(out_dir), lang=lang, formats=formats, figures=figures)
-
 
 def _lagging_label(value: str, spec: SynergyStudySpec, lang: str) -> str:
+    text = localized(TEXT, lang)
     if value == "synchronous":
-        return "同步发展" if lang == "zh" else "synchronous"
-    parts = [spec.label(v, lang) for v in str(value).split("/")]
-    joined = "、".join(parts) if lang == "zh" else " / ".join(parts)
-    return f"{joined}滞后" if lang == "zh" else f"{joined} lags"
-
-
-def _synthetic_note(lang: str) -> str:
-    return ("注：数据为 exportlens 生成的合成演示数据（非真实统计数据）。" if lang == "zh"
-            else "Note: SYNTHETIC demo data generated by exportlens (not real statistics).")
-
-
-def _weights_note(spec: SynergyStudySpec, lang: str) -> str:
-    shift = ("极差标准化（0·ln0 取 0）" if spec.shift == "none" else f"极差标准化后映射到 [{spec.bounds[0]:g}, {spec.bounds[1]:g}]") \
-        if lang == "zh" else ("min-max standardisation (0·ln 0 = 0)" if spec.shift == "none"
-                              else f"min-max standardisation mapped to [{spec.bounds[0]:g}, {spec.bounds[1]:g}]")
-    if lang == "zh":
-        scope = "各子系统全部指标一次赋权" if spec.scope == "subsystem" else "维度内赋权、维度等权合成"
-        return f"面板熵值法：全部省份-年份样本合并标准化并计算一组权重；{shift}；{scope}。"
-    scope = ("one weight vector over all indicators of each subsystem" if spec.scope == "subsystem"
-             else "weights within each dimension, dimensions combined with equal weights")
-    return f"Panel entropy method: all province-years pooled for standardisation and one weight vector; {shift}; {scope}."
-
-
-def _coupling_note(spec: SynergyStudySpec, lang: str) -> str:
-    w = spec.weights or [1 / len(spec.names)] * len(spec.names)
-    ws = ", ".join(f"{x:g}" for x in w)
-    if lang == "zh":
-        c = "C = n(ΠU)^(1/n)/ΣU（标准形式）" if spec.method == "standard" else "C 为王淑佳等（2021）修正耦合度"
-        return f"{c}；T = Σa·U，a = ({ws})；D = √(C·T)。协调等级按 D 每 0.1 划分，区间左闭右开，D = 1 属优质协调。"
-    c = "C = n(ΠU)^(1/n)/ΣU (standard form)" if spec.method == "standard" else "C = corrected coupling degree of Wang Shujia et al. (2021)"
-    return f"{c}; T = Σ a·U with a = ({ws}); D = √(C·T). Bands of D in steps of 0.1, closed on the left (D = 1 is high-quality coordination)."
-
-
-def _group_note(spec: SynergyStudySpec, lang: str) -> str:
-    from exportlens.regions import grouping
-
-    g = grouping(spec.grouping)
-    return f"区域划分：{g.title_zh}。表中为组内省份的简单平均。" if lang == "zh" else \
-        f"Region groups: {g.title_en}. Simple means over the provinces of each group."
-
-
-def _lagging_note(spec: SynergyStudySpec, lang: str) -> str:
-    r = spec.sync_ratio
-    return (f"min(U)/max(U) > {r:g} 为同步发展，否则发展指数最小的子系统为滞后子系统。" if lang == "zh"
-            else f"Synchronous when min(U)/max(U) > {r:g}; otherwise the subsystem with the smallest index lags.")
-
-
-def _cluster_note(spec: SynergyStudySpec, lang: str) -> str:
-    ref = ("全国" if spec.reference == "nation" else "其余省份") if lang == "zh" else (
-        "the nation" if spec.reference == "nation" else "the rest of the country")
-    if lang == "zh":
-        return (f"区位熵 LQ = (e_ij/e_i)/(E_j/E)；赫芬达尔指数 H = Σ份额²；克鲁格曼专业化指数 K = Σ|s_ij − s_j|（参照：{ref}）。"
-                "标准化 H* = (H − 1/N)/(1 − 1/N)。")
-    return (f"Location quotient LQ = (e_ij/e_i)/(E_j/E); Herfindahl H = Σ share²; Krugman K = Σ|s_ij − s_j| "
-            f"(reference: {ref}). Normalised H* = (H − 1/N)/(1 − 1/N).")
+        return text["synchronous"]
+    return text["lags"].format(names=text["lagging_join"].join(spec.label(v, lang) for v in str(value).split("/")))
 
 
 def _group_labels(grouping_name: str, lang: str) -> dict[str, str]:
-    from exportlens.regions import grouping
-
     g = grouping(grouping_name)
     return {k: g.label(k, lang) for k in g.order}
 
@@ -575,8 +575,6 @@ def prepare_panel(data: pd.DataFrame, spec: SynergyStudySpec) -> tuple[pd.DataFr
     """Analysis frame: provinces resolved (``code``), exclusions applied, duplicates rejected;
     the row index is ``"<province> <year>"`` so that errors name province-years.
     Returns the frame, the subsystem indicator systems (None with precomputed indices) and notes."""
-    from exportlens.regions import assign_group, resolve_province, resolve_provinces
-
     spec.check()
     systems = None if spec.indices else [load_subsystem_system(s) for s in spec.systems]
     need = _required_columns(spec, systems)
@@ -586,7 +584,7 @@ def prepare_panel(data: pd.DataFrame, spec: SynergyStudySpec) -> tuple[pd.DataFr
         listing = "; ".join(f"{k}: {v}" for k, v in missing.items())
         raise MissingColumnError(f"Column(s) the study needs are not in the data ({listing}); available columns: {list(data.columns)}.")
     if systems is not None:
-        shared = {}
+        shared: dict[str, list[str]] = {}
         for n, s in zip(spec.names, systems, strict=True):
             for c in s.codes:
                 shared.setdefault(c, []).append(n)
@@ -600,15 +598,8 @@ def prepare_panel(data: pd.DataFrame, spec: SynergyStudySpec) -> tuple[pd.DataFr
     notes: list[str] = []
     frame = data.copy()
     frame["code"] = resolve_provinces(frame[spec.entity]).astype(int).to_numpy()
-    if spec.exclude:
-        excl = {resolve_province(x).code for x in spec.exclude}
-        n_before = len(frame)
-        frame = frame[~frame["code"].isin(excl)].copy()
-        notes.append(f"Excluded by the study file: {sorted(excl)} ({n_before - len(frame)} rows).")
-    dup = frame[frame.duplicated(["code", spec.time], keep=False)]
-    if len(dup):
-        listing = "; ".join(f"{r[spec.entity]} {r[spec.time]} (row {i})" for i, r in dup.head(10).iterrows())
-        raise InputError(f"{len(dup)} duplicate province-year rows: {listing}.")
+    frame = exclude_provinces(frame, spec.exclude, notes)
+    check_province_years(frame, spec.entity, spec.time)
     if frame[spec.time].isna().any():
         rows = list(frame.index[frame[spec.time].isna()][:10])
         raise InputError(f"Column {spec.time!r} has missing values in rows {rows}.")
@@ -625,10 +616,6 @@ def prepare_panel(data: pd.DataFrame, spec: SynergyStudySpec) -> tuple[pd.DataFr
 def subsystem_indices(frame: pd.DataFrame, spec: SynergyStudySpec, systems: list[IndicatorSystem]
                       ) -> tuple[pd.DataFrame, dict[str, CompositeIndex | None], pd.DataFrame]:
     """U_i of every row (pooled panel entropy) and the indicator weights table."""
-    import pandas as pd
-
-    from exportlens.measures.composite import composite_index, entropy_weights
-
     shift: Any = None if spec.shift == "none" else "rescale"
     bounds = None if spec.shift == "none" else (float(spec.bounds[0]), float(spec.bounds[1]))
     scores: dict[str, pd.Series] = {}
@@ -652,7 +639,8 @@ def subsystem_indices(frame: pd.DataFrame, spec: SynergyStudySpec, systems: list
                 entropy[members] = ew.entropy
                 divergence[members] = ew.divergence
         gw = ci.global_weights
-        for code, r in ind.iterrows():
+        for code in ind.index:
+            r = ind.loc[code]
             rows.append({
                 "subsystem": name, "subsystem_index": i, "dimension": r["dimension"],
                 "dimension_zh": system.label(r["dimension"], "zh"), "dimension_en": system.label(r["dimension"], "en"),
@@ -663,10 +651,9 @@ def subsystem_indices(frame: pd.DataFrame, spec: SynergyStudySpec, systems: list
     return pd.DataFrame(scores, index=frame.index), composites, pd.DataFrame(rows)
 
 
-def prepare_employment(employment: pd.DataFrame, spec: SynergyStudySpec) -> pd.DataFrame:
-    """Employment table with resolved province codes and the study's exclusions applied."""
-    from exportlens.regions import resolve_province, resolve_provinces
-
+def prepare_employment(employment: pd.DataFrame, spec: SynergyStudySpec,
+                       notes: list[str] | None = None) -> pd.DataFrame:
+    """Employment table with resolved province codes and the study's exclusions applied (counted in ``notes``)."""
     cols = [spec.region, spec.industry, spec.value, spec.employment_time] + ([spec.total] if spec.total else [])
     missing = [c for c in cols if c not in employment.columns]
     if missing:
@@ -674,10 +661,7 @@ def prepare_employment(employment: pd.DataFrame, spec: SynergyStudySpec) -> pd.D
                                  f"available: {list(employment.columns)}.")
     emp = employment.copy()
     emp["code"] = resolve_provinces(emp[spec.region]).astype(int).to_numpy()
-    if spec.exclude:
-        excl = {resolve_province(x).code for x in spec.exclude}
-        emp = emp[~emp["code"].isin(excl)].copy()
-    return emp
+    return exclude_provinces(emp, spec.exclude, [] if notes is None else notes, what="rows of the employment table")
 
 
 def run_synergy_study(data: pd.DataFrame, spec: SynergyStudySpec | None = None, *,
@@ -687,17 +671,12 @@ def run_synergy_study(data: pd.DataFrame, spec: SynergyStudySpec | None = None, 
 
     ``progress`` is an optional callable ``progress(step_description)``.
     """
-    import pandas as pd
-
-    from exportlens.measures.cluster import cluster_measures
-    from exportlens.measures.coupling import coupling_coordination
-
     spec = spec or SynergyStudySpec()
     step = progress or (lambda _msg: None)
     step("subsystem indices (panel entropy)")
     frame, systems, notes = prepare_panel(data, spec)
     if spec.map_year is not None and spec.map_year not in set(frame[spec.time]):
-        raise InputError(f"report.map_year {spec.map_year} is not a year of the data "
+        raise InputError(f"[report] map_year = {spec.map_year} is not a year of the data "
                          f"({frame[spec.time].min()}-{frame[spec.time].max()}).")
     if spec.indices:
         U = frame[spec.indices].set_axis(spec.names, axis=1)
@@ -724,7 +703,7 @@ def run_synergy_study(data: pd.DataFrame, spec: SynergyStudySpec | None = None, 
     clusters = None
     if employment is not None:
         step("cluster measures")
-        emp = prepare_employment(employment, spec)
+        emp = prepare_employment(employment, spec, notes)
         clusters = cluster_measures(emp, region="code", industry=spec.industry, value=spec.value,
                                     time=spec.employment_time, total=spec.total, reference=spec.reference)
         if spec.focus_industry and spec.focus_industry not in set(emp[spec.industry]):
@@ -736,79 +715,12 @@ def run_synergy_study(data: pd.DataFrame, spec: SynergyStudySpec | None = None, 
                               clusters=clusters, notes=notes, synthetic=bool(data.attrs.get("synthetic", False)))
 
 
-def write_synergy_outputs(result: SynergyStudyResult, out_dir: Path, *, lang: str = "zh",
-                          formats: list[str] | None = None, figures: bool = True) -> list[Path]:
-    """Write Tables 1-8, the analysis panel, weights, cluster measures, figures and notes."""
-    from exportlens.report.tables import write_tables
-
-    out_dir = Path(out_dir)
-    tables = result.tables(lang)
-    written = write_tables(tables, out_dir / "tables", formats)
-    panel_path = out_dir / "coupling_panel.csv"
-    result.panel.to_csv(panel_path, index=False, float_format="%.10g")
-    written.append(panel_path)
-    if len(result.weights):
-        wpath = out_dir / "indicator_weights.csv"
-        result.weights.to_csv(wpath, index=False, float_format="%.10g")
-        written.append(wpath)
-    if result.clusters is not None:
-        cpath = out_dir / "cluster_measures.csv"
-        result.clusters.to_frame().to_csv(cpath, index=False, float_format="%.10g")
-        written.append(cpath)
-    if figures:
-        written += _write_figures(result, out_dir / "figures", lang)
-    notes_path = out_dir / "notes.txt"
-    notes_path.write_text(result.summary() + "\n", encoding="utf-8")
-    written.append(notes_path)
-    return written
-
-
-def _write_figures(result: SynergyStudyResult, fig_dir: Path, lang: str) -> list[Path]:
-    from exportlens.report import figures as fig
-    from exportlens.report.figures_synergy import band_distribution_plot, coordination_tile_map
-
-    flang, fnote = fig.figure_language(lang)
-    if fnote and fnote not in result.notes:
-        result.notes.append(fnote)
-    spec, p = result.spec, result.panel
-    synth = (" SYNTHETIC demo data." if flang == "en" else " 合成演示数据。") if result.synthetic else ""
-    glabels = _group_labels(spec.grouping, flang)
-    variables = [*spec.names, "D"]
-    titles = [spec.subsystem_label(i, flang) for i in range(len(spec.names))] + [spec.label("D", flang)]
-    out = [fig.group_trends(
-        p.assign(group_label=p["group"].map(glabels)), time=spec.time, group="group_label", variables=variables,
-        titles=titles, group_order=[v for k, v in glabels.items() if k in set(p["group"])],
-        path=fig_dir / "trends_by_group.png",
-        note=("Group means by year." if flang == "en" else "各组年度均值。") + synth,
-    )]
-    year = result.map_year
-    last = p[p[spec.time] == year]
-    if last.empty:
-        raise InputError(f"report.map_year {year!r} is not a year of the data ({p[spec.time].min()}-{p[spec.time].max()}).")
-    out.append(coordination_tile_map(
-        dict(zip(last["code"].astype(int), last["D"], strict=True)), path=fig_dir / f"coordination_map_{year}.png",
-        title=(f"Coupling coordination degree D, {year}" if flang == "en" else f"{year}年耦合协调度 D"),
-        lang=flang, legend_title=spec.label("band", flang),
-        note=(("Tile grid, not to scale; grey: no data." if flang == "en" else "方格示意图，非真实地图；灰色：无数据。") + synth),
-    ))
-    counts = result.coupling.band_counts(by=spec.time, lang=flang)
-    out.append(band_distribution_plot(
-        counts, path=fig_dir / "band_distribution.png", lang=flang,
-        title=("Coordination bands by year" if flang == "en" else "耦合协调等级分布"),
-        ylabel=("provinces" if flang == "en" else "省份数"), note=synth.strip() or None,
-    ))
-    return out
-
 
 def load_study_data(spec: SynergyStudySpec) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """The province-year panel and the employment table named in the spec; the embedded
     SYNTHETIC demo data when no data path is given (the demo employment table too, unless
     [clusters] names one)."""
-    from exportlens.data import load_panel
-
     if spec.data_path is None:
-        from exportlens.data.demo_synergy import synergy_demo_employment, synergy_demo_panel
-
         panel = synergy_demo_panel()
         employment = None if spec.employment_path else synergy_demo_employment()
     else:
@@ -820,93 +732,25 @@ def load_study_data(spec: SynergyStudySpec) -> tuple[pd.DataFrame, pd.DataFrame 
     return panel, employment
 
 
-def run_synergy_cli(spec: SynergyStudySpec, *, out: Path | None, lang: str, formats: list[str] | None,
-                    figures: bool, overwrite: bool, console: Any = None) -> Path:
-    """What ``exportlens run synergy`` and ``exportlens demo`` do: load, run, write, manifest."""
-
-    from exportlens.report.manifest import new_output_dir, write_manifest
-    from exportlens.report.progress import step_progress
-
-    out_dir = new_output_dir(out, "synergy" if spec.data_path else "synergy-demo", overwrite=overwrite)
-    steps = ["load data", "subsystem indices (panel entropy)", "coupling coordination", "cluster measures",
-             "write tables and figures"]
-    with step_progress("load data", len(steps), console) as advance:
-        data, employment = load_study_data(spec)
-        result = run_synergy_study(data, spec, employment=employment, progress=advance)
-        advance("write tables and figures")
-        result.write(out_dir, lang=lang, formats=formats, figures=figures)
-    if spec.source_file:
-        spec.copy_study_file(out_dir)
-    inputs: dict[str, str | Path] = {}
-    if spec.data_path:
-        inputs["data"] = spec.data_path
+def _inputs(spec: SynergyStudySpec) -> dict[str, str]:
+    """The files a run reads (none for the demo): panel, employment table, own indicator systems."""
+    if spec.data_path is None:
+        return {}
+    files = {"data": spec.data_path}
     if spec.employment_path:
-        inputs["employment"] = spec.employment_path
-    for n, s in zip(spec.names, spec.systems if not spec.indices else [], strict=False):
-        if not s.startswith("builtin:"):
-            inputs[f"system_{n}"] = s
-    if spec.source_file:
-        inputs["study_file"] = spec.source_file
-    data_label = spec.data_path or "embedded SYNTHETIC demo panel (exportlens.data.demo_synergy)"
-    write_manifest(out_dir, study="synergy", spec={**spec.to_dict(), "lang": lang, "formats": formats or "all",
-                                                   "data": data_label},
-                   inputs=inputs, notes=result.notes)
-    if console is not None:
-        console.print(result.summary())
-    return out_dir
+        files["employment"] = spec.employment_path
+    for name, system in zip(spec.names, spec.systems if not spec.indices else [], strict=False):
+        if not system.startswith(BUILTIN_PREFIX):
+            files[f"system_{name}"] = system
+    return files
 
 
-def study_template() -> str:
-    """A commented study file with the defaults (those of the demo)."""
-    return '''# exportlens study file: synergy of cross-border e-commerce and industrial clusters
-# (coupling coordination degree). Run:  exportlens run synergy --study this_file.toml --lang zh
-# Column names refer to YOUR data; paths are relative to this file.
-
-[data]
-# path = "panel.csv"          # CSV, Excel (.xlsx), Stata (.dta) or Parquet, one row per province-year;
-                              # without it the embedded SYNTHETIC demo panel is used
-# sheet = "Sheet1"            # Excel sheet
-entity = "province"           # province column (any spelling: 北京市, 北京, Beijing, 110000 ...)
-time = "year"
-exclude = []                  # e.g. ["西藏"]
-
-[subsystems]
-names = ["ecommerce", "clusters"]   # U1, U2 (, U3 ...): labels in [labels.zh] / [labels.en]
-# Indicator systems, one per subsystem: built-in templates or your own TOML/YAML files
-# (layout: exportlens.measures.indicators). The indicator codes are columns of your data.
-# Copy a template to start: exportlens/measures/templates/*.toml
-systems = ["builtin:cross_border_ecommerce", "builtin:industrial_clusters"]
-# indices = ["u_ecom", "u_cluster"]  # or precomputed subsystem indices in [0, 1]
-
-[composite]
-scope = "subsystem"          # "subsystem": one entropy weight vector over all indicators of a subsystem
-                             # "dimension": entropy within each dimension, dimensions equally weighted
-weighting = "entropy"        # entropy, critic or sd
-shift = "none"               # "none": min-max, 0*ln 0 = 0 (U in [0, 1]); "rescale": min-max mapped to bounds
-bounds = [0.01, 0.99]        # used by shift = "rescale" (SPSSAU's default interval)
-
-[coupling]
-method = "standard"          # C = n (prod U)^(1/n) / sum U; "corrected": Wang Shujia et al. (2021)
-weights = []                 # a_i of T = sum a_i U_i, e.g. [0.5, 0.5] (must sum to 1); [] = equal
-sync_ratio = 0.9             # synchronous development when min(U)/max(U) > sync_ratio
-
-[clusters]
-# path = "employment.csv"    # long table: province, industry, year, employment (skipped when absent)
-# sheet = "Sheet1"
-region = "province"
-industry = "industry"
-value = "employment"         # employment (or output / value added) of the industry
-time = "year"
-# total = "total_employment" # region total for the location quotient (default: sum of the industries)
-reference = "nation"         # Krugman index against the nation or "rest" (the other provinces)
-focus_industry = "制造业"     # industry whose location quotient Table 7 shows
-
-[report]
-grouping = "nbs4"            # region groups of Table 4 and the trend figure: nbs4, belts3, drc8, coastal
-# map_year = 2022            # year of the tile map (default: the last year)
-
-# [labels.zh]
-# ecommerce = "跨境电商"
-# [labels.en]
-# ecommerce = "Cross-border e-commerce"
-'''
+STUDY = StudyDefinition(
+    name="synergy",
+    spec_class=SynergyStudySpec,
+    load=load_study_data,
+    run=lambda data, spec, progress=None: run_synergy_study(data[0], spec, employment=data[1], progress=progress),
+    steps=("load data", "subsystem indices (panel entropy)", "coupling coordination", "cluster measures"),
+    inputs=_inputs,
+    demo_label="embedded SYNTHETIC demo panel (exportlens.datasets.demo_synergy)",
+)

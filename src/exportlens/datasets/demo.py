@@ -53,12 +53,26 @@ wild cluster bootstrap option (``[model] wild_bootstrap = true``) is for.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from exportlens.measures import virtual_agglomeration
+from exportlens.regions import assign_group, provinces
+
 if TYPE_CHECKING:
     import pandas as pd
+
+__all__ = [
+    "CHINA_EXPORTS_100M_USD",
+    "DEMO_NOISE_SD",
+    "DEMO_SEED",
+    "DEMO_TRUE_COEFFICIENTS",
+    "DEMO_VAG_PARAMETERS",
+    "DEMO_YEARS",
+    "SYNTHETIC_LABEL",
+    "resilience_demo_panel",
+]
 
 DEMO_SEED = 20240601
 DEMO_YEARS = tuple(range(2009, 2023))
@@ -77,7 +91,7 @@ DEMO_TRUE_COEFFICIENTS: dict[str, float] = {
 }
 
 #: Parameters of the virtual-agglomeration index used by the generator (the published form).
-DEMO_VAG_PARAMETERS: dict[str, object] = {"theta": 1.0, "unit": "km", "self_weight": 1.0, "row_standardise": False}
+DEMO_VAG_PARAMETERS: dict[str, Any] = {"theta": 1.0, "unit": "km", "self_weight": 1.0, "row_standardise": False}
 
 # China's total exports, 100 million USD, customs statistics (rounded).
 CHINA_EXPORTS_100M_USD: dict[int, float] = {
@@ -110,9 +124,6 @@ def resilience_demo_panel(seed: int = DEMO_SEED) -> pd.DataFrame:
     :data:`DEMO_TRUE_COEFFICIENTS`. Deterministic for a given ``seed``.
     """
     import pandas as pd
-
-    from exportlens.measures import virtual_agglomeration
-    from exportlens.regions import assign_group, provinces
 
     rng = np.random.default_rng(seed)
     provs = [p for p in provinces() if p.code != 540000]
@@ -193,6 +204,6 @@ def resilience_demo_panel(seed: int = DEMO_SEED) -> pd.DataFrame:
     frame.attrs["synthetic"] = True
     frame.attrs["description"] = (
         f"{SYNTHETIC_LABEL}: export-resilience panel, 30 provinces x 2009-2022, seed {seed}; "
-        "true coefficients in exportlens.data.demo.DEMO_TRUE_COEFFICIENTS"
+        "true coefficients in exportlens.datasets.demo.DEMO_TRUE_COEFFICIENTS"
     )
     return frame

@@ -11,11 +11,34 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from exportlens.datasets.demo import (
+    DEMO_TRUE_COEFFICIENTS,
+    DEMO_VAG_PARAMETERS,
+    resilience_demo_panel,
+)
+from exportlens.datasets.demo_firms import load_firm_transactions_demo
+from exportlens.datasets.demo_linkage import linkage_demo_cube
+from exportlens.datasets.demo_mrio import value_added_demo_tables
+from exportlens.datasets.demo_synergy import synergy_demo_employment, synergy_demo_panel
 from exportlens.errors import InputError
 
 if TYPE_CHECKING:
     import pandas as pd
 
+__all__ = [
+    "DEMO_TRUE_COEFFICIENTS",
+    "DEMO_VAG_PARAMETERS",
+    "DatasetInfo",
+    "linkage_demo_cube",
+    "list_datasets",
+    "load_dataset",
+    "load_firm_transactions_demo",
+    "load_resilience_demo",
+    "resilience_demo_panel",
+    "synergy_demo_employment",
+    "synergy_demo_panel",
+    "value_added_demo_tables",
+]
 
 @dataclass(frozen=True)
 class DatasetInfo:
@@ -29,90 +52,54 @@ class DatasetInfo:
     synthetic: bool = True
 
 
-def _resilience_demo() -> pd.DataFrame:
-    from exportlens.data.demo import resilience_demo_panel
-
-    return resilience_demo_panel()
-
-
-def _synergy_demo() -> pd.DataFrame:
-    from exportlens.data.demo_synergy import synergy_demo_panel
-
-    return synergy_demo_panel()
-
-
-def _synergy_employment_demo() -> pd.DataFrame:
-    from exportlens.data.demo_synergy import synergy_demo_employment
-
-    return synergy_demo_employment()
-
-
-def _linkage_demo() -> pd.DataFrame:
-    from exportlens.data.demo_linkage import linkage_demo_cube
-
-    return linkage_demo_cube()
-
-
-def _firm_transactions_demo() -> pd.DataFrame:
-    from exportlens.data.demo_firms import load_firm_transactions_demo
-
-    return load_firm_transactions_demo()
-
-
-def _value_added_demo() -> dict:
-    from exportlens.data.demo_mrio import value_added_demo_tables
-
-    return value_added_demo_tables()
-
-
 _DATASETS: dict[str, DatasetInfo] = {
     "resilience_demo": DatasetInfo(
         name="resilience_demo",
         description="SYNTHETIC province-year panel for the export-resilience study: exports, national "
         "exports, ICT and total employment, controls, R&D moderator; known true coefficients "
-        "(exportlens.data.demo.DEMO_TRUE_COEFFICIENTS)",
+        "(exportlens.datasets.demo.DEMO_TRUE_COEFFICIENTS)",
         shape="420 rows (30 provinces without Tibet x 2009-2022)",
         study="resilience",
-        loader=_resilience_demo,
+        loader=resilience_demo_panel,
     ),
     "linkage_demo": DatasetInfo(
         name="linkage_demo",
         description="SYNTHETIC province x Belt-and-Road country x indicator cube (long table) for the linkage "
-        "study; documented DGP in exportlens.data.demo_linkage",
+        "study; documented DGP in exportlens.datasets.demo_linkage",
         shape="31,248 rows (31 provinces x 63 countries x 16 indicators)",
         study="linkage",
-        loader=_linkage_demo,
+        loader=linkage_demo_cube,
     ),
     "value_added_demo": DatasetInfo(
         name="value_added_demo",
         description="SYNTHETIC 30-province x 42-sector multi-regional input-output tables (CEADs layout) for "
-        "2002/2007/2012, as {year: MRIOTable}; DGP in exportlens.data.demo_mrio",
+        "2002/2007/2012, as {year: MRIOTable}; DGP in exportlens.datasets.demo_mrio",
         shape="3 tables of 1,260 x 1,260",
         study="value-added",
-        loader=_value_added_demo,
+        loader=value_added_demo_tables,
     ),
     "firm_transactions_demo": DatasetInfo(
         name="firm_transactions_demo",
         description="SYNTHETIC customs transactions (firm x HS product x destination x year) for the firm-level "
-        "study, shock in 2009; documented DGP in exportlens.data.demo_firms",
+        "study, shock in 2009; documented DGP in exportlens.datasets.demo_firms",
         shape="200,000 rows (1,477 firms, 2005-2014)",
         study="firm-resilience",
-        loader=_firm_transactions_demo,
+        loader=load_firm_transactions_demo,
     ),
     "synergy_demo": DatasetInfo(
         name="synergy_demo",
         description="SYNTHETIC province-year indicators of cross-border e-commerce and industrial clusters "
-        "(coupling-coordination study); documented DGP in exportlens.data.demo_synergy",
+        "(coupling-coordination study); documented DGP in exportlens.datasets.demo_synergy",
         shape="310 rows (31 provinces x 2013-2022)",
         study="synergy",
-        loader=_synergy_demo,
+        loader=synergy_demo_panel,
     ),
     "synergy_employment_demo": DatasetInfo(
         name="synergy_employment_demo",
         description="SYNTHETIC province x industry x year employment for the cluster measures (LQ, HHI, Krugman)",
         shape="5,890 rows (31 provinces x 19 industries x 2013-2022)",
         study="synergy",
-        loader=_synergy_employment_demo,
+        loader=synergy_demo_employment,
     ),
 }
 
@@ -140,5 +127,5 @@ def load_dataset(name: str) -> Any:
 
 
 def load_resilience_demo() -> pd.DataFrame:
-    """The SYNTHETIC export-resilience panel (see :func:`exportlens.data.demo.resilience_demo_panel`)."""
+    """The SYNTHETIC export-resilience panel (see :func:`exportlens.datasets.demo.resilience_demo_panel`)."""
     return load_dataset("resilience_demo")

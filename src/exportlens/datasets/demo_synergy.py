@@ -63,10 +63,32 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from exportlens.data.demo import SYNTHETIC_LABEL
+from exportlens.datasets.demo import SYNTHETIC_LABEL
+from exportlens.measures.cluster import location_quotients
+from exportlens.regions import assign_group, provinces
 
 if TYPE_CHECKING:
     import pandas as pd
+
+__all__ = [
+    "BASE_INDUSTRY_SHARES",
+    "CBEC_GROUP_LEVEL",
+    "CBEC_GROWTH",
+    "CBEC_HUBS",
+    "CBEC_PROVINCE_SD",
+    "CLUSTER_GROUP_LEVEL",
+    "CLUSTER_GROWTH",
+    "CLUSTER_PROVINCE_SD",
+    "CLUSTER_SHIFTS",
+    "INDUSTRIES",
+    "LATENT_NOISE_SD",
+    "MANUFACTURING",
+    "PILOT_ZONES_NATIONAL",
+    "SYNERGY_DEMO_SEED",
+    "SYNERGY_DEMO_YEARS",
+    "synergy_demo_employment",
+    "synergy_demo_panel",
+]
 
 SYNERGY_DEMO_SEED = 20240607
 SYNERGY_DEMO_YEARS = tuple(range(2013, 2023))
@@ -130,8 +152,6 @@ class _Latent:
 
 
 def _latent(seed: int) -> _Latent:
-    from exportlens.regions import assign_group, provinces
-
     rng = np.random.default_rng(seed)
     codes = np.array([x.code for x in provinces()])
     group = assign_group(list(codes), "nbs4").to_numpy()
@@ -188,9 +208,6 @@ def _employment_cube(lat: _Latent) -> np.ndarray:
 def _build(seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     import pandas as pd
 
-    from exportlens.measures.cluster import location_quotients
-    from exportlens.regions import provinces
-
     lat = _latent(seed)
     rng = lat.rng
     provs = provinces()
@@ -216,8 +233,8 @@ def _build(seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         "employment": np.round(emp.reshape(-1), 2),
     })
     lq = location_quotients(employment, region="code", industry="industry", value="employment", time="year")
-    manuf = employment.assign(lq=lq.to_numpy())
-    manuf = manuf[manuf["industry"] == MANUFACTURING].set_index(["code", "year"])["lq"]
+    with_lq = employment.assign(lq=lq.to_numpy())
+    manuf = with_lq[with_lq["industry"] == MANUFACTURING].set_index(["code", "year"])["lq"]
 
     panel = pd.DataFrame({
         "code": np.repeat(codes, T),
@@ -267,7 +284,7 @@ def synergy_demo_panel(seed: int = SYNERGY_DEMO_SEED) -> pd.DataFrame:
     panel.attrs["description"] = (
         f"{SYNTHETIC_LABEL}: synergy panel (cross-border e-commerce and industrial-cluster indicators), "
         f"31 provinces x {SYNERGY_DEMO_YEARS[0]}-{SYNERGY_DEMO_YEARS[-1]}, seed {seed}; "
-        "data-generating process in exportlens.data.demo_synergy"
+        "data-generating process in exportlens.datasets.demo_synergy"
     )
     return panel
 

@@ -1,10 +1,8 @@
-"""Regression tables in the published layout (exporters in :mod:`exportlens.report.tables`).
+"""Regression tables in the published layout, rendered from :class:`ModelResult` objects.
 
-:class:`Grid` is a display table (header rows, body rows, optional inner rules, title, notes)
-and :func:`export_grid` writes one to Markdown, HTML, LaTeX (booktabs), Word (python-docx,
-three-line table), Excel (openpyxl), CSV or plain text. :class:`RegressionTable` and
-:class:`~exportlens.econometrics.descriptive.DescriptiveTable` both build a Grid and use the
-same exporters; other code can pass any DataFrame to :func:`export_grid`.
+:class:`RegressionTable` builds a :class:`~exportlens.report.tables.Grid` and uses the
+exporters of :mod:`exportlens.report.tables` (Markdown, HTML, LaTeX, Word, Excel, CSV, text).
+The estimates come from :mod:`exportlens.econometrics`; this module only renders them.
 
 Regression tables are built here from :class:`ModelResult` objects (not by maketables): the
 fixed-effect indicator rows (YES/NO, 是/否) come from ``ModelResult.fixed_effects``, because
@@ -28,27 +26,18 @@ from exportlens.econometrics.labels import (
 from exportlens.econometrics.results import ModelResult
 from exportlens.errors import InputError
 from exportlens.report.tables import (
-    FORMATS,
     Grid,
-    _GridExportMixin,
-    _maybe_write,
-    _note_list,
-    export_grid,
+    GridExportMixin,
     format_number,
+    note_list,
     star_string,
+    write_text,
 )
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = [
-    "FORMATS",
-    "Grid",
-    "RegressionTable",
-    "export_grid",
-    "format_number",
-    "star_string",
-]
+__all__ = ["RegressionTable"]
 
 # --------------------------------------------------------------------------------------------
 # RegressionTable
@@ -74,7 +63,7 @@ def _vcov_note_fragment(vcov: str, lang: str, labels: VariableLabels) -> str:
 
 
 @dataclass
-class RegressionTable(_GridExportMixin):
+class RegressionTable(GridExportMixin):
     """A regression table in the published layout; build it with :meth:`from_results`."""
 
     results: list[ModelResult]
@@ -203,7 +192,7 @@ class RegressionTable(_GridExportMixin):
             r2=r2,
             fe_rows=fe_rows,
             title=title,
-            notes=_note_list(notes),
+            notes=note_list(notes),
             below=below,
             column_titles=[str(c) for c in column_titles] if column_titles is not None else None,
             add_rows=rows,
@@ -378,7 +367,7 @@ class RegressionTable(_GridExportMixin):
     def to_csv(self, path: str | Path | None = None) -> str:
         """Tidy CSV (see :meth:`tidy`); written to ``path`` when given, returned as text."""
         text = self.tidy().to_csv(index=False, lineterminator="\n")
-        return _maybe_write(text, path)
+        return write_text(text, path)
 
     def summary(self) -> str:
         """Plain-text rendering of the table."""

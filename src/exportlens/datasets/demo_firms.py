@@ -63,10 +63,32 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from exportlens.errors import InputError
+from exportlens.regions import assign_group, resolve_province
 
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
+
+__all__ = [
+    "DESTINATIONS",
+    "FIRM_DEMO_COLUMNS",
+    "FIRM_DEMO_PARAMETERS",
+    "FIRM_DEMO_ROWS",
+    "FIRM_DEMO_SEED",
+    "FIRM_DEMO_SHOCK_YEAR",
+    "FIRM_DEMO_YEARS",
+    "INDUSTRIES",
+    "INDUSTRY_SHOCK_SENSITIVITY",
+    "PROVINCE_FIRM_WEIGHTS",
+    "SYNTHETIC_LABEL",
+    "FirmPanel",
+    "SyntheticTransactions",
+    "firm_transactions_demo",
+    "load_firm_transactions_demo",
+    "panel_for_rows",
+    "province_exposure",
+    "write_firm_transactions",
+]
 
 FIRM_DEMO_SEED = 20090101
 FIRM_DEMO_YEARS = tuple(range(2005, 2015))
@@ -146,7 +168,6 @@ _BLOCK_FIRMS = 50_000  # firm-years per row block (fixes the random streams, bou
 
 def province_exposure() -> dict[int, float]:
     """Synthetic exposure v_p of each province (module docstring, step 2)."""
-    from exportlens.regions import assign_group
 
     codes = list(PROVINCE_FIRM_WEIGHTS)
     groups = assign_group(codes, "nbs4").to_numpy()
@@ -164,7 +185,7 @@ def _hs_codes() -> list[str]:
 
 
 @dataclass
-class _FirmPanel:
+class FirmPanel:
     """Firm attributes and the simulated firm-year panel (before rows are drawn)."""
 
     province: np.ndarray  # province code per firm
@@ -179,7 +200,7 @@ class _FirmPanel:
     fy_rows: np.ndarray
 
 
-def _simulate_panel(n0: int, seed: int, years: tuple[int, ...], shock_year: int) -> _FirmPanel:
+def _simulate_panel(n0: int, seed: int, years: tuple[int, ...], shock_year: int) -> FirmPanel:
     p = FIRM_DEMO_PARAMETERS
     rng = np.random.default_rng([seed, 0])
     exposure = province_exposure()
@@ -204,7 +225,10 @@ def _simulate_panel(n0: int, seed: int, years: tuple[int, ...], shock_year: int)
 
     alive = np.arange(n0)
     born = n0
-    fy_firm, fy_year, fy_log, fy_rows = [], [], [], []
+    fy_firm: list[np.ndarray] = []
+    fy_year: list[np.ndarray] = []
+    fy_log: list[np.ndarray] = []
+    fy_rows: list[np.ndarray] = []
     norm = math.exp(-(p["rows_size_elasticity"] ** 2) * p["size_sd"] ** 2 / 2)
     for j, year in enumerate(years):
         if j > 0:
@@ -231,14 +255,14 @@ def _simulate_panel(n0: int, seed: int, years: tuple[int, ...], shock_year: int)
         fy_year.append(np.full(len(alive), year, dtype=np.int32))
         fy_log.append(log_e)
         fy_rows.append(1 + rng.poisson(mu))
-    return _FirmPanel(
+    return FirmPanel(
         province=province[:born], industry=industry[:born], products=products[:born], n_products=n_products[:born],
         dests=dests[:born], n_dests=n_dests[:born], fy_firm=np.concatenate(fy_firm), fy_year=np.concatenate(fy_year),
         fy_log_exports=np.concatenate(fy_log), fy_rows=np.concatenate(fy_rows).astype(np.int64),
     )
 
 
-def _panel_for_rows(rows: int, seed: int, years: tuple[int, ...], shock_year: int) -> _FirmPanel:
+def panel_for_rows(rows: int, seed: int, years: tuple[int, ...], shock_year: int) -> FirmPanel:
     """Simulate, rescale the number of firms to the target, and nudge row counts to hit it exactly."""
     mean_rows = (FIRM_DEMO_PARAMETERS["rows_mu"] + 1) * len(years)
     n0 = max(int(rows / mean_rows), 1)
@@ -260,12 +284,12 @@ def _panel_for_rows(rows: int, seed: int, years: tuple[int, ...], shock_year: in
     return panel
 
 
-def _firm_ids(panel: _FirmPanel, firms: np.ndarray) -> list[str]:
+def _firm_ids(panel: FirmPanel, firms: np.ndarray) -> list[str]:
     """10-character ids: the first four digits of the province code and a serial."""
     return [f"{panel.province[f] // 100:04d}{f:06d}" for f in firms]
 
 
-def _blocks(panel: _FirmPanel, seed: int) -> Iterator[tuple[int, dict[str, np.ndarray]]]:
+def _blocks(panel: FirmPanel, seed: int) -> Iterator[tuple[int, dict[str, np.ndarray]]]:
     """Row blocks (year, arrays): each block covers up to _BLOCK_FIRMS firm-years of one year."""
     starts = np.flatnonzero(np.r_[True, panel.fy_year[1:] != panel.fy_year[:-1]])
     ends = np.r_[starts[1:], len(panel.fy_year)]
@@ -289,7 +313,7 @@ def _blocks(panel: _FirmPanel, seed: int) -> Iterator[tuple[int, dict[str, np.nd
             yield year, {"firm": rf, "product": prod, "destination": dest, "value": value}
 
 
-def _arrow_block(panel: _FirmPanel, year: int, arrays: dict[str, np.ndarray], hs: list[str]) -> pa.Table:
+def _arrow_block(panel: FirmPanel, year: int, arrays: dict[str, np.ndarray], hs: list[str]) -> pa.Table:
     import pyarrow as pa
 
     def dictionary(codes: np.ndarray, labels: list[str]) -> pa.DictionaryArray:
@@ -298,7 +322,6 @@ def _arrow_block(panel: _FirmPanel, year: int, arrays: dict[str, np.ndarray], hs
 
     firms, inverse = np.unique(arrays["firm"], return_inverse=True)
     firm_col = pa.DictionaryArray.from_arrays(pa.array(inverse.astype(np.int32)), pa.array(_firm_ids(panel, firms)))
-    from exportlens.regions import resolve_province
 
     prov_codes = panel.province[arrays["firm"]]
     upro, pinv = np.unique(prov_codes, return_inverse=True)
@@ -376,10 +399,10 @@ def write_firm_transactions(
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise InputError(f"{out} exists and is not an empty folder; the generator never overwrites files.")
     out.mkdir(parents=True, exist_ok=True)
-    panel = _panel_for_rows(int(rows), seed, years, shock_year)
+    panel = panel_for_rows(int(rows), seed, years, shock_year)
     hs = _hs_codes()
     files: list[Path] = []
-    writer = None
+    writer: Any = None
     current = None
     written = 0
     try:
@@ -428,7 +451,7 @@ def firm_transactions_demo(
     import pyarrow as pa
 
     years = _check_args(rows, years, shock_year)
-    panel = _panel_for_rows(int(rows), seed, years, shock_year)
+    panel = panel_for_rows(int(rows), seed, years, shock_year)
     hs = _hs_codes()
     tables = [_arrow_block(panel, y, a, hs) for y, a in _blocks(panel, seed)]
     frame = pa.concat_tables([t.cast(_plain_schema(t)) for t in tables]).to_pandas()

@@ -1,0 +1,90 @@
+"""The registry of studies: one line per study (kept light: nothing heavy is imported here).
+
+The CLI builds ``exportlens run NAME``, ``exportlens study template NAME``, ``exportlens study
+schema NAME`` and ``exportlens demo`` from this list. A study module defines ``STUDY`` (a
+:class:`~exportlens.studies.framework.StudyDefinition`); extra command-line options of a study
+map to its study-file keys (``section.key``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from exportlens.errors import InputError
+
+if TYPE_CHECKING:
+    from exportlens.studies.framework import StudyDefinition
+
+
+@dataclass(frozen=True)
+class CliOption:
+    """A study-specific command-line option that sets a study-file key.
+
+    ``kind``: ``path``/``int``/``str`` set the key ``section.key`` to the value; ``mapping``
+    (repeatable ``name=value``) sets ``key.name`` (``key`` is then a section); ``flag`` sets the
+    key to ``value`` when given.
+    """
+
+    flag: str
+    key: str
+    help: str
+    kind: Literal["path", "int", "str", "mapping", "flag"] = "str"
+    short: str | None = None
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class StudyEntry:
+    """One registered study: CLI name, module (defining ``STUDY``), one-line help, extra options."""
+
+    name: str
+    module: str
+    help: str
+    options: tuple[CliOption, ...] = ()
+
+
+STUDIES: tuple[StudyEntry, ...] = (
+    StudyEntry("resilience", "exportlens.studies.resilience",
+               "Export resilience and virtual agglomeration: Tables 1-5, figures, manifest."),
+    StudyEntry("linkage", "exportlens.studies.linkage",
+               "Provinces' links with Belt-and-Road countries: entropy + AHP composite scores and ranks."),
+    StudyEntry("value-added", "exportlens.studies.value_added",
+               "Value added in provinces' exports (DVA/PVA/FVA) from multi-regional input-output tables."),
+    StudyEntry("synergy", "exportlens.studies.synergy",
+               "Cross-border e-commerce and industrial clusters: coupling coordination by province-year."),
+    StudyEntry("firm-resilience", "exportlens.studies.firm_resilience",
+               "Firm-level export resilience from customs transactions, out of core (DuckDB via Ibis).",
+               options=(
+                   CliOption("--transactions", "data.path", "Transaction file or folder (CSV/Parquet); default: the "
+                             "study file's path or the synthetic demo.", kind="path", short="-t"),
+                   CliOption("--column", "columns", "Column mapping role=name, repeatable (firm, product, "
+                             "destination, year, value, province, industry).", kind="mapping", short="-c"),
+                   CliOption("--shock-year", "shock.shock_year", "Year of the shock (resistance is measured "
+                             "into it).", kind="int"),
+                   CliOption("--drop-invalid", "data.invalid", "Leave out invalid rows (counted by reason) instead "
+                             "of stopping.", kind="flag", value="drop"),
+               )),
+)
+
+
+def study_names() -> list[str]:
+    """Registered study names, in registry order."""
+    return [s.name for s in STUDIES]
+
+
+def study_entry(name: str) -> StudyEntry:
+    """The registry entry of ``name`` (a clear error listing the studies otherwise)."""
+    for entry in STUDIES:
+        if entry.name == name:
+            return entry
+    raise InputError(f"Unknown study {name!r}; studies: {', '.join(study_names())}.")
+
+
+def load_study(name: str) -> StudyDefinition:
+    """Import the study's module and return its ``STUDY`` definition."""
+    entry = study_entry(name)
+    module = importlib.import_module(entry.module)
+    definition: StudyDefinition = module.STUDY
+    return definition

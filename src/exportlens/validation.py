@@ -1,0 +1,225 @@
+"""Input checks shared by every measure, reader and model: one place for the messages.
+
+Layer: right above :mod:`exportlens.errors` and below everything else, so that any module
+may use it. Every check raises a typed error from :mod:`exportlens.errors` whose message
+names what is wrong, where (column, row numbers, values) and what is available.
+
+- :func:`require_frame`        the input is a pandas DataFrame
+- :func:`require_columns`      named columns exist (``MissingColumnError`` listing the available ones)
+- :func:`require_named_columns` the same for columns passed by keyword (``region=...``)
+- :func:`require_no_missing`   a label column has no missing cell (rows listed)
+- :func:`check_unique_keys`    one row per key combination (duplicates listed with their rows)
+- :func:`coerce_numeric`       a column as floats; cells that are not numbers are listed, never
+                               silently turned into NaN
+- :func:`check_numeric_columns` columns are numeric and finite (regression inputs)
+- :func:`format_list`, :func:`format_value`, :func:`format_rows`  message formatting
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from exportlens.errors import InputError, MissingColumnError
+
+__all__ = [
+    "LIST_LIMIT",
+    "check_numeric_columns",
+    "check_unique_keys",
+    "coerce_numeric",
+    "format_list",
+    "format_rows",
+    "format_value",
+    "require_columns",
+    "require_frame",
+    "require_named_columns",
+    "require_no_missing",
+]
+
+LIST_LIMIT = 20  # items listed in a message; results and reports keep everything
+
+
+# --- formatting ---------------------------------------------------------------------------
+
+
+def format_list(
+    items: Iterable[Any], limit: int = LIST_LIMIT, sep: str = "; ", *, total: int | None = None
+) -> str:
+    """``items`` joined by ``sep``, at most ``limit`` of them, then ``... and N more``.
+
+    ``total`` is the number of items when ``items`` holds only the first ones (costly to
+    describe all), so that ``N`` still counts every item left out.
+    """
+    items = list(items)
+    n = len(items) if total is None else total
+    text = sep.join(str(x) for x in items[:limit])
+    if n > min(limit, len(items)):
+        text += f"{sep.rstrip()} ... and {n - min(limit, len(items))} more"
+    return text
+
+
+def format_value(value: Any) -> str:
+    """One value for a message: floats compact (``missing`` for NaN), strings quoted."""
+    if isinstance(value, float | np.floating):
+        return "missing" if math.isnan(value) else f"{value:g}"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def format_rows(
+    frame: pd.DataFrame,
+    rows: Sequence[Any] | np.ndarray | pd.Index,
+    columns: Sequence[Hashable] | None = None,
+    *,
+    limit: int = LIST_LIMIT,
+) -> str:
+    """The rows with index labels ``rows`` as ``row i: (a, b)`` items, at most ``limit`` of them.
+
+    ``columns`` selects the values shown (all columns when None).
+    """
+    cols = list(frame.columns) if columns is None else list(columns)
+    sub = frame.loc[list(rows), cols]
+    items = [
+        f"row {idx}: ({', '.join(format_value(v) for v in values)})"
+        if len(cols) > 1
+        else f"row {idx}: {format_value(values[0])}"
+        for idx, values in zip(sub.index, sub.itertuples(index=False, name=None), strict=True)
+    ]
+    return format_list(items, limit)
+
+
+# --- frames and columns -------------------------------------------------------------------
+
+
+def require_frame(obj: Any, what: str = "the input") -> pd.DataFrame:
+    """``obj`` itself when it is a DataFrame; otherwise InputError."""
+    if not isinstance(obj, pd.DataFrame):
+        raise InputError(f"Expected a pandas DataFrame for {what}, got {type(obj).__name__}.")
+    return obj
+
+
+def require_columns(
+    frame: pd.DataFrame | Sequence[Hashable],
+    columns: Iterable[Hashable | None] | Mapping[str, Hashable | None],
+    *,
+    what: str = "column(s)",
+    where: str = "the data",
+    hint: str = "",
+    unique: bool = False,
+) -> None:
+    """Raise :class:`MissingColumnError` unless every column in ``columns`` is present.
+
+    ``frame`` is a DataFrame (or the sequence of available column names, e.g. of a
+    DuckDB table). ``columns`` is a list of names, or a mapping ``{role: name}`` whose roles
+    appear in the message (``'value_usd' (role value)``); ``None`` entries are unused
+    optional columns and skipped. The message lists the available columns and ends with
+    ``hint``. With ``unique=True`` a column name that occurs more than once in the frame is
+    an InputError too (``df[col]`` would then be a DataFrame).
+    """
+    available: list[Any] = list(frame.columns) if isinstance(frame, pd.DataFrame) else list(frame)
+    present = set(available)
+    if isinstance(columns, Mapping):
+        named = [(col, f"{col!r} ({role})") for role, col in columns.items() if col is not None]
+    else:
+        named = [(col, repr(col)) for col in dict.fromkeys(columns) if col is not None]
+    missing = [label for col, label in named if col not in present]
+    if missing:
+        what_text = what[:1].upper() + what[1:]
+        raise MissingColumnError(
+            f"{what_text} {', '.join(missing)} not found in {where}. Available columns: {available}."
+            + (f" {hint}" if hint else "")
+        )
+    if unique:
+        dup = sorted({str(col) for col, _ in named if available.count(col) > 1})
+        if dup:
+            raise InputError(f"Column name(s) {dup} occur more than once in {where}.")
+
+
+def require_named_columns(frame: Any, **columns: Hashable | None) -> pd.DataFrame:
+    """Check that ``frame`` is a DataFrame holding every column passed by keyword, once.
+
+    ``require_named_columns(df, region="province", time="year", national=None)``: ``None``
+    marks an unused optional column; the message names the keyword of each missing column
+    (``'year' (time=)``). Returns ``frame``.
+    """
+    require_frame(frame)
+    require_columns(frame, {f"{arg}=": col for arg, col in columns.items()}, unique=True)
+    return frame
+
+
+def require_no_missing(frame: pd.DataFrame, column: Hashable, what: str) -> None:
+    """InputError listing the rows where ``column`` (a label such as region or period) is missing."""
+    bad = frame.index[frame[column].isna().to_numpy()]
+    if len(bad):
+        raise InputError(
+            f"Column {column!r} ({what}) has {len(bad)} missing value(s), rows {format_list(bad)}."
+        )
+
+
+def check_unique_keys(frame: pd.DataFrame, keys: Sequence[Hashable]) -> None:
+    """InputError listing every duplicated key combination with the rows (index labels) holding it."""
+    keys = list(keys)
+    dup = frame.duplicated(subset=keys, keep=False).to_numpy()
+    if not dup.any():
+        return
+    sub = frame.loc[dup, keys]
+    groups: dict[tuple[Any, ...], list[Any]] = {}
+    for idx, row in zip(sub.index, sub.itertuples(index=False, name=None), strict=True):
+        groups.setdefault(row, []).append(idx)
+    label = "-".join(map(str, keys))
+    items = [f"{row if len(row) > 1 else row[0]} at rows {rows}" for row, rows in groups.items()]
+    raise InputError(
+        f"{len(groups)} duplicated {label} combination(s) (one row each is required): {format_list(items)}."
+    )
+
+
+# --- numbers ------------------------------------------------------------------------------
+
+
+def coerce_numeric(frame: pd.DataFrame, column: Hashable) -> np.ndarray:
+    """``frame[column]`` as a float array (missing cells as NaN).
+
+    Text that parses as a number is converted; a cell that is present but not a number
+    raises InputError listing the offending rows and values (up to five), instead of
+    becoming NaN in silence. Boolean columns are refused.
+    """
+    s = frame[column]
+    if pd.api.types.is_bool_dtype(s.dtype):
+        raise InputError(f"Column {column!r} is boolean; a numeric column is required.")
+    if not pd.api.types.is_numeric_dtype(s.dtype):
+        converted = pd.to_numeric(s, errors="coerce")
+        bad = s.notna().to_numpy() & converted.isna().to_numpy()
+        if bad.any():
+            examples = [f"row {i}: {v!r}" for i, v in zip(s.index[bad], s[bad], strict=True)]
+            raise InputError(f"Column {column!r} is not numeric: {format_list(examples, 5)}.")
+        s = converted
+    return s.to_numpy(dtype=float, na_value=np.nan)
+
+
+def check_numeric_columns(
+    frame: pd.DataFrame,
+    columns: Iterable[Hashable],
+    *,
+    allow_bool: bool = True,
+    what: str = "Column",
+    hint: str = "",
+) -> None:
+    """InputError unless every column has a numeric (or, with ``allow_bool``, boolean) dtype
+    and no infinite value; the message names the column, its dtype or the count of infinities."""
+    for c in columns:
+        s = frame[c]
+        if pd.api.types.is_bool_dtype(s):
+            if allow_bool:
+                continue
+            raise InputError(f"{what} {c!r} is boolean; a numeric column is required.")
+        if not pd.api.types.is_numeric_dtype(s):
+            raise InputError(f"{what} {c!r} is not numeric (dtype {s.dtype}){'; ' + hint if hint else ''}.")
+        values = s.to_numpy(dtype=float, na_value=np.nan)
+        n_inf = int(np.isinf(values).sum())
+        if n_inf:
+            raise InputError(
+                f"{what} {c!r} has {n_inf} infinite value(s) (e.g. log of 0); fix or set them to NaN explicitly."
+            )
