@@ -7,6 +7,7 @@ Subpackages (imported lazily so that ``import exportlens`` stays fast):
 - :mod:`exportlens.datasets`     the embedded (synthetic) demo datasets
 - :mod:`exportlens.measures`     export resilience, virtual agglomeration
 - :mod:`exportlens.econometrics` panel models on pyfixest, regression tables
+- :mod:`exportlens.spatial`      spatial weights, Moran's I / LISA, spatial panel models (SAR/SEM/SDM)
 - :mod:`exportlens.studies`      complete studies wired end to end
 - :mod:`exportlens.report`       figures and table export
 """
@@ -28,6 +29,7 @@ _SUBMODULES = {
     "studies",
     "report",
     "errors",
+    "spatial",
 }
 
 __all__ = ["ExportlensError", "__version__", *sorted(_SUBMODULES)]
@@ -41,6 +43,7 @@ if TYPE_CHECKING:  # pragma: no cover
         measures,
         regions,
         report,
+        spatial,
         studies,
     )
 

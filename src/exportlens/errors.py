@@ -56,3 +56,19 @@ class NonPositiveValueError(InputError):
 
 class StudySpecError(InputError):
     """A study specification (TOML file or dict) is invalid."""
+
+
+class SpatialWeightsError(InputError):
+    """A spatial weights matrix is invalid or does not match the regions of the data."""
+
+
+class IslandRegionError(SpatialWeightsError):
+    """A region has no neighbour (an empty row of W) where the computation needs every row non-empty."""
+
+
+class UnbalancedPanelError(InputError):
+    """A computation needs a balanced panel (every region in every period) but the data are not."""
+
+
+class EstimationError(ExportlensError, RuntimeError):
+    """An estimator did not reach a valid interior solution (e.g. rho at the boundary of its domain)."""
