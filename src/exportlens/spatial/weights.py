@@ -78,6 +78,8 @@ class SpatialWeights:
     kind: str
     row_standardised: bool
     notes: tuple[str, ...] = field(default=())
+    #: Row sums d of the symmetric matrix C this W was standardised from (W = D^-1 C), else None.
+    symmetric_scale: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         n = len(self.regions)
@@ -182,7 +184,8 @@ class SpatialWeights:
         pos = {r: i for i, r in enumerate(self.regions)}
         idx = np.array([pos[r] for r in regions])
         m = self.sparse()[idx][:, idx].tocsr() if self.is_sparse else np.asarray(self.matrix)[np.ix_(idx, idx)]
-        return SpatialWeights(tuple(regions), m, self.kind, self.row_standardised, self.notes)
+        scale = None if self.symmetric_scale is None else np.asarray(self.symmetric_scale)[idx]
+        return SpatialWeights(tuple(regions), m, self.kind, self.row_standardised, self.notes, scale)
 
     def row_standardise(self) -> SpatialWeights:
         """Row-standardised copy: w_ij / sum_j w_ij (empty rows stay empty)."""
@@ -194,7 +197,25 @@ class SpatialWeights:
             m: Any = (sp.diags(inv) @ self.sparse()).tocsr()
         else:
             m = np.asarray(self.matrix, dtype=float) * inv[:, None]
-        return SpatialWeights(self.regions, m, self.kind, True, self.notes)
+        # W = D^-1 C with C symmetric is similar to the symmetric D^-1/2 C D^-1/2 (real eigenvalues)
+        scale = s if (not self.row_standardised and self.is_symmetric(1e-12)) else self.symmetric_scale
+        return SpatialWeights(self.regions, m, self.kind, True, self.notes, scale)
+
+    def symmetric_form(self) -> np.ndarray:
+        """A symmetric matrix with the eigenvalues of W (dense).
+
+        W itself when symmetric; D^1/2 W D^-1/2 = D^-1/2 C D^-1/2 when W = D^-1 C was
+        row-standardised from a symmetric C (Ord 1975). Otherwise raises
+        :class:`SpatialWeightsError` (e.g. k-nearest-neighbour W).
+        """
+        if self.is_symmetric(1e-12):
+            return self.dense()
+        if self.symmetric_scale is None:
+            self.require_symmetric("the symmetric eigenvalue path")
+        d = np.sqrt(np.asarray(self.symmetric_scale, dtype=float))
+        inv = np.divide(1.0, d, out=np.zeros_like(d), where=d != 0)
+        m = d[:, None] * self.dense() * inv[None, :]
+        return 0.5 * (m + m.T)
 
     # ---------------------------------------------------------------- outputs
     def to_frame(self) -> pd.DataFrame:
