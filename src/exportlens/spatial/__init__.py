@@ -4,6 +4,7 @@ References: Anselin (1988); Anselin (1995); LeSage and Pace (2009); Lee and Yu (
 Elhorst (2014). See the module docstrings for formulas.
 """
 
+from exportlens.spatial.analysis import SpilloverAnalysis, spillover_analysis
 from exportlens.spatial.contiguity import LAND_BORDERS
 from exportlens.spatial.effects import EffectsResult, effects_point, simulate_effects
 from exportlens.spatial.logdet import LogDeterminant, log_determinant
@@ -28,6 +29,14 @@ from exportlens.spatial.panel_models import (
     spatial_lag,
     specification_tests,
 )
+from exportlens.spatial.tables import (
+    SPATIAL_TERMS,
+    effects_table,
+    moran_table,
+    spatial_model_table,
+    spatial_tests_table,
+    variable_label,
+)
 from exportlens.spatial.weights import (
     SpatialWeights,
     contiguity_weights,
@@ -43,6 +52,7 @@ from exportlens.spatial.weights import (
 __all__ = [
     "CLUSTER_LABELS",
     "LAND_BORDERS",
+    "SPATIAL_TERMS",
     "EffectsResult",
     "LocalMoranResult",
     "LogDeterminant",
@@ -52,11 +62,13 @@ __all__ = [
     "SpatialPanelResult",
     "SpatialTests",
     "SpatialWeights",
+    "SpilloverAnalysis",
     "contiguity_weights",
     "demean_panel",
     "economic_distance_weights",
     "effective_dimensions",
     "effects_point",
+    "effects_table",
     "fit_spatial_panel",
     "fit_spatial_panel_arrays",
     "from_libpysal",
@@ -68,10 +80,15 @@ __all__ = [
     "log_determinant",
     "moran_by_period",
     "moran_i",
+    "moran_table",
     "nested_weights",
     "panel_arrays",
     "simulate_effects",
     "spatial_lag",
+    "spatial_model_table",
+    "spatial_tests_table",
     "specification_tests",
+    "spillover_analysis",
     "to_libpysal",
+    "variable_label",
 ]
