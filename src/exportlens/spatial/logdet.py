@@ -161,10 +161,16 @@ def log_determinant(
     trace_draws: int = 100,
     seed: int = 0,
 ) -> LogDeterminant:
-    """Build the log-determinant evaluator for ``weights`` (``auto``: eigen up to :data:`EIGEN_MAX_N` regions)."""
+    """Build the log-determinant evaluator for ``weights``.
+
+    ``auto``: eigenvalues up to :data:`EIGEN_MAX_N` regions (the symmetric solver when W is
+    symmetric or row-standardised from a symmetric matrix), sparse LU beyond.
+    """
     n = weights.n
     if method == "auto":
-        method = "eigen" if n <= EIGEN_MAX_N else "lu"
+        # symmetric(-similar) W: the symmetric eigen-solver is faster and gives real eigenvalues
+        symmetric_like = weights.symmetric_scale is not None or weights.is_symmetric(1e-12)
+        method = ("eigen_symmetric" if symmetric_like else "eigen") if n <= EIGEN_MAX_N else "lu"
     if method == "eigen":
         ev = np.linalg.eigvals(weights.dense())
         real = ev[np.abs(ev.imag) < 1e-10].real
