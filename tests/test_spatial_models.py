@@ -222,3 +222,45 @@ def test_rho_at_boundary_raises():
     x = rng.normal(size=(t, n, 1))
     with pytest.raises(EstimationError, match="boundary"):
         fit_spatial_panel_arrays(y, x, w, model="sar", fe="unit", effects=False)
+
+
+def _orthonormal_complement(m: int) -> np.ndarray:
+    """F (m x (m-1)): orthonormal eigenvectors of J = I - 11'/m for eigenvalue 1."""
+    q, _ = np.linalg.qr(np.column_stack([np.ones(m), np.eye(m)[:, : m - 1]]))
+    return q[:, 1:]
+
+
+@pytest.mark.parametrize("fe", ["time", "twoway"])
+def test_lee_yu_equals_explicit_orthonormal_transformation(contig, fe):
+    """Lee and Yu (2010): y* = F_T' Y F_N, W* = F_N' W F_N; our demeaned likelihood must equal it."""
+    from scipy.optimize import minimize_scalar
+
+    y, x = _simulate(contig, t=6, seed=9)
+    res = fit_spatial_panel_arrays(y, x, contig, model="sdm", fe=fe, effects=False)
+    n, t = contig.n, y.shape[0]
+    W = contig.dense()
+    fn = _orthonormal_complement(n)
+    ft = _orthonormal_complement(t) if fe == "twoway" else np.eye(t)
+    ws = fn.T @ W @ fn
+    wx = np.stack([W @ x[s] for s in range(t)])
+    design = np.concatenate([x, wx], axis=2)
+    ys = ft.T @ y @ fn
+    xs = np.stack([ft.T @ design[:, :, j] @ fn for j in range(design.shape[2])], axis=2).reshape(-1, design.shape[2])
+    wys = (ws @ ys.T).T
+    n_eff, t_eff = ys.size, ys.shape[0]
+
+    def conc(r):
+        z = (ys - r * wys).ravel()
+        b = np.linalg.lstsq(xs, z, rcond=None)[0]
+        e = z - xs @ b
+        return -(n_eff / 2) * np.log(e @ e / n_eff) + t_eff * np.linalg.slogdet(np.eye(n - 1) - r * ws)[1], b, e
+
+    opt = minimize_scalar(lambda r: -conc(r)[0], bounds=(-0.9, 0.99), method="bounded", options={"xatol": 1e-10})
+    assert res.rho == pytest.approx(opt.x, abs=1e-6)
+    _, b, e = conc(res.rho)
+    s2 = e @ e / n_eff
+    assert res.coefs["estimate"].iloc[:4].to_numpy() == pytest.approx(b, abs=1e-6)
+    assert res.coefs.loc["sigma2", "estimate"] == pytest.approx(s2, rel=1e-6)
+    ll = -(n_eff / 2) * (np.log(2 * np.pi * s2) + 1) + t_eff * np.linalg.slogdet(np.eye(n - 1) - res.rho * ws)[1]
+    assert res.loglik == pytest.approx(ll, rel=1e-9)
+    assert res.n_effective == n_eff
