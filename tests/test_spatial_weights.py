@@ -155,3 +155,15 @@ def test_libpysal_round_trip():
     lc = to_libpysal(c)
     assert sorted(lc.neighbors[460000]) == [440000]
     assert np.array_equal(from_libpysal(lc).dense(), c.dense())
+
+
+def test_from_matrix_generic_regions(tmp_path):
+    m = np.array([[0, 1, 0], [1, 0, 2], [0, 2, 0]], dtype=float)
+    f = pd.DataFrame(m, index=["110101", "110102", "110105"], columns=["110101", "110102", "110105"])
+    path = tmp_path / "county.csv"
+    f.to_csv(path)
+    w = from_matrix(path, [110105, 110101, 110102], provinces=False)
+    assert w.regions == (110105, 110101, 110102)
+    assert np.allclose(w.row_sums(), 1.0)
+    with pytest.raises(SpatialWeightsError, match="do not match"):
+        from_matrix(path, [110101, 110102], provinces=False)

@@ -456,6 +456,7 @@ def from_matrix(
     row_standardise: bool = True,
     kind: str = "user",
     sheet_name: str | int = 0,
+    provinces: bool = True,
 ) -> SpatialWeights:
     """A user-given N x N matrix (DataFrame, CSV or Excel file) checked against the regions.
 
@@ -464,6 +465,8 @@ def from_matrix(
     name the same provinces; with ``regions`` given they must be exactly those provinces, and
     W is reordered to their order. Non-square, negative, NaN or non-numeric entries raise
     :class:`exportlens.errors.SpatialWeightsError`; a non-zero diagonal is an error too.
+    With ``provinces=False`` (counties, cities, countries) the labels are used as they are
+    (strings; integer-looking labels become integers) and checked against ``regions``.
     """
     import pandas as pd
 
@@ -483,11 +486,15 @@ def from_matrix(
             frame = pd.read_csv(path, index_col=0, encoding="utf-8-sig")
     if frame.shape[0] != frame.shape[1]:
         raise SpatialWeightsError(f"{source} is {frame.shape[0]} x {frame.shape[1]}; a weights matrix must be square with row and column labels.")
-    try:
-        rows = [int(c) for c in resolve_provinces(list(frame.index))]
-        cols = [int(c) for c in resolve_provinces([str(c) for c in frame.columns])]
-    except UnknownRegionError as exc:
-        raise SpatialWeightsError(f"{source}: {exc}") from None
+    if provinces:
+        try:
+            rows: list[Hashable] = [int(c) for c in resolve_provinces(list(frame.index))]
+            cols: list[Hashable] = [int(c) for c in resolve_provinces([str(c) for c in frame.columns])]
+        except UnknownRegionError as exc:
+            raise SpatialWeightsError(f"{source}: {exc}") from None
+    else:
+        rows = [_plain_label(c) for c in frame.index]
+        cols = [_plain_label(c) for c in frame.columns]
     if rows != cols:
         raise SpatialWeightsError(f"{source}: rows and columns do not name the same provinces in the same order.")
     if len(set(rows)) != len(rows):
@@ -504,8 +511,13 @@ def from_matrix(
         raise SpatialWeightsError(f"{source} has negative weights, first at row {frame.index[i]!r}, column {frame.columns[j]!r}; weights must be >= 0.")
     w = SpatialWeights(tuple(rows), values, kind, False, (f"user matrix from {source}",))
     if regions is not None:
-        w = w.aligned(_province_list(regions))
+        w = w.aligned(_province_list(regions) if provinces else [_plain_label(r) for r in regions])
     return w.row_standardise() if row_standardise else w
+
+
+def _plain_label(v: Any) -> Hashable:
+    text = str(v).strip()
+    return int(text) if text.lstrip("-").isdigit() else text
 
 
 def to_libpysal(weights: SpatialWeights) -> Any:
