@@ -63,6 +63,9 @@ def test_unit_fe_sar_equals_spreg(contig):
     t = y.shape[0]
     assert ours.coefs.loc["sigma2", "estimate"] == pytest.approx(unc.coefs.loc["sigma2", "estimate"] * t / (t - 1), rel=1e-6)
     assert ours.coefs.loc["rho", "estimate"] == pytest.approx(unc.coefs.loc["rho", "estimate"], abs=1e-7)
+    # spreg 1.9 concentrates with log(e'e) instead of log(e'e / NT), so its logll is lower by (NT/2) log(NT)
+    nt = y.size
+    assert unc.loglik == pytest.approx(float(np.ravel(ref.logll)[0]) + nt / 2 * np.log(nt), rel=1e-8)
 
 
 def test_unit_fe_sem_equals_spreg(contig):

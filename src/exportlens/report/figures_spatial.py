@@ -73,6 +73,8 @@ def moran_scatter(
         ax.set_ylabel(txt["y"].format(v=v))
         ax.set_title(txt["title"].format(v=v, i=slope))
         ax.legend(frameon=False, fontsize=7)
+        if note:
+            fig.text(0.01, -0.02, note, fontsize=6, ha="left", va="top", color="0.35")
         fig.tight_layout()
         out = _save(fig, Path(path))
         plt.close(fig)
