@@ -84,8 +84,10 @@ def test_table_helpers():
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_figures(analysis, lang, tmp_path):
     pytest.importorskip("matplotlib")
-    from exportlens.report.figures_spatial import lisa_cluster_map, moran_scatter
+    from exportlens.report.figures_spatial import lisa_cluster_map, moran_scatter, spillover_figures
 
+    paths, _ = spillover_figures(analysis, tmp_path / "all", lang=lang)
+    assert [p.name for p in paths] == ["moran_scatter.png", "lisa_clusters.png"]
     p1, note1 = moran_scatter(analysis.lisa, path=tmp_path / "scatter.png", lang=lang, variable_label="SL")
     p2, note2 = lisa_cluster_map(analysis.lisa, path=tmp_path / "lisa.png", lang=lang)
     assert p1.stat().st_size > 5000 and p2.stat().st_size > 5000

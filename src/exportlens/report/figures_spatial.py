@@ -17,9 +17,10 @@ from exportlens.regions import province_label, tile_positions
 from exportlens.report.figures import _pyplot, _rc, _save, figure_language
 
 if TYPE_CHECKING:
+    from exportlens.spatial.analysis import SpilloverAnalysis
     from exportlens.spatial.moran import LocalMoranResult
 
-__all__ = ["CLUSTER_COLOURS", "lisa_cluster_map", "moran_scatter"]
+__all__ = ["CLUSTER_COLOURS", "lisa_cluster_map", "moran_scatter", "spillover_figures"]
 
 #: Cluster label -> colour (GeoDa's convention: HH red, LL blue, LH light blue, HL pink, ns grey).
 CLUSTER_COLOURS = {"HH": "#d7191c", "LL": "#2c7bb6", "LH": "#abd9e9", "HL": "#fdae61", "ns": "#e0e0e0"}
@@ -129,3 +130,31 @@ def lisa_cluster_map(
         out = _save(fig, Path(path))
         plt.close(fig)
     return out, note
+
+
+def spillover_figures(
+    analysis: SpilloverAnalysis,
+    out_dir: str | Path,
+    *,
+    lang: str = "en",
+    variable_label: str | None = None,
+) -> tuple[list[Path], list[str]]:
+    """Write the Moran scatter plot and (for provinces) the LISA cluster map of
+    :func:`exportlens.spatial.spillover_analysis` to ``out_dir``; returns the paths and notes
+    (font fallback, or why the map was left out)."""
+    out = Path(out_dir)
+    paths: list[Path] = []
+    notes: list[str] = []
+    if analysis.lisa is None:
+        return paths, ["no LISA result: no spatial figures"]
+    p, note = moran_scatter(analysis.lisa, path=out / "moran_scatter.png", lang=lang, variable_label=variable_label)
+    paths.append(p)
+    tiles = tile_positions()
+    if all(r in tiles for r in analysis.lisa.frame.index):
+        p, note = lisa_cluster_map(analysis.lisa, path=out / "lisa_clusters.png", lang=lang, variable_label=variable_label)
+        paths.append(p)
+    else:
+        notes.append("LISA cluster map left out: the tile grid covers the 31 mainland provinces only")
+    if note:
+        notes.append(note)
+    return paths, notes
