@@ -22,7 +22,6 @@ stays fast), from the bottom layer up:
 from __future__ import annotations
 
 import importlib
-import os
 from typing import TYPE_CHECKING
 
 from exportlens._version import __version__
@@ -38,13 +37,11 @@ _SUBMODULES = {
     "mrio",
     "regions",
     "report",
+    "spatial",
     "studies",
     "text",
     "validation",
 }
-# Subpackages that a given build may not contain yet: reachable when present.
-_OPTIONAL_SUBMODULES = {"spatial"}
-_SUBMODULES |= {name for name in _OPTIONAL_SUBMODULES if os.path.isdir(os.path.join(os.path.dirname(__file__), name))}
 
 __all__ = ["ExportlensError", "__version__", *sorted(_SUBMODULES)]
 
@@ -59,6 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover
         mrio,
         regions,
         report,
+        spatial,
         studies,
         text,
         validation,

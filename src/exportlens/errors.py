@@ -28,6 +28,7 @@ __all__ = [
     "DataFormatError",
     "DataFormatWarning",
     "DroppedRowsWarning",
+    "EstimationError",
     "EstimationWarning",
     "ExportlensError",
     "ExportlensWarning",
@@ -36,6 +37,7 @@ __all__ = [
     "IndicatorSystemError",
     "InputError",
     "InvalidRowsError",
+    "IslandRegionError",
     "MissingColumnError",
     "MissingDependencyError",
     "MissingRowError",
@@ -50,7 +52,9 @@ __all__ = [
     "ReportWarning",
     "ResilienceWarning",
     "SmallNationalGrowthWarning",
+    "SpatialWeightsError",
     "StudySpecError",
+    "UnbalancedPanelError",
     "UnknownRegionError",
     "ValidationError",
     "ZeroOutputWarning",
@@ -224,3 +228,17 @@ def warn_caller(message: str, category: type[Warning], *, inside: str | None = N
         frame = frame.f_back
         level += 1
     warnings.warn(message, category, stacklevel=level)
+class SpatialWeightsError(InputError):
+    """A spatial weights matrix is invalid or does not match the regions of the data."""
+
+
+class IslandRegionError(SpatialWeightsError):
+    """A region has no neighbour (an empty row of W) where the computation needs every row non-empty."""
+
+
+class UnbalancedPanelError(InputError):
+    """A computation needs a balanced panel (every region in every period) but the data are not."""
+
+
+class EstimationError(ExportlensError, RuntimeError):
+    """An estimator did not reach a valid interior solution (e.g. rho at the boundary of its domain)."""
