@@ -56,3 +56,11 @@ class NonPositiveValueError(InputError):
 
 class StudySpecError(InputError):
     """A study specification (TOML file or dict) is invalid."""
+
+
+class IdentificationError(InputError):
+    """A model is not identified as specified (e.g. an instrument collinear with the fixed effects)."""
+
+
+class UnbalancedPanelError(InputError):
+    """An estimator that needs a balanced panel got one with missing entity-time cells."""

@@ -4,6 +4,14 @@ pyfixest is imported lazily inside the estimators, so importing this package is 
 """
 
 from exportlens.econometrics.descriptive import DescriptiveTable, describe
+from exportlens.econometrics.iv import (
+    STOCK_YOGO_IV_SIZE,
+    FirstStageResult,
+    IVResult,
+    fit_iv,
+    iv_tables,
+    stock_yogo_critical_values,
+)
 from exportlens.econometrics.labels import TERMS, VariableLabels, fe_label, label_for, term
 from exportlens.econometrics.panel import (
     VCOV_TYPES,
@@ -32,11 +40,14 @@ from exportlens.econometrics.tables import (
 
 __all__ = [
     "FORMATS",
+    "STOCK_YOGO_IV_SIZE",
     "TERMS",
     "VCOV_TYPES",
     "DescriptiveTable",
     "DroppedRowsWarning",
+    "FirstStageResult",
     "Grid",
+    "IVResult",
     "MissingDependencyError",
     "ModelResult",
     "ModerationResult",
@@ -46,10 +57,12 @@ __all__ = [
     "describe",
     "export_grid",
     "fe_label",
+    "fit_iv",
     "fit_panel",
     "format_number",
     "group_interactions",
     "heterogeneity",
+    "iv_tables",
     "label_for",
     "lag_within",
     "lagged_robustness",
@@ -57,5 +70,6 @@ __all__ = [
     "moderation_pair",
     "star_string",
     "stepwise",
+    "stock_yogo_critical_values",
     "term",
 ]
