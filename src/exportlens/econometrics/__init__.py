@@ -13,6 +13,14 @@ from exportlens.econometrics.iv import (
     stock_yogo_critical_values,
 )
 from exportlens.econometrics.labels import TERMS, VariableLabels, fe_label, label_for, term
+from exportlens.econometrics.mediation import (
+    MEDIATION_ASSUMPTIONS,
+    MediationEffect,
+    MediationResult,
+    mediation,
+    mediation_tables,
+    sobel_test,
+)
 from exportlens.econometrics.panel import (
     VCOV_TYPES,
     DroppedRowsWarning,
@@ -40,6 +48,7 @@ from exportlens.econometrics.tables import (
 
 __all__ = [
     "FORMATS",
+    "MEDIATION_ASSUMPTIONS",
     "STOCK_YOGO_IV_SIZE",
     "TERMS",
     "VCOV_TYPES",
@@ -48,6 +57,8 @@ __all__ = [
     "FirstStageResult",
     "Grid",
     "IVResult",
+    "MediationEffect",
+    "MediationResult",
     "MissingDependencyError",
     "ModelResult",
     "ModerationResult",
@@ -66,8 +77,11 @@ __all__ = [
     "label_for",
     "lag_within",
     "lagged_robustness",
+    "mediation",
+    "mediation_tables",
     "moderation",
     "moderation_pair",
+    "sobel_test",
     "star_string",
     "stepwise",
     "stock_yogo_critical_values",
