@@ -45,6 +45,13 @@ from exportlens.econometrics.tables import (
     format_number,
     star_string,
 )
+from exportlens.econometrics.threshold import (
+    ThresholdResult,
+    lr_critical_value,
+    threshold_regression,
+    threshold_ssr_grid,
+    threshold_tables,
+)
 
 __all__ = [
     "FORMATS",
@@ -63,6 +70,7 @@ __all__ = [
     "ModelResult",
     "ModerationResult",
     "RegressionTable",
+    "ThresholdResult",
     "VariableLabels",
     "centring_note",
     "describe",
@@ -77,6 +85,7 @@ __all__ = [
     "label_for",
     "lag_within",
     "lagged_robustness",
+    "lr_critical_value",
     "mediation",
     "mediation_tables",
     "moderation",
@@ -86,4 +95,7 @@ __all__ = [
     "stepwise",
     "stock_yogo_critical_values",
     "term",
+    "threshold_regression",
+    "threshold_ssr_grid",
+    "threshold_tables",
 ]
