@@ -37,6 +37,12 @@ from exportlens.econometrics.panel import (
     stepwise,
 )
 from exportlens.econometrics.results import ModelResult
+from exportlens.econometrics.robustness import (
+    Specification,
+    SpecificationResults,
+    robustness_table,
+    run_specifications,
+)
 from exportlens.econometrics.tables import (
     FORMATS,
     Grid,
@@ -70,6 +76,8 @@ __all__ = [
     "ModelResult",
     "ModerationResult",
     "RegressionTable",
+    "Specification",
+    "SpecificationResults",
     "ThresholdResult",
     "VariableLabels",
     "centring_note",
@@ -90,6 +98,8 @@ __all__ = [
     "mediation_tables",
     "moderation",
     "moderation_pair",
+    "robustness_table",
+    "run_specifications",
     "sobel_test",
     "star_string",
     "stepwise",
