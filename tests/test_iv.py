@@ -175,3 +175,15 @@ def test_iv_tables_en_zh(tmp_path):
         assert second.shape[1] == 2  # OLS, 2SLS
     paths = write_tables(iv_tables(res, lang="zh"), tmp_path)
     assert all(p.exists() for p in paths)
+
+
+def test_2sls_without_fixed_effects_equals_linearmodels():
+    from linearmodels.iv import IV2SLS
+
+    df = _panel(8)
+    res = fit_iv(df, "y", "x", ["z1", "z2"], ["w"], fe=None)
+    exog = df[["w"]].assign(const=1.0)
+    lm = IV2SLS(df["y"], exog, df[["x"]], df[["z1", "z2"]]).fit(cov_type="clustered", clusters=df["province"], debiased=True)
+    for t, lt in (("x", "x"), ("w", "w"), ("Intercept", "const")):
+        assert res.second_stage.coefs.loc[t, "estimate"] == pytest.approx(lm.params[lt], rel=1e-8)
+        assert res.second_stage.coefs.loc[t, "std_error"] == pytest.approx(lm.std_errors[lt], rel=1e-8)

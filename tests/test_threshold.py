@@ -132,3 +132,19 @@ def test_threshold_tables_bilingual():
         assert word in t["threshold_tests"].to_text()
         assert len(t["threshold_estimates"].to_frame()) == 2
         assert ("Vag" if lang == "en" else "虚拟集聚") in t["threshold_model"].to_text()
+
+
+def test_time_effects_ssr_equals_brute_force_with_year_dummies():
+    df = _gen(n=10, T=6, seed=7)
+    df["y"] = df["y"] + df["year"].map(dict(zip(range(2009, 2015), [0.0, 1.0, -0.5, 2.0, 0.3, 1.1], strict=True)))
+    res = threshold_regression(df, "y", "x", "q", "z", n_thresholds=1, grid=30, n_draws=0, time_effects=True)
+    grid = res.lr["gamma"].to_numpy()
+    fast = threshold_ssr_grid(res)
+    years = pd.get_dummies(df["year"], dtype=float).to_numpy()[:, 1:]
+    q, x = df["q"].to_numpy(), df["x"].to_numpy()
+    dummies = pd.get_dummies(df["province"], dtype=float).to_numpy()
+    for g, s in zip(grid, fast, strict=True):
+        X = np.column_stack([x * (q <= g), x * (q > g), df["z"].to_numpy(), years, dummies])
+        e = df["y"].to_numpy() - X @ np.linalg.lstsq(X, df["y"].to_numpy(), rcond=None)[0]
+        assert s == pytest.approx(e @ e, rel=1e-9)
+    assert res.model.fixed_effects == ["province", "year"]
