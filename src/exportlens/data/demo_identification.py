@@ -39,7 +39,7 @@ The true values are in :data:`IDENTIFICATION_TRUE`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -54,7 +54,7 @@ _YEARS = tuple(range(2009, 2023))
 _INTERNET_USERS = (3.84, 4.57, 5.13, 5.64, 6.18, 6.49, 6.88, 7.31, 7.72, 8.29, 9.04, 9.89, 10.32, 10.67)
 
 #: True parameters of the data-generating process (see the module docstring).
-IDENTIFICATION_TRUE: dict[str, float | tuple[float, ...]] = {
+IDENTIFICATION_TRUE: dict[str, Any] = {
     "pi_telecom": 1.0,  # first stage: vag on iv_telecom1984
     "pi_post": 0.5,  # first stage: vag on iv_post1984
     "b_direct": 0.05,  # direct effect of vag on sl
@@ -115,8 +115,8 @@ def make_identification_demo(seed: int = IDENTIFICATION_DEMO_SEED) -> pd.DataFra
         + rng.normal(0, 0.04, (n, T))
     )
     rd = rng.uniform(0.4, 3.5, n)[:, None] + 0.08 * t + rng.normal(0, 0.15, (n, T))
-    g1, g2 = tr["thresholds"]  # type: ignore[misc]
-    b1, b2, b3 = tr["threshold_betas"]  # type: ignore[misc]
+    g1, g2 = tr["thresholds"]
+    b1, b2, b3 = tr["threshold_betas"]
     beta = np.where(rd <= g1, b1, np.where(rd <= g2, b2, b3))
     sl_thr = rng.normal(0, 0.05, n)[:, None] + beta * vag + 0.02 * ln_gdp + rng.normal(0, 0.1, (n, T))
     frame = pd.DataFrame(
