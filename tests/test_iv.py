@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from exportlens.econometrics import fit_iv, iv_tables, stock_yogo_critical_values
-from exportlens.errors import IdentificationError, MissingColumnError
+from exportlens.errors import IdentificationError, InputError, MissingColumnError
 from exportlens.report.tables import write_tables
 
 N_PROV, N_YEAR = 30, 14
@@ -187,3 +187,62 @@ def test_2sls_without_fixed_effects_equals_linearmodels():
     for t, lt in (("x", "x"), ("w", "w"), ("Intercept", "const")):
         assert res.second_stage.coefs.loc[t, "estimate"] == pytest.approx(lm.params[lt], rel=1e-8)
         assert res.second_stage.coefs.loc[t, "std_error"] == pytest.approx(lm.std_errors[lt], rel=1e-8)
+
+
+def _ranktest_literal(Y, Z, cl, wald):
+    """Literal port of the rk statistic with ranktest's A_q / B_q (u22h, v22h square roots)."""
+    from scipy.linalg import sqrtm
+
+    _n, K = Y.shape
+    L = Z.shape[1]
+    pi = np.linalg.solve(Z.T @ Z, Z.T @ Y)
+    ry, rz = np.linalg.cholesky(Y.T @ Y), np.linalg.cholesky(Z.T @ Z)
+    iry, irz = np.linalg.inv(ry.T), np.linalg.inv(rz.T)
+    that = rz.T @ pi @ iry
+    ut, _cc, vt = np.linalg.svd(that)
+    vt = vt.T
+    e = Y - Z @ pi if wald else Y
+    shat = np.zeros((K * L, K * L))
+    for g in np.unique(cl):
+        s = (Z[cl == g].T @ e[cl == g]).reshape(-1, order="F")
+        shat += np.outer(s, s)
+    vhat = np.kron(iry.T, irz.T) @ shat @ np.kron(iry.T, irz.T).T
+    i = K  # test of rank K-1 (1-based i as in ranktest)
+    u12, v12 = ut[: i - 1, i - 1 :], vt[: i - 1, i - 1 :]
+    u22, v22 = ut[i - 1 :, i - 1 :], vt[i - 1 :, i - 1 :]
+    u22h, v22h = np.real(sqrtm(u22 @ u22.T)), np.real(sqrtm(v22 @ v22.T))
+    aq = np.vstack([u12, u22]) @ np.linalg.inv(u22) @ u22h
+    bq = v22h @ np.linalg.inv(v22.T) @ np.vstack([v12, v22]).T
+    M = np.kron(bq, aq.T)
+    lab = M @ that.reshape(-1, order="F")
+    vlab = M @ vhat @ M.T
+    return float(lab @ np.linalg.solve(vlab, lab))
+
+
+def test_kp_rank_test_two_endogenous_regressors():
+    from exportlens.econometrics import kp_rank_test
+
+    rng = np.random.default_rng(11)
+    n, G = 600, 40
+    cl = np.repeat(np.arange(G), n // G)
+    Z = rng.normal(size=(n, 3))
+    Y = Z @ np.array([[1.0, 0.2], [0.5, 0.1], [0.0, 0.3]]) + rng.normal(size=(n, 2)) + rng.normal(size=(G, 1))[cl]
+    for wald in (False, True):
+        stat, df, _p = kp_rank_test(Y, Z, cl, wald=wald)
+        assert stat == pytest.approx(_ranktest_literal(Y, Z, cl, wald), rel=1e-8)
+        assert df == 2
+    # i.i.d. LM version = Anderson's canonical-correlation statistic n * (smallest canonical correlation)^2
+    eig = np.linalg.eigvals(np.linalg.solve(Y.T @ Y, Y.T @ Z @ np.linalg.solve(Z.T @ Z, Z.T @ Y)))
+    stat_iid, _, _ = kp_rank_test(Y, Z, robust=False)
+    assert stat_iid == pytest.approx(n * np.min(eig.real), rel=1e-8)
+    # fit_iv: one endogenous regressor (pyfixest 0.60); the LM equals kp_rank_test on the partialled data
+    df_ = _panel(9)
+    df_["x2"] = df_["z2"] + 0.5 * df_["w"] + np.random.default_rng(1).normal(size=len(df_))
+    with pytest.raises(InputError, match="one endogenous regressor"):
+        fit_iv(df_, "y", ["x", "x2"], ["z1", "z2"], ["w"], fe="twoway")
+    res = fit_iv(df_, "y", "x", ["z1", "z2"], ["w"], fe="twoway")
+    dm = _demean_twoway(df_, ["x", "z1", "z2", "w"])
+    w = dm[["w"]].to_numpy()
+    part = lambda a: a - w @ np.linalg.lstsq(w, a, rcond=None)[0]  # noqa: E731
+    stat, _, _ = kp_rank_test(part(dm[["x"]].to_numpy()), part(dm[["z1", "z2"]].to_numpy()), df_["province"].to_numpy(), wald=True)
+    assert res.diagnostics["kp_rk_wald"] == pytest.approx(stat, rel=1e-8)

@@ -10,6 +10,7 @@ from exportlens.econometrics.iv import (
     IVResult,
     fit_iv,
     iv_tables,
+    kp_rank_test,
     stock_yogo_critical_values,
 )
 from exportlens.econometrics.labels import TERMS, VariableLabels, fe_label, label_for, term
@@ -90,6 +91,7 @@ __all__ = [
     "group_interactions",
     "heterogeneity",
     "iv_tables",
+    "kp_rank_test",
     "label_for",
     "lag_within",
     "lagged_robustness",

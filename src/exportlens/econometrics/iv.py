@@ -57,6 +57,7 @@ __all__ = [
     "IVResult",
     "fit_iv",
     "iv_tables",
+    "kp_rank_test",
     "stock_yogo_critical_values",
 ]
 
@@ -119,6 +120,83 @@ def stock_yogo_critical_values(n_instruments: int, n_endogenous: int = 1) -> dic
     return dict(STOCK_YOGO_IV_SIZE.get(int(n_instruments), {}))
 
 
+def kp_rank_test(
+    endog: np.ndarray,
+    instruments: np.ndarray,
+    clusters: Sequence[Any] | np.ndarray | None = None,
+    *,
+    wald: bool = False,
+    robust: bool = True,
+) -> tuple[float, int, float]:
+    r"""Kleibergen-Paap (2006) rk test of H0: rank(Pi) = K - 1 (under-identification).
+
+    ``endog`` (n, K) and ``instruments`` (n, L), L >= K, with the fixed effects and the
+    exogenous regressors already partialled out; :math:`\hat\Pi = (Z'Z)^{-1}Z'Y`.
+    Normalised :math:`\hat\Theta = G\hat\Pi F'` with :math:`G = R_Z'` and
+    :math:`F' = (R_Y')^{-1}` (Cholesky factors :math:`Z'Z = R_Z R_Z'`, :math:`Y'Y = R_Y R_Y'`),
+    singular value decomposition :math:`\hat\Theta = USV'`; with :math:`A_\perp`,
+    :math:`B_\perp` spanning the last L-K+1 left and the last right singular vectors,
+    :math:`\lambda = \mathrm{vec}(A_\perp'\hat\Theta B_\perp)` and
+    :math:`\Omega = (B_\perp' \otimes A_\perp')\hat V(B_\perp \otimes A_\perp)`,
+
+    .. math:: rk = \lambda'\Omega^{-1}\lambda \sim \chi^2(L - K + 1),
+
+    where :math:`\hat V = (F \otimes G^{-1\prime}) \sum_g \mathrm{vec}(Z_g'e_g)\mathrm{vec}(Z_g'e_g)'(\cdot)'`
+    is the covariance of :math:`\mathrm{vec}(\hat\Theta)`, with :math:`e = Y` (LM version,
+    default) or :math:`e = Y - Z\hat\Pi` (``wald=True``). ``clusters=None`` treats every
+    observation as a cluster (heteroskedasticity-robust); ``robust=False`` uses the i.i.d.
+    covariance :math:`(e'e/n) \otimes Z'Z` (the LM version is then Anderson's canonical
+    correlation statistic :math:`n\,\rho_K^2`). No small-sample factor. This follows the
+    computation of Kleibergen & Schaffer's ``ranktest`` (used by ivreg2); :math:`A_\perp`
+    and :math:`B_\perp` are taken as the singular vectors themselves, to which the
+    statistic is invariant.
+
+    Returns ``(statistic, degrees of freedom, p-value)``.
+
+    References
+    ----------
+    Kleibergen, F. and Paap, R. (2006). Generalized reduced rank tests using the singular
+    value decomposition. *Journal of Econometrics* 133(1), 97-126.
+    """
+    import scipy.linalg
+    import scipy.stats
+
+    Y = np.asarray(endog, dtype=float)
+    Z = np.asarray(instruments, dtype=float)
+    if Y.ndim == 1:
+        Y = Y[:, None]
+    n, K = Y.shape
+    L = Z.shape[1]
+    if L < K:
+        raise IdentificationError(f"The rank test needs at least as many instruments ({L}) as endogenous regressors ({K}).")
+    zz, yy = Z.T @ Z, Y.T @ Y
+    pi = scipy.linalg.solve(zz, Z.T @ Y, assume_a="pos")
+    rz = np.linalg.cholesky(zz)
+    ry = np.linalg.cholesky(yy)
+    iry = scipy.linalg.solve_triangular(ry.T, np.eye(K), lower=False)  # (R_Y')^{-1}: the normaliser itself
+    irz = scipy.linalg.solve_triangular(rz.T, np.eye(L), lower=False)
+    theta = rz.T @ pi @ iry
+    U, _s, Vt = np.linalg.svd(theta, full_matrices=True)
+    e = Y - Z @ pi if wald else Y
+    if robust:
+        scores = (e[:, :, None] * Z[:, None, :]).reshape(n, K * L)  # vec(z_i e_i'), column-major
+        meat = cluster_meat(scores, clusters if clusters is not None else np.arange(n))
+    else:
+        meat = np.kron(e.T @ e / n, zz)
+    T = np.kron(iry.T, irz.T)
+    vhat = T @ meat @ T.T
+    q = K - 1
+    aq = U[:, q:]
+    bq = Vt.T[:, q:].T
+    M = np.kron(bq, aq.T)
+    lab = M @ theta.reshape(-1, order="F")
+    vlab = M @ vhat @ M.T
+    vlab = (vlab + vlab.T) / 2
+    stat = float(lab @ scipy.linalg.solve(vlab, lab, assume_a="sym"))
+    df = (L - K + 1) * (K - q)
+    return stat, int(df), float(scipy.stats.chi2.sf(stat, df))
+
+
 # --------------------------------------------------------------------------------------------
 # results
 # --------------------------------------------------------------------------------------------
@@ -152,7 +230,8 @@ class IVResult:
     """Two-stage least squares with diagnostics (see :func:`fit_iv`).
 
     ``diagnostics`` keys: ``n_endogenous``, ``n_instruments``, ``kp_rk_wald_f``,
-    ``effective_f``, ``kp_rk_lm``, ``kp_rk_lm_df``, ``kp_rk_lm_p``, ``hansen_j``,
+    ``effective_f`` (NaN with several endogenous regressors), ``kp_rk_wald``, ``kp_rk_wald_p``,
+    ``kp_rk_lm``, ``kp_rk_lm_df``, ``kp_rk_lm_p``, ``hansen_j``,
     ``hansen_j_df``, ``hansen_j_p`` (NaN when exactly identified), ``dwh_chi2``, ``dwh_df``,
     ``dwh_p``, ``dwh_f``. ``stock_yogo`` holds the tabulated critical values (may be empty).
     """
@@ -290,16 +369,18 @@ def fit_iv(
     :math:`\hat V_\pi` their covariance, same type and small-sample correction as the model;
     :math:`g` indexes clusters, each observation is a cluster under ``vcov="hetero"``):
 
-    * first-stage F: :math:`F = \hat\pi' \hat V_\pi^{-1} \hat\pi / L`; with one endogenous
-      regressor this is the Kleibergen-Paap rk Wald F (``kp_rk_wald_f``; ivreg2 multiplies by
-      slightly different finite-sample factors);
+    * first-stage F of each endogenous regressor: :math:`F = \hat\pi' \hat V_\pi^{-1} \hat\pi / L`;
+    * Kleibergen-Paap rk Wald statistic (:func:`kp_rank_test`, ``wald=True``; ``kp_rk_wald``)
+      and F (``kp_rk_wald_f`` = rk / L divided by the table's small-sample factor, so that
+      with one endogenous regressor it equals the first-stage F; ivreg2 applies slightly
+      different finite-sample factors);
     * effective F (Montiel Olea & Pflueger 2013, one endogenous regressor):
       :math:`F_{eff} = \hat\pi'\tilde Z'\tilde Z\hat\pi / \mathrm{tr}(\hat V_\pi \tilde Z'\tilde Z)`
       (equals the robust F when L = 1);
-    * Kleibergen-Paap rk LM (one endogenous regressor; the rank-zero null
-      :math:`\pi = 0`, residual under the null :math:`\tilde x`): :math:`LM = s'S^{-1}s`,
-      :math:`s = \tilde Z'\tilde x`, :math:`S = \sum_g \tilde Z_g'\tilde x_g\tilde x_g'\tilde Z_g`,
-      chi²(L - K + 1), no small-sample factor;
+    * Kleibergen-Paap rk LM under-identification test, H0: rank(Pi) = K - 1
+      (:func:`kp_rank_test`), chi²(L - K + 1), no small-sample factor; with one endogenous
+      regressor :math:`LM = s'S^{-1}s`, :math:`s = \tilde Z'\tilde x`,
+      :math:`S = \sum_g \tilde Z_g'\tilde x_g\tilde x_g'\tilde Z_g`;
     * Hansen's J (L > K): two-step efficient GMM on the demeaned data with
       :math:`Z = [z, w]`, :math:`X = [x, w]`: :math:`S = \sum_g Z_g'\hat u_g \hat u_g' Z_g`
       from the 2SLS residuals, :math:`\hat\beta_{GMM} = (X'ZS^{-1}Z'X)^{-1}X'ZS^{-1}Z'y`,
@@ -313,7 +394,8 @@ def fit_iv(
     Parameters
     ----------
     df : long panel.
-    depvar, endog, instruments, exog : column names (exog: exogenous controls, may be empty).
+    depvar, endog, instruments, exog : column names (one endogenous regressor - pyfixest 0.60
+        supports one -; exog: exogenous controls, may be empty).
     fe, entity, time : fixed effects as in :func:`~exportlens.econometrics.fit_panel`
         (``None``, ``"year"``, ``"region"``, ``"twoway"`` or a list of columns).
     vcov : ``"cluster"`` (CRV1 by ``cluster``, default ``entity``) or ``"hetero"``.
@@ -356,6 +438,10 @@ def fit_iv(
     if len(instr_l) < len(endog_l):
         raise IdentificationError(
             f"The model is under-identified: {len(instr_l)} excluded instrument(s) for {len(endog_l)} endogenous regressor(s); name at least as many instruments."
+        )
+    if len(endog_l) > 1:
+        raise InputError(
+            f"fit_iv estimates models with one endogenous regressor (pyfixest 0.60's IV formula supports one); got {endog_l}. Estimate one at a time or use linearmodels.IV2SLS; kp_rank_test handles several."
         )
     overlap = (set(endog_l) | {depvar}) & (set(instr_l) | set(exog_l)) | set(instr_l) & set(exog_l)
     if overlap:
@@ -474,21 +560,27 @@ def fit_iv(
         vhat_cols.append(col)
 
     diag: dict[str, float] = {"n_endogenous": float(K), "n_instruments": float(L), "nobs": float(n_obs)}
+    lm, lm_df, lm_p = kp_rank_test(Xt, Zt, clusters)
+    wald_chi2, _df, wald_p = kp_rank_test(Xt, Zt, clusters, wald=True)
+    # The KP rk Wald F carries the table's small-sample factor (the ratio of pyfixest's
+    # first-stage covariance to the raw sandwich), so that with one endogenous regressor it
+    # equals the first-stage F exactly.
+    pi0, vpi0 = _sub_vcov(first[0].model, instr_l)
+    zz_inv_zt = np.linalg.solve(Zt.T @ Zt, Zt.T)
+    res0 = Xt[:, 0] - Zt @ (zz_inv_zt @ Xt[:, 0])
+    bread = np.linalg.inv(Zt.T @ Zt)  # the sandwich's bread is itself needed here
+    raw_v = bread @ cluster_meat(Zt * res0[:, None], clusters) @ bread
+    ssc_factor = float(vpi0[0, 0] / raw_v[0, 0])
+    diag.update(
+        kp_rk_lm=lm, kp_rk_lm_df=float(lm_df), kp_rk_lm_p=lm_p,
+        kp_rk_wald=wald_chi2, kp_rk_wald_p=wald_p, kp_rk_wald_f=wald_chi2 / L / ssc_factor,
+    )
     if K == 1:
-        pi, vpi = _sub_vcov(first[0].model, instr_l)
         qzz = Zt.T @ Zt
-        diag["kp_rk_wald_f"] = first[0].f_stat
-        diag["effective_f"] = float(pi @ qzz @ pi / np.trace(vpi @ qzz))
-        x0 = Xt[:, 0]
-        s = Zt.T @ x0
-        S = cluster_meat(Zt * x0[:, None], clusters)
-        lm = _wald(s, S)
-        diag["kp_rk_lm"] = lm
-        diag["kp_rk_lm_df"] = float(L - K + 1)
-        diag["kp_rk_lm_p"] = float(scipy.stats.chi2.sf(lm, L - K + 1))
+        diag["effective_f"] = float(pi0 @ qzz @ pi0 / np.trace(vpi0 @ qzz))
     else:
-        diag.update(kp_rk_wald_f=np.nan, effective_f=np.nan, kp_rk_lm=np.nan, kp_rk_lm_df=np.nan, kp_rk_lm_p=np.nan)
-        notes.append("Kleibergen-Paap rk statistics and the effective F are implemented for one endogenous regressor; with several, see each first-stage F.")
+        diag["effective_f"] = np.nan
+        notes.append("The Montiel Olea-Pflueger effective F is defined for one endogenous regressor; see the Kleibergen-Paap rk Wald F.")
 
     # Hansen J (two-step efficient GMM, clustered weight matrix)
     if L > K:
