@@ -30,7 +30,7 @@ Panel: the 30 mainland provinces without Tibet x 2009-2022 (420 rows, balanced),
    B_INNOVATION (= 0.07); OLS is biased upwards because u enters vag and sl.
 7. Threshold outcome (vag exogenous here: u does not enter it): R&D intensity
    ``rd_intensity`` = U(0.4, 3.5)_i + 0.08 t + N(0, 0.15²) (%), and
-   ``sl_threshold = f_i + beta_r vag + 0.02 ln_gdp_pc + e2``, e2 ~ N(0, 0.1²),
+   ``sl_threshold = f_i + beta_r vag + 0.02 ln_gdp_pc + e2``, e2 ~ N(0, 0.3²),
    beta_r = THRESHOLD_BETAS[r] in the regimes rd <= 1.5, 1.5 < rd <= 2.8, rd > 2.8
    (the "double-edged" pattern: a positive effect that fades and turns negative).
 
@@ -118,7 +118,7 @@ def make_identification_demo(seed: int = IDENTIFICATION_DEMO_SEED) -> pd.DataFra
     g1, g2 = tr["thresholds"]
     b1, b2, b3 = tr["threshold_betas"]
     beta = np.where(rd <= g1, b1, np.where(rd <= g2, b2, b3))
-    sl_thr = rng.normal(0, 0.05, n)[:, None] + beta * vag + 0.02 * ln_gdp + rng.normal(0, 0.1, (n, T))
+    sl_thr = rng.normal(0, 0.05, n)[:, None] + beta * vag + 0.02 * ln_gdp + rng.normal(0, 0.3, (n, T))
     frame = pd.DataFrame(
         {
             "code": np.repeat([pr.code for pr in provs], T),
