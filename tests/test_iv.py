@@ -246,3 +246,26 @@ def test_kp_rank_test_two_endogenous_regressors():
     part = lambda a: a - w @ np.linalg.lstsq(w, a, rcond=None)[0]  # noqa: E731
     stat, _, _ = kp_rank_test(part(dm[["x"]].to_numpy()), part(dm[["z1", "z2"]].to_numpy()), df_["province"].to_numpy(), wald=True)
     assert res.diagnostics["kp_rk_wald"] == pytest.approx(stat, rel=1e-8)
+
+
+def test_mop_simplified_critical_values():
+    from exportlens.econometrics import mop_critical_value
+
+    # one instrument: K_eff = 1 and the published values 23.109 (tau 10%), 37.418 (5%), 15.062 (20%)
+    for tau, cv in ((0.10, 23.109), (0.05, 37.418), (0.20, 15.062)):
+        c, k = mop_critical_value(np.array([[0.3]]), np.array([[50.0]]), tau=tau)
+        assert k == pytest.approx(1.0)
+        assert c == pytest.approx(cv, abs=1e-3)
+    # S proportional to the identity (homoskedastic, orthogonal instruments): K_eff = L
+    c3, k3 = mop_critical_value(np.eye(3) * 0.01, np.eye(3) * 100.0)
+    assert k3 == pytest.approx(3.0)
+    from scipy.stats import ncx2
+
+    assert c3 == pytest.approx(ncx2.ppf(0.95, 3, 30) / 3, rel=1e-10)
+    # invariant to the scale of the covariance
+    rng = np.random.default_rng(0)
+    A = rng.normal(size=(2, 2))
+    V, Q = A @ A.T + np.eye(2), np.array([[2.0, 0.5], [0.5, 1.0]])
+    assert mop_critical_value(V, Q)[0] == pytest.approx(mop_critical_value(7 * V, Q)[0], rel=1e-10)
+    res = fit_iv(_panel(10), "y", "x", ["z1", "z2"], ["w"], fe="twoway")
+    assert 1.0 <= res.diagnostics["mop_k_eff"] <= 2.0

@@ -11,6 +11,7 @@ from exportlens.econometrics.iv import (
     fit_iv,
     iv_tables,
     kp_rank_test,
+    mop_critical_value,
     stock_yogo_critical_values,
 )
 from exportlens.econometrics.labels import TERMS, VariableLabels, fe_label, label_for, term
@@ -100,6 +101,7 @@ __all__ = [
     "mediation_tables",
     "moderation",
     "moderation_pair",
+    "mop_critical_value",
     "robustness_table",
     "run_specifications",
     "sobel_test",
