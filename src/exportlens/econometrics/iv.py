@@ -603,23 +603,17 @@ def fit_iv(
     # first-stage covariance to the raw sandwich), so that with one endogenous regressor it
     # equals the first-stage F exactly.
     pi0, vpi0 = _sub_vcov(first[0].model, instr_l)
-    zz_inv_zt = np.linalg.solve(Zt.T @ Zt, Zt.T)
-    res0 = Xt[:, 0] - Zt @ (zz_inv_zt @ Xt[:, 0])
-    bread = np.linalg.inv(Zt.T @ Zt)  # the sandwich's bread is itself needed here
-    raw_v = bread @ cluster_meat(Zt * res0[:, None], clusters) @ bread
+    qzz = Zt.T @ Zt
+    res0 = Xt[:, 0] - Zt @ np.linalg.solve(qzz, Zt.T @ Xt[:, 0])
+    meat0 = cluster_meat(Zt * res0[:, None], clusters)
+    raw_v = np.linalg.solve(qzz, np.linalg.solve(qzz, meat0).T)  # (Z'Z)^-1 meat (Z'Z)^-1
     ssc_factor = float(vpi0[0, 0] / raw_v[0, 0])
     diag.update(
         kp_rk_lm=lm, kp_rk_lm_df=float(lm_df), kp_rk_lm_p=lm_p,
         kp_rk_wald=wald_chi2, kp_rk_wald_p=wald_p, kp_rk_wald_f=wald_chi2 / L / ssc_factor,
     )
-    if K == 1:
-        qzz = Zt.T @ Zt
-        diag["effective_f"] = float(pi0 @ qzz @ pi0 / np.trace(vpi0 @ qzz))
-        diag["mop_cv_10"], diag["mop_k_eff"] = mop_critical_value(vpi0, qzz, tau=0.10)
-    else:
-        diag["effective_f"] = np.nan
-        diag["mop_cv_10"] = diag["mop_k_eff"] = np.nan
-        notes.append("The Montiel Olea-Pflueger effective F is defined for one endogenous regressor; see the Kleibergen-Paap rk Wald F.")
+    diag["effective_f"] = float(pi0 @ qzz @ pi0 / np.trace(vpi0 @ qzz))
+    diag["mop_cv_10"], diag["mop_k_eff"] = mop_critical_value(vpi0, qzz, tau=0.10)
 
     # Hansen J (two-step efficient GMM, clustered weight matrix)
     if L > K:

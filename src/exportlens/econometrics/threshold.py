@@ -184,14 +184,6 @@ def _scan(d: _Design, num: np.ndarray, s0: np.ndarray, fixed: np.ndarray) -> tup
     return ssr, s_fixed
 
 
-@dataclass
-class _Path:
-    """Sequential estimates: stage thresholds (indices) and SSRs S0, S1, S2, S3."""
-
-    idx: list[int]
-    ssr: list[float]
-
-
 def _sequential(d: _Design, num: np.ndarray, s0: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Hansen's sequential estimates without refinement, for B columns: (indices (B, k), SSR (B, k+1))."""
     B = num.shape[1]
