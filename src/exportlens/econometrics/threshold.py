@@ -300,6 +300,10 @@ def _make_grid(q: np.ndarray, trim: float, grid: int | None) -> np.ndarray:
     cand = np.unique(q[(q >= lo) & (q <= hi)])
     cand = cand[cand < q.max()]  # a threshold at the maximum leaves the upper regime empty
     if grid is None:
+        if len(cand) > 3000:  # the grid x grid cross-product matrix would need > 70 MB
+            raise InputError(
+                f"The threshold variable has {len(cand)} distinct values in the trimmed range; grid=None would use all of them. Pass grid=<number of points> (e.g. 300 or 1000)."
+            )
         return cand
     if len(cand) < grid:
         raise InputError(
