@@ -117,7 +117,7 @@ def specification_curve(
     """Specification curve (Simonsohn, Simmons & Nelson 2020): estimates sorted with their
     confidence intervals (top) and the specification choices as a dot matrix (bottom).
 
-    ``frame`` is :func:`exportlens.econometrics.specification_frame` output: columns
+    ``frame`` is ``exportlens.econometrics.run_specifications(...).frame``: columns
     ``estimate``, ``ci_low``, ``ci_high`` and one column per choice dimension (values are the
     option of each specification, e.g. ``{"outcome": "SL k=2", "sample": "all"}``);
     ``choices`` names those columns (default: every column listed in ``frame.attrs["choices"]``).
