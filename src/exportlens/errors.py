@@ -32,6 +32,7 @@ __all__ = [
     "EstimationWarning",
     "ExportlensError",
     "ExportlensWarning",
+    "IdentificationError",
     "InconsistentJudgmentError",
     "InconsistentJudgmentWarning",
     "IndicatorSystemError",
@@ -242,3 +243,7 @@ class UnbalancedPanelError(InputError):
 
 class EstimationError(ExportlensError, RuntimeError):
     """An estimator did not reach a valid interior solution (e.g. rho at the boundary of its domain)."""
+
+
+class IdentificationError(InputError):
+    """A model is not identified as specified (e.g. an instrument collinear with the fixed effects)."""

@@ -41,6 +41,10 @@ class ModelResult:
     extra: dict[str, Any] = field(default_factory=dict)
     model: Any = field(default=None, repr=False)
 
+    def value(self, term: str, column: str = "estimate") -> float:
+        """One number of the coefficient table, e.g. ``value("vag", "std_error")``."""
+        return float(self.coefs[column].to_numpy(dtype=float)[self.coefs.index.get_loc(term)])
+
     def to_frame(self) -> pd.DataFrame:
         """Coefficient table (copy)."""
         return self.coefs.copy()
