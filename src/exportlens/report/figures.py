@@ -7,16 +7,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from exportlens.report import fonts
+
 if TYPE_CHECKING:
     import pandas as pd
 
     from exportlens.econometrics.results import ModelResult
-
-# Fonts that carry CJK glyphs, in order of preference (Windows, macOS, Linux names).
-CJK_FONTS = (
-    "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "SimHei", "Microsoft YaHei",
-    "PingFang SC", "Heiti SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimSun",
-)
 
 
 def _pyplot():
@@ -28,27 +24,31 @@ def _pyplot():
     return plt
 
 
-def cjk_font() -> str | None:
-    """Name of an installed font with Chinese glyphs, or None."""
-    from matplotlib import font_manager
+def pyplot():
+    """matplotlib.pyplot on the Agg backend (imported lazily: ``import exportlens`` stays light)."""
+    return _pyplot()
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    for name in CJK_FONTS:
-        if name in installed:
-            return name
-    return None
+
+def cjk_font() -> str | None:
+    """Name of a font with Chinese glyphs (the bundled Noto Sans CJK first), or None.
+
+    See :mod:`exportlens.report.fonts`, the one place where fonts are registered.
+    """
+    return fonts.cjk_font()
 
 
 def figure_language(lang: str) -> tuple[str, str | None]:
     """Language figures can really be drawn in, and a note when Chinese had to fall back.
 
-    Without a CJK font matplotlib draws empty boxes for Chinese text, so figures fall back
-    to English labels (tables keep Chinese labels: they are text).
+    The CJK font shipped with exportlens (``noto-cjk-sans-otc``) is registered at first use,
+    so Chinese figures work on a machine without system fonts. Only if that package is
+    missing and no system CJK font exists do figures fall back to English labels (matplotlib
+    would draw empty boxes); tables keep Chinese labels: they are text.
     """
     if lang != "zh":
         return lang, None
     if cjk_font() is None:
-        return "en", "No font with Chinese glyphs is installed; figure labels are in English (tables keep Chinese labels)."
+        return "en", "No font with Chinese glyphs is installed (reinstall exportlens to get its noto-cjk-sans-otc font); figure labels are in English (tables keep Chinese labels)."
     return "zh", None
 
 
@@ -61,12 +61,22 @@ def _rc(lang: str) -> dict:
     return rc
 
 
+def figure_rc(lang: str) -> dict:
+    """matplotlib rc settings of exportlens figures in ``lang`` (CJK font first for "zh")."""
+    return _rc(lang)
+
+
 def _save(fig, path: Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # No timestamp/software metadata, so re-running writes identical files.
     fig.savefig(path, bbox_inches="tight", metadata={"Software": None})
     return path
+
+
+def save_figure(fig, path: str | Path) -> Path:
+    """Save a figure as a deterministic PNG (no timestamp or software metadata)."""
+    return _save(fig, Path(path))
 
 
 def group_trends(
