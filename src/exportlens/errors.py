@@ -56,3 +56,7 @@ class NonPositiveValueError(InputError):
 
 class StudySpecError(InputError):
     """A study specification (TOML file or dict) is invalid."""
+
+
+class MissingDependencyError(ExportlensError, ImportError):
+    """An optional dependency needed for this call is not installed (the message names the extra)."""
