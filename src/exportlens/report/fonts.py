@@ -15,7 +15,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["CJK_FONTS", "bundled_cjk_font_path", "cjk_font", "register_cjk_font"]
+__all__ = ["CJK_FONTS", "bundled_cjk_font_path", "cjk_font", "cjk_font_subset", "register_cjk_font"]
 
 # Fonts that carry CJK glyphs, in order of preference: the bundled Simplified Chinese face
 # first, then common system fonts (Windows, macOS, Linux names).
@@ -64,3 +64,32 @@ def cjk_font() -> str | None:
         if name in installed:
             return name
     return None
+
+
+def cjk_font_subset(text: str, family: str = "Noto Sans CJK SC") -> bytes | None:
+    """The bundled CJK face ``family`` cut down to the glyphs of ``text`` (OpenType bytes).
+
+    Used to embed Chinese glyphs in self-contained HTML reports (``@font-face`` with a data
+    URL), so they render on machines without Chinese fonts. Deterministic: the font's
+    ``head.modified`` timestamp is kept, so the same text gives the same bytes. None when the
+    font package is absent.
+    """
+    path = bundled_cjk_font_path()
+    if path is None:
+        return None
+    import io
+
+    from fontTools import subset
+    from fontTools.ttLib import TTCollection, TTFont
+
+    names = [f["name"].getDebugName(1) for f in TTCollection(str(path), lazy=True).fonts]
+    index = names.index(family) if family in names else 0
+    font = TTFont(str(path), fontNumber=index, recalcTimestamp=False)
+    options = subset.Options()
+    options.name_IDs = ["*"]
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=text)
+    subsetter.subset(font)
+    buf = io.BytesIO()
+    font.save(buf)
+    return buf.getvalue()
