@@ -268,3 +268,42 @@ def test_report_renders_in_chromium(reports, run_dir, tmp_path):
     # clicking the third header of Table 1 (mean) sorts its rows ascending
     values = [float(v) for v in probe["sorted"].split("|")]
     assert values == sorted(values)
+
+
+# ---- Excel ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "value", "fmt"), [
+    ("390", 390, "0"), ("-0.029", -0.029, "0.000"), ("0.210", 0.21, "0.000"), ("38.2%", 0.382, "0.0%"),
+    ("0.039***", None, None), ("(0.005)", None, None), ("是", None, None), ("", None, None), ("1e-3", None, None),
+])
+def test_xlsx_number(text, value, fmt):
+    from exportlens.report.tables import xlsx_number
+
+    got = xlsx_number(text)
+    if value is None:
+        assert got is None
+    else:
+        assert got[1] == fmt and got[0] == pytest.approx(value)
+
+
+def test_xlsx_stores_numbers_as_numbers(run_dir):
+    """The run's Excel tables: N, R², statistics are numeric cells; starred coefficients text."""
+    import openpyxl
+
+    ws = openpyxl.load_workbook(run_dir / "tables" / "table1.xlsx").active
+    stats = pd.read_csv(run_dir / "tables" / "table1.csv")
+    cells = {str(r[0].value): [c for c in r[1:]] for r in ws.iter_rows() if r[0].value is not None}
+    first = stats.iloc[0]
+    row = cells[str(first["label"])]
+    assert isinstance(row[0].value, int) and row[0].value == first["N"]
+    assert isinstance(row[1].value, float) and row[1].value == pytest.approx(first["mean"], abs=5e-4)
+    assert row[1].number_format == "0.000"
+    ws2 = openpyxl.load_workbook(run_dir / "tables" / "table2.xlsx").active
+    values = [c.value for r in ws2.iter_rows() for c in r[1:] if c.value is not None]
+    assert any(isinstance(v, str) and v.endswith("***") for v in values)  # coefficients with stars
+    assert any(isinstance(v, str) and v.startswith("(") for v in values)  # standard errors
+    coefs = pd.read_csv(run_dir / "tables" / "table2.csv")
+    assert int(coefs["nobs"].iloc[0]) in values  # N as a number
+    r2 = [v for v in values if isinstance(v, float)]
+    assert any(v == pytest.approx(coefs["adj_r2"].iloc[0], abs=5e-4) for v in r2)  # adjusted R²
