@@ -60,8 +60,8 @@ def render_report_docx(content: RunContent) -> bytes:
         doc.add_heading(t["question"], level=1)
         doc.add_paragraph(question)
     doc.add_heading(t["reading"], level=1)
-    for p in content.reading:
-        doc.add_paragraph(p)
+    for paragraph in content.reading:
+        doc.add_paragraph(paragraph)
 
     doc.add_heading(t["data"], level=1)
     doc.add_paragraph(f"{t['run']}: {m.get('study', '')}; {t['created']}: {m.get('created_utc', '')}")

@@ -39,7 +39,8 @@ __all__ = ["SCHEMES", "MapClasses", "TileMap", "boundary_map", "classify_values"
 SCHEMES = {"quantiles": "Quantiles", "natural_breaks": "FisherJenks", "user": "UserDefined"}
 SEQUENTIAL_PALETTE = "YlOrRd"
 DIVERGING_PALETTE = "RdBu_r"
-_NO_DATA = (0.88, 0.88, 0.88, 1.0)
+RGBA = tuple[float, float, float, float]
+_NO_DATA: RGBA = (0.88, 0.88, 0.88, 1.0)
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ class TileMap:
     values: dict[int, float]
     palette: str
     diverging: bool
-    colours: dict[int, tuple[float, float, float, float]] = field(default_factory=dict)
+    colours: dict[int, RGBA] = field(default_factory=dict)
     drawn: tuple[int, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
@@ -150,7 +151,7 @@ def _codes_values(values: Mapping[Any, float] | pd.Series, allowed: set[int], wh
     return data
 
 
-def _class_colours(classes: MapClasses, y: np.ndarray, diverging: bool) -> tuple[list[tuple[float, ...]], str]:
+def _class_colours(classes: MapClasses, y: np.ndarray, diverging: bool) -> tuple[list[RGBA], str]:
     from matplotlib import colormaps
 
     if diverging:
