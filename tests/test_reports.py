@@ -307,3 +307,41 @@ def test_xlsx_stores_numbers_as_numbers(run_dir):
     assert int(coefs["nobs"].iloc[0]) in values  # N as a number
     r2 = [v for v in values if isinstance(v, float)]
     assert any(v == pytest.approx(coefs["adj_r2"].iloc[0], abs=5e-4) for v in r2)  # adjusted R²
+
+
+# ---- readings of studies without coefficients (small hand-made run folders) -------------------
+
+
+def test_reading_value_added_shares_are_export_weighted(tmp_path):
+    (tmp_path / "data").mkdir()
+    dec = pd.DataFrame({
+        "year": [2002, 2002, 2012, 2012],
+        "region": ["北京", "上海", "北京", "上海"],
+        "exports": [100.0, 300.0, 200.0, 200.0],
+        "dva": [60.0, 150.0, 100.0, 80.0], "pva": [20.0, 60.0, 40.0, 40.0], "fva": [20.0, 90.0, 60.0, 80.0],
+    })
+    dec[["dvr", "pvr", "fvr"]] = dec[["dva", "pva", "fva"]].div(dec["exports"], axis=0)
+    dec.to_csv(tmp_path / "data" / "decomposition.csv", index=False)
+    (en,) = read_run(tmp_path, "en")
+    # 2012: DVA 180 / exports 400 = 45.0%, PVA 20.0%, FVA 35.0%; 2002: 210/400 = 52.5%
+    assert "(DVR) made up 45.0%" in en and "(PVR) 20.0%" in en and "abroad (FVR) 35.0%" in en
+    assert "in 2002: 52.5%, 20.0%, 27.5%" in en
+    assert "Shanghai (40.0%)" in en  # highest foreign share in 2012: 80 / 200
+
+
+def test_reading_synergy_and_linkage(tmp_path):
+    syn = tmp_path / "syn"
+    syn.mkdir()
+    pd.DataFrame({
+        "code": [110000, 310000, 110000, 310000], "year": [2013, 2013, 2022, 2022],
+        "D": [0.2, 0.4, 0.6, 0.3], "lagging": ["ecommerce", "clusters", "ecommerce", "ecommerce"],
+    }).to_csv(syn / "coupling_panel.csv", index=False)
+    (en,) = read_run(syn, "en")
+    assert "from 0.300 in 2013 to 0.450 in 2022" in en and "1 of 2 provinces are coordinated" in en
+    assert "cross-border e-commerce (2 provinces)" in en
+    link = tmp_path / "link"
+    link.mkdir()
+    pd.DataFrame({"province": [110000, 110000, 310000, 310000, 440000, 440000],
+                  "score": [0.1, 0.3, 0.5, 0.3, 0.05, 0.15]}).to_csv(link / "scores_long.csv", index=False)
+    (zh,) = read_run(link, "zh")
+    assert zh.startswith("3 个省份") and "最高的是上海、北京、广东（最高 0.4000）" in zh and "4.0 倍" in zh

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from exportlens.errors import MissingColumnError
-from exportlens.regions import province_label, resolve_province
+from exportlens.regions import grouping, province_label, resolve_province
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -174,6 +174,7 @@ def _read_synergy(run_dir: Path, lang: str) -> list[str]:
     coordinated = int((last["D"] >= 0.5).sum())
     lag = last["lagging"].value_counts()
     top_lag = str(lag.index[0]) if len(lag) else ""
+    top_lag = _SUBSYSTEMS.get(top_lag, (top_lag, top_lag))[0 if lang == "zh" else 1]
     if lang == "zh":
         return [f"耦合协调度 D 的省份均值由 {y0} 年的 {by_year[y0]:.3f} 变为 {y1} 年的 {by_year[y1]:.3f}；"
                 f"{y1} 年 {len(last)} 个省份中有 {coordinated} 个达到协调（D ≥ 0.5）。"
@@ -181,6 +182,33 @@ def _read_synergy(run_dir: Path, lang: str) -> list[str]:
     return [f"The provinces' mean coordination degree D moved from {by_year[y0]:.3f} in {y0} to {by_year[y1]:.3f} in {y1}; "
             f"in {y1}, {coordinated} of {len(last)} provinces are coordinated (D ≥ 0.5). The most common lagging "
             f"subsystem is {top_lag} ({int(lag.iloc[0]) if len(lag) else 0} provinces)."]
+
+
+_SUBSYSTEMS = {"ecommerce": ("跨境电商", "cross-border e-commerce"), "clusters": ("产业集群", "industrial clusters")}
+
+
+def _group_label(key: str, lang: str) -> str:
+    """Label of an NBS four-region key (east, central, west, northeast); other keys unchanged."""
+    g = grouping("nbs4")
+    return g.label(key, lang) if key in g.order else key
+
+
+def _read_firms(run_dir: Path, lang: str) -> list[str]:
+    import pandas as pd
+
+    bench = pd.read_csv(run_dir / "data" / "benchmarks.csv")
+    nat = bench[bench["scope"] == "national"].iloc[0]
+    groups = pd.read_csv(run_dir / "data" / "group_shock.csv").sort_values("survival_recovery_fw", ascending=False)
+    best, worst = groups.iloc[0], groups.iloc[-1]
+    best_name, worst_name = _group_label(str(best["group"]), lang), _group_label(str(worst["group"]), lang)
+    c, r = float(nat["growth_contraction"]), float(nat["growth_recovery"])
+    if lang == "zh":
+        return [f"冲击期全国出口变化 {c:+.1%}，恢复期变化 {r:+.1%}。冲击前出口企业到恢复期的存活率（按企业数）"
+                f"在{best_name}最高（{best['survival_recovery_fw']:.1%}），在{worst_name}最低"
+                f"（{worst['survival_recovery_fw']:.1%}）。"]
+    return [f"National exports changed by {c:+.1%} in the shock and by {r:+.1%} in the recovery. Of the firms exporting "
+            f"before the shock, the share still exporting in the recovery year is highest in {best_name} "
+            f"({best['survival_recovery_fw']:.1%}) and lowest in {worst_name} ({worst['survival_recovery_fw']:.1%})."]
 
 
 def _read_notes(run_dir: Path, lang: str) -> list[str]:
@@ -219,7 +247,7 @@ def read_run(run_dir: str | Path, lang: str = "zh", key_term: str | None = None,
     if coef_path.is_file():
         return read_coefficients(pd.read_csv(coef_path), lang, key_term, labels or term_labels(run))
     readers = [("scores_long.csv", _read_linkage), ("data/decomposition.csv", _read_value_added),
-               ("coupling_panel.csv", _read_synergy)]
+               ("coupling_panel.csv", _read_synergy), ("data/group_shock.csv", _read_firms)]
     for rel, reader in readers:
         if (run / rel).is_file():
             return reader(run, lang)
