@@ -84,7 +84,8 @@ def render_report_docx(content: RunContent) -> bytes:
             if latex:
                 p = doc.add_paragraph()
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                p.add_run().add_picture(io.BytesIO(formula_png(latex)), height=Cm(0.9))
+                # natural size: the PNG carries its dpi, so formulas keep the same type size
+                p.add_run().add_picture(io.BytesIO(formula_png(latex)))
 
     doc.add_heading(t["tables"], level=1)
     for i, table in enumerate(content.tables, start=1):

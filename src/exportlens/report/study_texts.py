@@ -32,7 +32,7 @@ STUDIES: dict[str, StudyText] = {
              r"$SL_{it} = (\ln E_{it} - \ln E_{i,t-k}) - (\ln E_{t} - \ln E_{t-k})$"),
             ("虚拟集聚：ICT 就业区位熵的距离加权和。",
              "Virtual agglomeration: distance-weighted sum of the location quotients of ICT employment.",
-             r"$Vag_{it} = \sum_{j} LQ_{jt}\, d_{ij}^{-\theta}, \quad LQ_{jt} = \frac{e_{jt}/E_{jt}}{e_{t}/E_{t}}$"),
+             r"$Vag_{it} = \sum_{j} LQ_{jt}\, d_{ij}^{-\theta}, \quad LQ_{jt} = \dfrac{e_{jt}/E_{jt}}{e_{t}/E_{t}}$"),
             ("基准模型：年份固定效应，按省份聚类的标准误（pyfixest）。",
              "Baseline model: year fixed effects, standard errors clustered by province (pyfixest).",
              r"$SL_{it} = \alpha + \beta\, Vag_{it} + \gamma' X_{it} + \lambda_t + \varepsilon_{it}$"),
@@ -47,10 +47,10 @@ STUDIES: dict[str, StudyText] = {
         methods=(
             ("熵值法权重：标准化后指标的信息熵越小，权重越大。",
              "Entropy weights: the lower the information entropy of a standardised indicator, the higher its weight.",
-             r"$e_j = -\frac{1}{\ln n}\sum_{i} p_{ij}\ln p_{ij}, \quad w_j = \frac{1 - e_j}{\sum_k (1 - e_k)}$"),
+             r"$e_j = -\dfrac{1}{\ln n}\sum_{i} p_{ij}\ln p_{ij}, \quad w_j = \dfrac{1 - e_j}{\sum_k (1 - e_k)}$"),
             ("层次分析法：判断矩阵最大特征值的一致性检验。",
              "AHP: consistency of the judgment matrix from its largest eigenvalue.",
-             r"$CI = \frac{\lambda_{max} - n}{n - 1}, \quad CR = \frac{CI}{RI}$"),
+             r"$CI = \dfrac{\lambda_{max} - n}{n - 1}, \quad CR = \dfrac{CI}{RI}$"),
             ("综合得分：维度得分的加权和。", "Score: weighted sum of the dimension scores.",
              r"$S_{pc} = \sum_{d} W_d \sum_{j \in d} w_{pj}\, z_{pcj}$"),
         ),
@@ -67,7 +67,7 @@ STUDIES: dict[str, StudyText] = {
              r"$x = (I - A)^{-1} y, \quad v = \hat{V}(I - A)^{-1}$"),
             ("出口增加值分解：本省、其他省份与国外增加值之和等于出口。",
              "Decomposition of exports: own-province, other-province and foreign value added add up to exports.",
-             r"$DVR_r + PVR_r + FVR_r = 1, \quad DVR_r = \frac{DVA_r}{EX_r}$"),
+             r"$DVR_r + PVR_r + FVR_r = 1, \quad DVR_r = \dfrac{DVA_r}{EX_r}$"),
         ),
     ),
     "synergy": StudyText(
@@ -79,9 +79,9 @@ STUDIES: dict[str, StudyText] = {
         methods=(
             ("耦合度 C、综合发展指数 T 与耦合协调度 D。",
              "Coupling degree C, comprehensive development index T and coordination degree D.",
-             r"$C = \frac{2\sqrt{U_1 U_2}}{U_1 + U_2}, \quad T = \alpha U_1 + \beta U_2, \quad D = \sqrt{C\,T}$"),
+             r"$C = \dfrac{2\sqrt{U_1 U_2}}{U_1 + U_2}, \quad T = \alpha U_1 + \beta U_2, \quad D = \sqrt{C\,T}$"),
             ("区位熵衡量产业集群的专业化程度。", "Location quotients measure the specialisation of clusters.",
-             r"$LQ_{ij} = \frac{e_{ij}/e_{i}}{e_{j}/e}$"),
+             r"$LQ_{ij} = \dfrac{e_{ij}/e_{i}}{e_{j}/e}$"),
         ),
     ),
     "firm-resilience": StudyText(
@@ -93,10 +93,10 @@ STUDIES: dict[str, StudyText] = {
         methods=(
             ("DHS 增长率：以两期平均为分母，进入与退出取 ±2。",
              "DHS growth rate: change over the two-period mean, bounded at ±2 for entry and exit.",
-             r"$g_{it} = \frac{x_{it} - x_{i,t-1}}{\frac{1}{2}(x_{it} + x_{i,t-1})}$"),
+             r"$g_{it} = \dfrac{x_{it} - x_{i,t-1}}{\dfrac{1}{2}(x_{it} + x_{i,t-1})}$"),
             ("抵抗力与恢复力：相对于全国的出口变化（Lagravinese 2015）。",
              "Resistance and recovery: exports change relative to the nation (Lagravinese 2015).",
-             r"$Resist_r = \frac{\Delta E_r / E_r - \Delta E / E}{|\Delta E / E|}$"),
+             r"$Resist_r = \dfrac{\Delta E_r / E_r - \Delta E / E}{|\Delta E / E|}$"),
         ),
     ),
 }
