@@ -90,3 +90,23 @@ def test_boundary_map_names_the_extra(tmp_path):
 
     with pytest.raises(MissingDependencyError, match=r"exportlens\[maps\]"):
         boundary_map(_values(), tmp_path / "x.geojson", tmp_path / "m.png", "x", key_column="name")
+
+
+@pytest.mark.skipif(importlib.util.find_spec("geopandas") is None, reason="geopandas not installed (maps extra)")
+def test_boundary_map_from_geojson(tmp_path):
+    import json
+
+    from exportlens.report.maps import boundary_map
+
+    def square(x, y):
+        return {"type": "Polygon", "coordinates": [[[x, y], [x + 1, y], [x + 1, y + 1], [x, y + 1], [x, y]]]}
+
+    names = ["北京市", "上海市", "广东省"]
+    features = [{"type": "Feature", "properties": {"name": n}, "geometry": square(i, 0)} for i, n in enumerate(names)]
+    geojson = tmp_path / "provinces.geojson"
+    geojson.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), encoding="utf-8")
+    out = boundary_map({"北京": -1.0, "上海": 0.5, "广东": 2.0}, geojson, tmp_path / "b.png", "SL", "zh",
+                       key_column="name", scheme="user", breaks=[0.0, 1.0, 2.0])
+    assert out.stat().st_size > 0
+    with pytest.raises(InputError, match="Column 'code'"):
+        boundary_map({"北京": 1.0}, geojson, tmp_path / "c.png", "x", key_column="code")

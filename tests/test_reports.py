@@ -345,3 +345,14 @@ def test_reading_synergy_and_linkage(tmp_path):
                   "score": [0.1, 0.3, 0.5, 0.3, 0.05, 0.15]}).to_csv(link / "scores_long.csv", index=False)
     (zh,) = read_run(link, "zh")
     assert zh.startswith("3 个省份") and "最高的是上海、北京、广东（最高 0.4000）" in zh and "4.0 倍" in zh
+
+
+def test_run_without_html_tables_shows_its_csv_tables(run_dir, tmp_path):
+    copy = tmp_path / "run"
+    shutil.copytree(run_dir, copy)
+    for path in (copy / "tables").glob("*.html"):
+        path.unlink()
+    content = collect_run(copy, with_maps=False)
+    assert [t.name for t in content.tables] == sorted(p.stem for p in (copy / "tables").glob("*.csv"))
+    first = pd.read_csv(copy / "tables" / "table1.csv")
+    assert content.tables[0].grid.header[0] == list(first.columns)

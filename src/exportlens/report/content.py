@@ -141,11 +141,20 @@ def _title_order(table: Table) -> tuple:
 
 def read_tables(run_dir: Path) -> list[Table]:
     """Every table of the run, in the order of the run's own numbering (表1, 表2, 表4a, 表4b ...)."""
+    import pandas as pd
+
     tables = []
-    for path in sorted((run_dir / "tables").glob("*.html"), key=lambda p: _natural_key(p.stem)):
+    folder = run_dir / "tables"
+    html_stems = {p.stem for p in folder.glob("*.html")}
+    for path in sorted(folder.glob("*.html"), key=lambda p: _natural_key(p.stem)):
         grid = grid_from_html(path.read_text(encoding="utf-8"))
         title = _TITLE_NUMBER.sub("", grid.title or "").strip() or path.stem
         tables.append(Table(name=path.stem, grid=grid, title=title))
+    # a run written without the html format: show its CSV tables as they are
+    for path in sorted(folder.glob("*.csv"), key=lambda p: _natural_key(p.stem)):
+        if path.stem not in html_stems:
+            grid = Grid.from_frame(pd.read_csv(path), index=False, title=path.stem)
+            tables.append(Table(name=path.stem, grid=grid, title=path.stem))
     return sorted(tables, key=_title_order)
 
 
