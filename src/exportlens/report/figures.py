@@ -53,10 +53,10 @@ def figure_language(lang: str) -> tuple[str, str | None]:
 
 
 def _rc(lang: str) -> dict:
-    rc = {"figure.dpi": 100, "savefig.dpi": 200, "axes.spines.top": False, "axes.spines.right": False,
+    rc: dict[str, object] = {"figure.dpi": 100, "savefig.dpi": 200, "axes.spines.top": False, "axes.spines.right": False,
           "axes.grid": True, "grid.alpha": 0.3, "font.size": 9}
     if lang == "zh":
-        rc["font.sans-serif"] = [cjk_font(), "DejaVu Sans"]
+        rc["font.sans-serif"] = [name for name in (cjk_font(), "DejaVu Sans") if name]
         rc["axes.unicode_minus"] = False
     return rc
 
