@@ -104,9 +104,12 @@ def figure_caption_numbered(n: int, caption: str, lang: str) -> str:
 
 
 def _font_face(text: str) -> str:
-    chars = "".join(sorted({c for c in text if ord(c) > 0x2E7F}))
-    if not chars:
+    cjk = {c for c in text if ord(c) > 0x2E7F}
+    if not cjk:
         return ""
+    # the page's other characters too (Latin, digits, punctuation), so that the page renders
+    # the same with no system fonts at all
+    chars = "".join(sorted(cjk | {c for c in text if c.isprintable() and not c.isspace()}))
     data = fonts.cjk_font_subset(chars)
     if data is None:
         return ""
