@@ -81,7 +81,7 @@ def test_exporters(data, tmp_path):
     ws = openpyxl.load_workbook(tmp_path / "d.xlsx").active
     values = [list(row) for row in ws.iter_rows(values_only=True)]
     assert values[0][0] == "Table 1 Descriptive statistics"
-    assert list(values[2][:2]) == ["Export resilience", "420"]
+    assert list(values[2][:2]) == ["Export resilience", 420]  # N stored as a number
     text = t.to_csv(tmp_path / "d.csv")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert list(rows[0]) == ["variable", "label", "N", "mean", "sd", "min", "max"]

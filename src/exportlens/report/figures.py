@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from exportlens.econometrics.results import ModelResult
 from exportlens.errors import ReportWarning
+from exportlens.report import fonts
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
-    "CJK_FONTS",
     "cjk_font",
     "coefficient_plot",
     "figure_language",
@@ -23,12 +23,6 @@ __all__ = [
     "pyplot",
     "save_figure",
 ]
-
-# Fonts that carry CJK glyphs, in order of preference (Windows, macOS, Linux names).
-CJK_FONTS = (
-    "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "SimHei", "Microsoft YaHei",
-    "PingFang SC", "Heiti SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimSun",
-)
 
 
 def pyplot():
@@ -42,26 +36,25 @@ def pyplot():
 
 
 def cjk_font() -> str | None:
-    """Name of an installed font with Chinese glyphs, or None."""
-    from matplotlib import font_manager
+    """Name of a font with Chinese glyphs (the bundled Noto Sans CJK first), or None.
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    for name in CJK_FONTS:
-        if name in installed:
-            return name
-    return None
+    See :mod:`exportlens.report.fonts`, the one place where fonts are registered.
+    """
+    return fonts.cjk_font()
 
 
 def figure_language(lang: str) -> tuple[str, str | None]:
     """Language figures can really be drawn in, and a note when Chinese had to fall back.
 
-    Without a CJK font matplotlib draws empty boxes for Chinese text, so figures fall back
-    to English labels (tables keep Chinese labels: they are text).
+    The CJK font shipped with exportlens (``noto-cjk-sans-otc``) is registered at first use,
+    so Chinese figures work on a machine without system fonts. Only if that package is
+    missing and no system CJK font exists do figures fall back to English labels (matplotlib
+    would draw empty boxes); tables keep Chinese labels: they are text.
     """
     if lang != "zh":
         return lang, None
     if cjk_font() is None:
-        return "en", "No font with Chinese glyphs is installed; figure labels are in English (tables keep Chinese labels)."
+        return "en", "No font with Chinese glyphs is installed (reinstall exportlens to get its noto-cjk-sans-otc font); figure labels are in English (tables keep Chinese labels)."
     return "zh", None
 
 
@@ -70,7 +63,7 @@ def figure_rc(lang: str) -> dict:
     rc: dict[str, Any] = {"figure.dpi": 100, "savefig.dpi": 200, "axes.spines.top": False, "axes.spines.right": False,
           "axes.grid": True, "grid.alpha": 0.3, "font.size": 9}
     if lang == "zh":
-        rc["font.sans-serif"] = [cjk_font(), "DejaVu Sans"]
+        rc["font.sans-serif"] = [name for name in (cjk_font(), "DejaVu Sans") if name]
         rc["axes.unicode_minus"] = False
     return rc
 

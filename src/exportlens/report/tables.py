@@ -38,6 +38,7 @@ __all__ = [
     "star_string",
     "write_tables",
     "write_text",
+    "xlsx_number",
 ]
 
 #: Format names accepted by :func:`export_grid` -> file suffix.
@@ -604,8 +605,34 @@ def write_docx(
 # ---- Excel -----------------------------------------------------------------------------------
 
 
+_NUMBER_RE = re.compile(r"^([-+−]?)(\d+)(?:\.(\d+))?(%?)$")
+
+
+def xlsx_number(text: str) -> tuple[int | float, str] | None:
+    """A display cell as an Excel number and number format, or None when it is not a plain number.
+
+    ``"390"`` -> ``(390, "0")``; ``"-0.029"`` -> ``(-0.029, "0.000")`` (the displayed
+    decimals); ``"38.2%"`` -> ``(0.382, "0.0%")``. Cells with significance stars
+    (``"0.039***"``), standard errors in parentheses, labels and empty cells return None.
+    """
+    m = _NUMBER_RE.match(text.strip())
+    if m is None:
+        return None
+    sign, whole, frac, pct = m.groups()
+    decimals = len(frac or "")
+    value: int | float = float(f"{'-' if sign in ('-', '−') else ''}{whole}.{frac}") if frac else int(whole) * (-1 if sign in ("-", "−") else 1)
+    fmt = "0" + ("." + "0" * decimals if decimals else "")
+    if pct:
+        return float(value) / 100, fmt + "%"
+    return value, fmt
+
+
 def write_xlsx(grid: Grid, path: str | Path | None = None, *, workbook: Any = None, sheet_name: str = "Table") -> Any:
     """Write the grid to an Excel sheet (openpyxl) with three-line borders and merged spans.
+
+    Body cells that are plain numbers (N, R², statistics, weights, shares, scores) are stored
+    as numbers with a number format showing the table's decimals (:func:`xlsx_number`);
+    coefficients with stars and standard errors in parentheses stay text.
 
     Appends a sheet to ``workbook`` when given; saves to ``path`` when given. Returns the
     Workbook.
@@ -632,7 +659,12 @@ def write_xlsx(grid: Grid, path: str | Path | None = None, *, workbook: Any = No
     nh = len(grid.header)
     for i, row in enumerate(rows):
         for j, text in enumerate(row):
-            c = ws.cell(row=r0 + i, column=j + 1, value=text)
+            # body cells that are plain numbers are stored as numbers (Excel computes with them),
+            # shown with the decimals of the display table; stars, parentheses, labels stay text
+            number = xlsx_number(text) if i >= nh and j > 0 else None
+            c = ws.cell(row=r0 + i, column=j + 1, value=text if number is None else number[0])
+            if number is not None:
+                c.number_format = number[1]
             c.alignment = Alignment(horizontal="left" if j == 0 else "center", vertical="center")
     for i, row in enumerate(grid.header):
         for start, length, _text in grid.spans(row):

@@ -1,0 +1,71 @@
+"""Chinese figure labels with the bundled font: no missing glyph, real glyphs (not tofu)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from exportlens.report import fonts
+from exportlens.report.figures import figure_language, figure_rc, pyplot
+
+
+def _render(text: str, family: str) -> np.ndarray:
+    """Grey pixels of ``text`` drawn alone in ``family`` (Agg canvas)."""
+    plt = pyplot()
+    with plt.rc_context({"font.sans-serif": [family], "font.family": "sans-serif"}):
+        fig = plt.figure(figsize=(3, 0.6), dpi=100)
+        fig.text(0.02, 0.3, text, fontsize=20)
+        fig.canvas.draw()
+        pixels = np.asarray(fig.canvas.buffer_rgba())[..., 0].copy()
+        plt.close(fig)
+    return pixels
+
+
+def test_bundled_font_is_registered_and_chosen():
+    path = fonts.register_cjk_font()
+    assert path is not None and path.is_file(), "noto-cjk-sans-otc is a core dependency"
+    assert fonts.cjk_font() in fonts.CJK_FONTS
+    assert figure_language("zh") == ("zh", None)
+    assert figure_language("en") == ("en", None)
+
+
+def test_chinese_figure_has_no_missing_glyph_and_real_width(tmp_path):
+    plt = pyplot()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with plt.rc_context(figure_rc("zh")):
+            fig, ax = plt.subplots()
+            ax.set_title("出口韧性与虚拟集聚")
+            ax.set_xlabel("年份")
+            label = ax.text(0.5, 0.5, "中国各省出口")
+            fig.savefig(tmp_path / "zh.png")
+            renderer = fig.canvas.get_renderer()
+            width = label.get_window_extent(renderer).width
+            plt.close(fig)
+    missing = [str(w.message) for w in caught if "missing from" in str(w.message)]
+    assert missing == []
+    assert width > 0
+    assert (tmp_path / "zh.png").stat().st_size > 0
+
+
+def test_glyphs_differ_from_tofu():
+    """With the CJK font, two different Chinese strings render differently; a font without
+    Chinese glyphs draws the same box for every character (tofu), so they would be equal."""
+    family = fonts.cjk_font()
+    assert family is not None
+    a, b = _render("中国出口", family), _render("韧性集聚", family)
+    assert (a < 250).any() and (b < 250).any()
+    assert not np.array_equal(a, b)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # DejaVu Sans has no Chinese glyphs: tofu on purpose
+        ta, tb = _render("中国出口", "DejaVu Sans"), _render("韧性集聚", "DejaVu Sans")
+    assert np.array_equal(ta, tb), "control: tofu boxes are identical for different characters"
+    assert not np.array_equal(a, ta)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_rc_uses_cjk_font_only_for_chinese(lang):
+    rc = figure_rc(lang)
+    assert ("font.sans-serif" in rc) == (lang == "zh")
