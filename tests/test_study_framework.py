@@ -143,19 +143,19 @@ def _run(tmp_path, out, *extra):
 def test_overwrite_replaces_only_the_earlier_runs_files(tmp_path):
     out = tmp_path / "o"
     assert _run(tmp_path, out).exit_code == 0
-    (out / "tables" / "table9.md").write_text("left by an earlier exportlens run", encoding="utf-8")
+    (out / "tables" / "table99.md").write_text("left by an earlier exportlens run", encoding="utf-8")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    manifest["outputs"]["tables/table9.md"] = "x"
+    manifest["outputs"]["tables/table99.md"] = "x"
     (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     (out / "my_notes.txt").write_text("mine", encoding="utf-8")
     res = _run(tmp_path, out)
     assert res.exit_code == 2 and "not empty" in res.stderr
     res = _run(tmp_path, out, "--overwrite")
     assert res.exit_code == 0, res.output
-    assert not (out / "tables" / "table9.md").exists()  # the earlier run's file is gone
+    assert not (out / "tables" / "table99.md").exists()  # the earlier run's file is gone
     assert (out / "my_notes.txt").read_text(encoding="utf-8") == "mine"  # the user's is kept
     outputs = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["outputs"]
-    assert "my_notes.txt" not in outputs and "tables/table9.md" not in outputs
+    assert "my_notes.txt" not in outputs and "tables/table99.md" not in outputs
     assert "tables/table2.md" in outputs
     assert not [p for p in tmp_path.iterdir() if "staging" in p.name]
 

@@ -36,6 +36,7 @@ from pydantic import ValidationError as _PydanticValidationError
 
 from exportlens.errors import InputError, StudySpecError
 from exportlens.regions import resolve_province
+from exportlens.report.build import build_reports
 from exportlens.report.figures import figure_language
 from exportlens.report.manifest import write_manifest
 from exportlens.report.outputs import staged_output
@@ -506,17 +507,21 @@ def write_study_outputs(result: StudyResult, out_dir: Path, *, lang: str = "zh",
 
 def run_study(definition: StudyDefinition, spec: StudySpec, *, out: str | Path | None = None, lang: str = "zh",
               formats: Sequence[str] | None = None, figures: bool = True, overwrite: bool = False,
-              console: Any = None, data: Any = None) -> Path:
+              console: Any = None, data: Any = None, reports: bool = True) -> Path:
     """Load, run, write, copy the study file and write the manifest: one study run.
+
+    ``reports``: also write ``report.html`` and ``report.docx`` (every table, figure and note
+    of the run in one document each; :func:`exportlens.report.build.build_reports`).
 
     Output goes to a staging folder first and is moved into ``out`` only when everything
     succeeded (a failed run leaves nothing behind); with ``overwrite`` only the files an
     earlier exportlens run wrote there (known from its manifest) are replaced.
     """
     lang = check_lang(lang)
-    if data is None and spec.source_file and not definition.inputs(spec):
+    if data is None and spec.source_file and not definition.inputs(spec) and "demo" not in spec.model_fields_set:
         raise StudySpecError(f"study file {spec.source_file} names no data: set the data path in its [data] "
-                             "section (without a study file the study runs on the SYNTHETIC demo data).")
+                             "section (or choose an embedded SYNTHETIC demo dataset with [data] demo where the "
+                             "study has one).")
     inputs = dict(definition.inputs(spec))
     prefix = definition.name if inputs else f"{definition.name}-demo"
     with staged_output(out, prefix, overwrite=overwrite) as (staging, final), warnings.catch_warnings(record=True) as caught:
@@ -535,11 +540,15 @@ def run_study(definition: StudyDefinition, spec: StudySpec, *, out: str | Path |
             inputs["study_file"] = spec.source_file
         # a result may add run details to the manifest (e.g. the firm study's row accounting)
         details = getattr(result, "manifest_details", None)
-        write_manifest(staging, study=definition.name, spec={
+        manifest_spec = {
             **spec.to_dict(), "lang": lang, "formats": list(formats) if formats else "all",
             "data": ", ".join(inputs.get(k, "") for k in inputs if k != "study_file") or definition.demo_label,
             **(details() if callable(details) else {}),
-        }, inputs=inputs, notes=result.notes)
+        }
+        write_manifest(staging, study=definition.name, spec=manifest_spec, inputs=inputs, notes=result.notes)
+        if reports:  # the reports read the manifest; the manifest then lists them too
+            build_reports(staging, lang, maps=figures)
+            write_manifest(staging, study=definition.name, spec=manifest_spec, inputs=inputs, notes=result.notes)
     if console is not None:
         console.print(result.summary(), markup=False, highlight=False)
     return final

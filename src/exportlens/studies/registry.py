@@ -43,11 +43,15 @@ class StudyEntry:
     module: str
     help: str
     options: tuple[CliOption, ...] = ()
+    #: extra runs of ``exportlens demo``: (output subfolder, study file shipped in exportlens/studies/)
+    demo_variants: tuple[tuple[str, str], ...] = ()
 
 
 STUDIES: tuple[StudyEntry, ...] = (
     StudyEntry("resilience", "exportlens.studies.resilience",
-               "Export resilience and virtual agglomeration: Tables 1-5, figures, manifest."),
+               "Export resilience and virtual agglomeration: Tables 1-5, robustness, optional instruments, "
+               "mediation, thresholds and spillovers (Tables 6-11).",
+               demo_variants=(("resilience-identification", "demo_identification.toml"),)),
     StudyEntry("linkage", "exportlens.studies.linkage",
                "Provinces' links with Belt-and-Road countries: entropy + AHP composite scores and ranks."),
     StudyEntry("value-added", "exportlens.studies.value_added",

@@ -22,7 +22,7 @@ resilience`` prints a commented study file) and ``exportlens demo``.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -34,15 +34,11 @@ from exportlens import econometrics as em
 from exportlens.data import load_panel
 from exportlens.datasets import load_resilience_demo
 from exportlens.datasets.demo import DEMO_TRUE_COEFFICIENTS, DEMO_VAG_PARAMETERS
+from exportlens.datasets.demo_identification import make_identification_demo
 from exportlens.econometrics.results import ModelResult
 from exportlens.errors import InputError, MissingColumnError, StudySpecError
 from exportlens.measures import relative_log_growth, virtual_agglomeration
-from exportlens.regions import (
-    assign_group,
-    grouping,
-    list_groupings,
-    resolve_provinces,
-)
+from exportlens.regions import assign_group, grouping, list_groupings, resolve_provinces
 from exportlens.report import figures as fig
 from exportlens.report.descriptive_tables import DescriptiveTable
 from exportlens.report.regression_tables import RegressionTable
@@ -55,6 +51,7 @@ from exportlens.studies.framework import (
     study_field,
     synthetic_notes,
 )
+from exportlens.studies.resilience_extensions import Extensions, run_extensions
 from exportlens.text import Lang, localized, term
 
 # Variable labels of the study's tables (users add/override them in [labels.zh]/[labels.en]).
@@ -64,6 +61,8 @@ DEFAULT_LABELS: dict[str, dict[str, str]] = {
         "consumption_rate": "消费率", "fdi_ratio": "外商直接投资", "rd_intensity": "创新水平 (R&D强度)",
         "internet_penetration": "互联网普及率", "year": "年份", "exports": "出口额", "national_exports": "全国出口额",
         "ict_emp": "信息传输、软件和信息技术服务业就业", "total_emp": "城镇单位就业", "lq": "区位熵",
+        "iv_telecom1984": "1984年固定电话普及率×全国网民数", "iv_post1984": "1984年邮局密度×全国网民数",
+        "innovation": "创新效应", "competition": "竞争效应", "sl_threshold": "出口韧性（门槛模型）",
     },
     "en": {
         "sl": "Export resilience (SL)", "vag": "Virtual agglomeration (Vag)", "ln_gdp_pc": "ln GDP per capita",
@@ -71,6 +70,9 @@ DEFAULT_LABELS: dict[str, dict[str, str]] = {
         "rd_intensity": "Innovation (R&D intensity)", "internet_penetration": "Internet penetration",
         "year": "Year", "exports": "Exports", "national_exports": "National exports", "ict_emp": "ICT-sector employment",
         "total_emp": "Urban-unit employment", "lq": "Location quotient",
+        "iv_telecom1984": "Telephones 1984 × internet users", "iv_post1984": "Post offices 1984 × internet users",
+        "innovation": "Innovation channel", "competition": "Competition channel",
+        "sl_threshold": "Export resilience (threshold model)",
     },
 }
 
@@ -163,6 +165,50 @@ class ResilienceStudySpec(ProvinceYearSpec):
         help='"full_grid": lags from every year of the data; "estimation" (published: N 330/300 from 360): '
              "a lag never reaches before the first year of the estimation sample")
     grouping: str = study_field("belts3", section="model", help="Table 5 groups: nbs4, belts3, drc8 or coastal")
+    demo: Literal["resilience_demo", "identification_demo"] = study_field(
+        "resilience_demo", section="data",
+        help="embedded SYNTHETIC demo panel used when no path is set (identification_demo: instruments, mediators, "
+             "a threshold DGP; its SL and Vag are precomputed columns)")
+    iv_instruments: list[str] = study_field(
+        default_factory=list, section="iv", key="instruments", example=["iv_telecom1984", "iv_post1984"],
+        help="excluded instruments of Vag (Table 6: 2SLS); empty: no IV. See the module docs for typical choices")
+    mediators: list[str] = study_field(
+        default_factory=list, section="mediation", example=["innovation", "competition"],
+        help="mechanism variables (Table 7: a x b with a province bootstrap); empty: no mediation analysis")
+    mediation_draws: int = study_field(999, section="mediation", key="draws", ge=99, help="bootstrap draws")
+    mediation_seed: int = study_field(12345, section="mediation", key="seed", help="bootstrap seed")
+    threshold_variable: str | None = study_field(
+        None, section="threshold", key="variable", example="rd_intensity",
+        help="threshold variable of Hansen's (1999) panel threshold model (Table 8); unset: no threshold model")
+    threshold_outcome: str | None = study_field(
+        None, section="threshold", key="outcome", example="sl",
+        help="dependent variable of the threshold model (unset: the study's SL)")
+    n_thresholds: int = study_field(1, section="threshold", key="thresholds", ge=1, le=3,
+                                    help="number of thresholds (1, 2 or 3)")
+    threshold_trim: float = study_field(0.01, section="threshold", key="trim", gt=0, lt=0.5,
+                                        help="share of observations trimmed at each end of the grid (per regime)")
+    threshold_grid: int = study_field(300, section="threshold", key="grid", ge=10, help="grid points searched")
+    threshold_draws: int = study_field(300, section="threshold", key="draws", ge=0,
+                                       help="fixed-regressor bootstrap draws of the threshold tests")
+    threshold_seed: int = study_field(12345, section="threshold", key="seed", help="bootstrap seed")
+    robustness: list[Literal["baseline", "sl_k2", "sl_k3", "theta2", "unit_100km", "unit_1000km", "economic_weights",
+                             "no_municipalities", "winsorise", "lagged_controls", "twoway_fe"]] = study_field(
+        default_factory=lambda: ["baseline", "sl_k2", "sl_k3", "theta2", "unit_100km", "unit_1000km",
+                                 "economic_weights", "no_municipalities", "winsorise", "lagged_controls", "twoway_fe"],
+        section="robustness", key="specifications",
+        help="Table 9 and the specification curve: the Vag coefficient of the full Table 2 model under each; [] to skip")
+    economic_variable: str = study_field(
+        "ln_gdp_pc", section="robustness",
+        help="variable of the economic-distance weights 1/|mean_i - mean_j| (economic_weights)")
+    spatial_weights: Literal["none", "contiguity", "inverse_distance", "knn"] = study_field(
+        "none", section="spatial", key="weights",
+        help="spatial weights of Tables 10-11 (SDM effects of Vag, Moran's I); none: no spatial analysis")
+    spatial_k: int = study_field(5, section="spatial", key="k", ge=1, help="neighbours of the knn weights")
+    spatial_fe: Literal["unit", "time", "twoway"] = study_field(
+        "twoway", section="spatial", key="fe", help="fixed effects (two-way with the Lee-Yu 2010 correction)")
+    spatial_draws: int = study_field(1000, section="spatial", key="draws", ge=100,
+                                     help="simulation draws for the SEs of the effects")
+    spatial_seed: int = study_field(0, section="spatial", key="seed", help="seed of the simulation")
     describe: list[str] | None = study_field(
         None, section="tables", example=["year", "sl", "vag", "ln_gdp_pc", "internet_penetration"],
         help="Table 1 rows; unset: as published (year, SL, Vag, controls, moderator, internet_penetration if present)")
@@ -238,6 +284,7 @@ class ResilienceStudyResult(WritableResult):
     group_interactions: ModelResult | None
     notes: list[str]
     synthetic: bool = False
+    extensions: Extensions = field(default_factory=Extensions)
 
     def models(self) -> dict[str, ModelResult]:
         """All fitted models by a stable name."""
@@ -284,11 +331,12 @@ class ResilienceStudyResult(WritableResult):
             lines.append(f"  {name:<22} {term_name:<18} {r['estimate']: .4f} (se {r['std_error']:.4f}, "
                          f"p {r['p_value']:.3f}) N={m.nobs}")
         lines += [f"Note: {n}" for n in self.notes]
-        return "\n".join([*lines, "", "Sample:", self.sample.to_string(index=False)])
+        return "\n".join([*lines, "", "Sample:", self.sample.to_string(index=False), *self.extensions.summary_lines()])
 
     def data_files(self) -> dict[str, pd.DataFrame]:
         """The tidy coefficients, the analysis panel and the row accounting, written as CSV."""
-        return {"coefficients": self.to_frame(), "analysis_panel": self.panel, "sample": self.sample}
+        return {"coefficients": self.to_frame(), "analysis_panel": self.panel, "sample": self.sample,
+                **self.extensions.data_files()}
 
     def tables(self, lang: str = "zh") -> dict[str, Any]:
         """Tables 1-5 as table objects with exporters (to_markdown, to_docx ...)."""
@@ -334,7 +382,13 @@ class ResilienceStudyResult(WritableResult):
             tables["table5"] = RegressionTable.from_results(het, labels=labels, lang=lang, title=text["table5"],
                                                             notes=het_notes, model_names=names,
                                                             add_rows=_wild_rows(het, lang))
+        extra_labels = {**labels, **{v: spec.label(v, lang) for v in self._extension_variables()}}
+        tables.update(self.extensions.tables(lang, extra_labels))
         return tables
+
+    def _extension_variables(self) -> list[str]:
+        spec = self.spec
+        return [*spec.iv_instruments, *spec.mediators, *filter(None, [spec.threshold_variable, spec.threshold_outcome])]
 
     def draw_figures(self, out_dir: Path, lang: str) -> list[Path]:
         """Trends of SL and Vag by region group; the Table 2 coefficients with their CIs."""
@@ -346,7 +400,10 @@ class ResilienceStudyResult(WritableResult):
         panel = self.panel.assign(group_label=self.panel["group"].map(glabels))
         synth = (" " + term("synthetic_short", flang)) if self.synthetic else ""
         names = [f"({i})" for i in range(1, len(self.stepwise) + 1)]
-        return [
+        labels = {v: spec.label(v, flang) for v in [spec.sl, spec.vag, *spec.controls, *self._extension_variables()]}
+        extension_figures, extension_notes = self.extensions.draw_figures(out_dir, flang, labels, spec.vag)
+        self.notes += [n for n in extension_notes if n not in self.notes]
+        return [*extension_figures,
             fig.group_trends(
                 panel, time=spec.time, group="group_label", variables=[spec.sl, spec.vag],
                 titles=[spec.label(spec.sl, flang), spec.label(spec.vag, flang)],
@@ -415,8 +472,12 @@ def _group_labels(grouping_name: str, lang: str) -> dict[str, str]:
 # --- the analysis ----------------------------------------------------------------------
 
 
-def prepare_panel(data: pd.DataFrame, spec: ResilienceStudySpec) -> tuple[pd.DataFrame, list[str]]:
+def prepare_panel(data: pd.DataFrame, spec: ResilienceStudySpec, *,
+                  vag_weights: pd.DataFrame | None = None) -> tuple[pd.DataFrame, list[str]]:
     """Analysis frame: resolved provinces, SL and Vag computed, region group attached.
+
+    ``vag_weights``: a weight matrix for Vag instead of the distance decay of the spec (the
+    robustness table's economic-distance weights), labelled by province.
 
     Returns the frame and notes (what was excluded and why). Raises on missing columns,
     unknown provinces, duplicate province-years and non-positive exports.
@@ -450,10 +511,11 @@ def prepare_panel(data: pd.DataFrame, spec: ResilienceStudySpec) -> tuple[pd.Dat
         ).to_numpy()
         notes.append(f"SL uses k={spec.k}: the first {spec.k} year(s) of each province have no SL and are outside the regressions.")
     if spec.agglomeration is None:
+        decay: dict[str, Any] = ({"weights": vag_weights, "unit": None} if vag_weights is not None else
+                                 {"theta": spec.theta, "unit": spec.unit, "self_weight": spec.self_weight})
         agg = virtual_agglomeration(
             frame, region=spec.entity, time=spec.time, sector_employment=str(spec.ict_employment),
-            total_employment=str(spec.total_employment), theta=spec.theta, unit=spec.unit,
-            self_weight=spec.self_weight, row_standardise=spec.row_standardise,
+            total_employment=str(spec.total_employment), row_standardise=spec.row_standardise, **decay,
         )
         values = agg.values
         frame = frame.merge(values[[spec.entity, spec.time, "lq", "vag"]].rename(columns={"vag": spec.vag}),
@@ -619,12 +681,15 @@ def run_resilience_study(data: pd.DataFrame, spec: ResilienceStudySpec | None = 
         "lags use every year of the data, so the first SL year keeps its lagged Vag)" if spec.lag_sample == "full_grid"
         else "a lag never reaches before the first year of the estimation sample, as published)"))
     notes += PUBLISHED_RANGE_NOTES
+    extensions = run_extensions(data, frame, spec, prepare_panel, step)
+    notes += extensions.notes
     return ResilienceStudyResult(
         spec=spec, panel=frame, sample=_sample_report(frame, spec), descriptive=descriptive,
         stepwise=models.stepwise, lagged=models.lagged, moderation_main=models.moderation_main,
         moderation_raw=models.moderation_raw,
         moderation_centred=models.moderation_centred, heterogeneity=models.heterogeneity,
         group_interactions=models.group_interactions, notes=notes, synthetic=bool(data.attrs.get("synthetic", False)),
+        extensions=extensions,
     )
 
 
@@ -640,7 +705,7 @@ def _demo_truth(result: ResilienceStudyResult) -> float | None:
 def load_study_data(spec: ResilienceStudySpec) -> pd.DataFrame:
     """The data named in the spec, or the embedded synthetic demo panel when none is named."""
     if spec.data_path is None:
-        return load_resilience_demo()
+        return load_resilience_demo() if spec.demo == "resilience_demo" else make_identification_demo()
     return load_panel(spec.data_path, entity=spec.entity, time=spec.time, sheet=spec.sheet, resolve_entities=None)
 
 
@@ -650,7 +715,8 @@ STUDY = StudyDefinition(
     load=load_study_data,
     run=lambda data, spec, progress=None: run_resilience_study(data, spec, progress=progress),
     steps=("load data", "measures: SL and Vag", "Table 1: descriptive statistics", "Table 2: stepwise baseline",
-           "Table 3: lagged key regressor", "Table 4: moderation", "Table 5: heterogeneity by region group"),
+           "Table 3: lagged key regressor", "Table 4: moderation", "Table 5: heterogeneity by region group",
+           "Table 9: robustness"),
     inputs=lambda spec: {"data": spec.data_path} if spec.data_path else {},
     demo_label="embedded SYNTHETIC demo panel (resilience_demo)",
 )
