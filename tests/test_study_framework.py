@@ -192,4 +192,4 @@ def test_result_follows_the_protocol():
 
     result = run_resilience_study(load_resilience_demo(), ResilienceStudySpec(lags=[1]))
     assert isinstance(result, StudyResult)
-    assert set(result.data_files()) == {"coefficients", "analysis_panel", "sample"}
+    assert set(result.data_files()) == {"coefficients", "analysis_panel", "sample", "robustness"}
