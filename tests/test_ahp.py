@@ -34,10 +34,12 @@ MATRICES = {
 
 
 def _ahpy(labels, upper, random_index="dd"):
+    from fractions import Fraction
+
     comps, k = {}, 0
     for i in range(len(labels)):
         for j in range(i + 1, len(labels)):
-            comps[(labels[i], labels[j])] = upper[k]
+            comps[(labels[i], labels[j])] = float(Fraction(upper[k]))
             k += 1
     return ahpy.Compare("x", comps, precision=10, random_index=random_index)
 

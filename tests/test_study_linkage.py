@@ -65,7 +65,7 @@ def test_weights_and_scores_by_hand(result, cube):
     lo, hi = x.min(axis=0), x.max(axis=0)
     std = np.where(cost, hi - x, x - lo) / (hi - lo) + 0.0001  # min-max over all pairs, + 0.0001
     std = pd.DataFrame(std, index=wide.index, columns=system.codes)
-    w_dim = result.ahp.weight("eigenvector")
+    w_dim = result.ahp.weight("arithmetic")
     for name in ("上海", "新疆", "西藏"):
         block = std.xs(name, level="province")
         code = resolve_province(name).code
@@ -89,7 +89,7 @@ def test_weights_and_scores_by_hand(result, cube):
 def test_score_identities(result):
     s = result.scores
     dims = result.system.dimension_codes
-    np.testing.assert_allclose(s["score"], s["score_eigenvector"])
+    np.testing.assert_allclose(s["score"], s["score_arithmetic"])
     for m in ("arithmetic", "geometric", "eigenvector"):
         np.testing.assert_allclose(s[f"score_{m}"], s[dims].to_numpy() @ result.ahp.weight(m).to_numpy())
     # within-dimension weights sum to 1 in every province and dimension
@@ -129,8 +129,8 @@ def test_robustness_kendall_matches_scipy(result):
     # TOPSIS on the same weights, ideal points over all pairs: a similar, not identical, ranking
     topsis_tau = tau.set_index(["a", "b"]).loc[("eigenvector", "topsis"), "tau"]
     assert 0.5 < topsis_tau < 1.0
-    change = table["arithmetic"] - table["eigenvector"]
-    assert (table["arithmetic_change"] == change).all()
+    change = table["eigenvector"] - table["arithmetic"]  # the arithmetic mean is the main weighting
+    assert (table["eigenvector_change"] == change).all()
     assert len(tau) == 6
 
 
@@ -290,7 +290,7 @@ def test_pooled_weights_are_one_vector(cube, result):
     system = pooled.system
     std = standardise(result.wide, system.directions())
     ref = composite_index(std, system, method=None, constant="zero",
-                          dimension_weights=pooled.ahp.weight("eigenvector").to_dict())
+                          dimension_weights=pooled.ahp.weight("arithmetic").to_dict())
     np.testing.assert_allclose(pooled.weights.loc["pooled"], ref.weights, rtol=1e-12)
     np.testing.assert_allclose(pooled.scores["score"], ref.scores, rtol=1e-12)
     assert pooled.tables("en")["table2"].frame.index[0] == "All provinces (pooled)"

@@ -89,6 +89,7 @@ from exportlens.text import localized, term
 
 __all__ = [
     "DEFAULT_AHP_UPPER",
+    "PUBLISHED_AHP_MATRIX",
     "STUDY",
     "LinkageStudyResult",
     "LinkageStudySpec",
@@ -100,11 +101,25 @@ __all__ = [
 BUILTIN_SYSTEM = "belt_and_road_linkage"
 SYSTEM_FILE_SUFFIXES = (".toml", ".yaml", ".yml")
 
-#: Upper triangle (row by row) of the demo judgment matrix over economy, goods, capital,
-#: people, ict. The issue does not print the published matrix; this one was chosen on
-#: Saaty's scale to reproduce the published consistency statistics exactly:
-#: λ_max = 5.0364, CI = 0.0091, RI = 1.12, CR = 0.0081.
-DEFAULT_AHP_UPPER: tuple[int, ...] = (1, 2, 3, 4, 2, 3, 4, 2, 3, 2)
+#: The published AHP judgment matrix over (economy, goods, capital, people, ict), row i
+#: column j = how much more important dimension i is than j on Saaty's scale. It reproduces
+#: every published AHP number: λ_max = 5.0364, CI = 0.0091, RI = 1.12 (Saaty 1980), CR =
+#: 0.0081, and the weights (economy, goods, capital, people, ict) 8.76/41.47/25.73/15.29/8.76 %
+#: (eigenvector), 8.79/41.35/25.76/15.31/8.79 % (geometric mean) and 8.81/41.29/25.71/15.39/
+#: 8.81 % (arithmetic mean, the publication's main weighting). Its transpose has the same
+#: eigenvalues (hence the same λ_max, CI and CR) but other weights: a check of λ and CR alone
+#: cannot tell the two apart, the weights can.
+PUBLISHED_AHP_MATRIX: tuple[tuple[int | str, ...], ...] = (
+    (1, "1/4", "1/3", "1/2", 1),
+    (4, 1, 2, 3, 4),
+    (3, "1/2", 1, 2, 3),
+    (2, "1/3", "1/2", 1, 2),
+    (1, "1/4", "1/3", "1/2", 1),
+)
+
+#: Upper triangle (row by row) of :data:`PUBLISHED_AHP_MATRIX`, the default judgments.
+DEFAULT_AHP_UPPER: tuple[int | str, ...] = tuple(
+    PUBLISHED_AHP_MATRIX[i][j] for i in range(5) for j in range(i + 1, 5))
 
 RANK_BANDS: tuple[tuple[int, int], ...] = ((1, 10), (11, 20), (21, 31))
 AHP_METHOD_LABELS = {
@@ -202,8 +217,7 @@ TEXT: dict[str, dict[str, str]] = {
 Saaty = int | float | str  # a judgment on Saaty's 1-9 scale: 3, 0.5 or "1/3"
 
 #: The full judgment matrix of :data:`DEFAULT_AHP_UPPER` (the template's example of ``[ahp] matrix``).
-_EXAMPLE_MATRIX = [[1, 1, 2, 3, 4], [1, 1, 2, 3, 4], ["1/2", "1/2", 1, 2, 3], ["1/3", "1/3", "1/2", 1, 2],
-                   ["1/4", "1/4", "1/3", "1/2", 1]]
+_EXAMPLE_MATRIX = [list(row) for row in PUBLISHED_AHP_MATRIX]
 
 
 class LinkageStudySpec(StudySpec):
@@ -220,8 +234,9 @@ class LinkageStudySpec(StudySpec):
     (``constant="zero"``; ``"raise"`` stops instead). Indicators: the built-in system or an
     indicator hierarchy file (TOML/YAML, relative to the study file). AHP: judgments as a
     full matrix, upper triangle or named pairs over the dimensions; for the built-in
-    system the default is :data:`DEFAULT_AHP_UPPER`. The eigenvector weights give the main
-    score.
+    system the default is the published matrix :data:`PUBLISHED_AHP_MATRIX`. The
+    arithmetic-mean weights give the main score (as published); the eigenvector and
+    geometric-mean weights are the robustness check.
     """
 
     TITLE: ClassVar[str] = "linkage of provinces with Belt-and-Road countries (entropy + AHP)"
@@ -274,7 +289,7 @@ class LinkageStudySpec(StudySpec):
     ahp_upper: list[Saaty] | None = study_field(
         None, section="ahp", key="upper", example=list(DEFAULT_AHP_UPPER),
         help='upper triangle row by row (Saaty 1-9; "1/3" allowed); unset with the built-in system: the '
-             "default matrix, which reproduces the published consistency statistics")
+             "published matrix (it reproduces every published AHP number)")
     ahp_matrix: list[list[Saaty]] | None = study_field(
         None, section="ahp", key="matrix", example=_EXAMPLE_MATRIX, help="or the full judgment matrix")
     ahp_pairs: list[list[Saaty]] | None = study_field(
@@ -286,7 +301,9 @@ class LinkageStudySpec(StudySpec):
     on_inconsistent: Literal["warn", "raise", "ignore"] = study_field(
         "warn", section="ahp", help="when CR exceeds the limit: warn, raise or ignore")
     ahp_method: Literal["eigenvector", "arithmetic", "geometric"] = study_field(
-        "eigenvector", section="ahp", key="method", help="weights of the final score: eigenvector, arithmetic or geometric")
+        "arithmetic", section="ahp", key="method",
+        help="weights of the final score: arithmetic (published), geometric or eigenvector; the other two are "
+             "the robustness check (Tables 10-11)")
     topsis: bool = study_field(True, section="robustness", help="also rank by TOPSIS on the same weights")
 
     @classmethod
@@ -773,8 +790,8 @@ def run_linkage_study(data: pd.DataFrame, spec: LinkageStudySpec | None = None,
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         notes.append(f"Warning: {w.message}")
     if spec.system == BUILTIN_SYSTEM and spec.ahp_matrix is None and spec.ahp_upper is None and spec.ahp_pairs is None:
-        notes.append("AHP judgments: the default matrix (upper triangle 1,2,3,4,2,3,4,2,3,2), chosen to reproduce "
-                     "the published consistency statistics; the published matrix itself is not available.")
+        notes.append("AHP judgments: the published judgment matrix (economy, goods, capital, people, ict; "
+                     "upper triangle 1/4, 1/3, 1/2, 1, 2, 3, 4, 2, 3, 2).")
 
     step("entropy weights and scores")
     wide = cube.wide
