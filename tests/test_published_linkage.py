@@ -5,11 +5,20 @@ indicators, z-scores with the per-column shift, the single-province tables and t
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from exportlens.datasets.demo_linkage import linkage_demo_cube
 from exportlens.measures.ahp import ahp, pairwise_matrix
-from exportlens.studies.linkage import DEFAULT_AHP_UPPER, PUBLISHED_AHP_MATRIX, LinkageStudySpec
+from exportlens.measures.composite import composite_index
+from exportlens.measures.indicators import IndicatorSystem
+from exportlens.studies.linkage import (
+    DEFAULT_AHP_UPPER,
+    PUBLISHED_AHP_MATRIX,
+    LinkageStudySpec,
+    run_linkage_study,
+)
 
 DIMS = ["economy", "goods", "capital", "people", "ict"]
 
@@ -55,3 +64,65 @@ def test_the_transpose_agrees_on_lambda_but_not_on_the_weights(published_ahp):
     assert t.lambda_max == pytest.approx(published_ahp.lambda_max, rel=1e-12)
     assert t.cr == pytest.approx(published_ahp.cr, rel=1e-9)
     assert abs(t.weight("eigenvector")["goods"] - published_ahp.weight("eigenvector")["goods"]) > 0.3
+
+
+# --- entropy weights over all 16 indicators -----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def cube():
+    return linkage_demo_cube()
+
+
+@pytest.fixture(scope="module")
+def default_result(cube):
+    return run_linkage_study(cube, LinkageStudySpec())
+
+
+def test_sixteen_weights_per_province_sum_to_one(default_result):
+    w = default_result.weights
+    assert w.shape == (31, 16)
+    np.testing.assert_allclose(w.sum(axis=1), 1.0, rtol=1e-12)
+
+
+def test_dimension_score_identity(default_result):
+    """S_d = sum over the dimension's indicators of w_j x'_j, with the province's 16 weights."""
+    r = default_result
+    std = r.standardised
+    for p in r.provinces[:5]:
+        x = std.xs(p, level=0)
+        s = r.scores.xs(p, level=0)
+        for d in r.system.dimension_codes:
+            members = r.system.members(d)
+            np.testing.assert_allclose(s[d].to_numpy(), x[members].to_numpy() @ r.weights.loc[p, members].to_numpy(),
+                                       rtol=1e-12)
+        # the final score: AHP weights (arithmetic mean) of the dimension scores
+        np.testing.assert_allclose(s["score"], s[r.system.dimension_codes].to_numpy()
+                                   @ r.ahp.weight("arithmetic").to_numpy(), rtol=1e-12)
+
+
+def test_dimension_ranks_no_longer_tie(cube, default_result):
+    """One country-level indicator per dimension: within-dimension weights tie all 31 provinces."""
+    t6 = default_result.tables("en")["table6"].frame
+    ranks = [c for c in t6.columns if c.endswith(" rank")]
+    assert len(ranks) == 5
+    assert all(t6[c].nunique() > 1 for c in ranks)
+    within = run_linkage_study(cube, LinkageStudySpec(normalise="dimension")).tables("en")["table6"].frame
+    tied = [c for c in ranks if within[c].nunique() == 1]
+    assert tied == ["Overall economic strength rank", "Information-technology flow rank"]
+    assert (within[tied[0]] == 1).all()
+
+
+def test_normalise_all_matches_pymcdm_entropy_weights():
+    """composite_index(normalise="all") gives pymcdm's entropy weights on strictly positive data."""
+    from pymcdm.weights import entropy_weights as pymcdm_entropy
+
+    system = IndicatorSystem.builtin()
+    rng = np.random.default_rng(12)
+    x = pd.DataFrame(rng.uniform(0.5, 5.0, size=(63, 16)), columns=system.codes)
+    ci = composite_index(x, system, method=None, normalise="all")
+    np.testing.assert_allclose(ci.weights.to_numpy(), pymcdm_entropy(x.to_numpy()), rtol=1e-10)
+    assert ci.weights.sum() == pytest.approx(1.0)
+    within = composite_index(x, system, method=None, normalise="dimension")
+    sums = within.weights.groupby(within.indicator_dimension).sum()
+    np.testing.assert_allclose(sums, 1.0)

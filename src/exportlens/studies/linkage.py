@@ -5,9 +5,13 @@ Reproduces the published design (31 provinces x 63 countries, 2019 cross-section
 
 1. For every province, the 63 countries are the alternatives: each indicator is
    standardised over them (min-max, shift documented in
-   :mod:`exportlens.measures.composite`) and entropy weights are computed *inside each
-   dimension*, so every province has its own 16 weights (Table 2) and five dimension
-   scores per country.
+   :mod:`exportlens.measures.composite`; z-scores as SPSS computes them in the published
+   configuration) and entropy weights are computed per province over the countries, normalised
+   over all 16 indicators as published (``[weighting] normalise = "all"``: every province has
+   16 weights summing to 1, Table 2); a dimension score is Σ weight x standardised value over
+   the dimension's indicators. ``normalise = "dimension"`` normalises within each dimension
+   instead (a dimension of one country-level indicator then scores the same in every
+   province).
 2. An AHP judgment matrix over the five dimensions gives the dimension weights by the
    arithmetic-mean, geometric-mean and eigenvector methods, with λ_max, CI, RI, CR
    (Table 3). The final score of a (province, country) pair is Σ_d W_d S_d (Table 4).
@@ -132,7 +136,7 @@ AHP_METHOD_LABELS = {
 TEXT: dict[str, dict[str, str]] = {
     "zh": {
         "table1": "表1 联系度评价指标体系",
-        "table2": "表2 各省份指标熵值法权重（维度内）",
+        "table2": "表2 各省份指标熵值法权重",
         "table3": "表3 层次分析法维度权重与一致性检验",
         "table4_scores": "表4a 各省份与沿线国家联系度综合得分",
         "table4_ranks": "表4b 各省份内沿线国家联系度排名",
@@ -150,8 +154,9 @@ TEXT: dict[str, dict[str, str]] = {
         "method_a": "方法A", "method_b": "方法B", "provinces_changing": "排名变化省份数",
         "largest_change": "最大排名变化",
         "system_note": "“补充指标”为原文未列明、由 exportlens 按本领域常用做法补充的指标。",
-        "weights_note": "权重在各维度内归一（维度内合计为1），{scope}；标准化方法 {standardise}，平移 {shift}；"
-                        "赋权方法 {within}。",
+        "weights_note": "{norm}，{scope}；标准化方法 {standardise}，平移 {shift}；赋权方法 {within}。",
+        "norm_all": "权重在全部{m}个指标上归一（每个省份合计为1）",
+        "norm_dimension": "权重在各维度内归一（维度内合计为1）",
         "scope_province": "每个省份以各沿线国家为评价对象分别计算",
         "scope_pooled": "全部省份-国家样本合并计算",
         "constant_note": "下列省份的指标在全部国家上取值相同（常数列），不含信息，权重记为0：{items}。",
@@ -160,9 +165,9 @@ TEXT: dict[str, dict[str, str]] = {
                     "（阈值 {threshold:g}）。特征向量法列的 λmax 为最大特征根，其余两列为 (1/n)Σ(Aw)ᵢ/wᵢ 估计值。"
                     "综合得分采用{method_label}权重。",
         "passes": "通过", "fails": "未通过",
-        "score_note": "综合得分 = Σ 维度权重(AHP) × 维度得分；维度得分 = Σ 维度内熵权 × 标准化值。",
+        "score_note": "综合得分 = Σ 维度权重(AHP) × 维度得分；维度得分 = Σ 该维度各指标的熵权 × 标准化值。",
         "frequency_note": "对每个国家，将各省份按综合得分排名；表中为排名落入各区间的国家数（合计 {n}）。",
-        "robust_note": "排名变化 = 该方法排名 − {main}排名；TOPSIS 使用相同的全局权重（维度内熵权 × AHP权重），"
+        "robust_note": "排名变化 = 该方法排名 − {main}排名；TOPSIS 使用相同的全局权重（熵权 × AHP权重），"
                        "基于标准化数据，正负理想解取自全部省份-国家样本（标准化范围为各省份时取自该省份）。",
         "figure_note": "各省份在各国家中的排名频数。",
         "figure_title": "省份排名频数（按八大综合经济区）",
@@ -170,7 +175,7 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "en": {
         "table1": "Table 1 Indicator system of the linkage evaluation",
-        "table2": "Table 2 Entropy weights of the indicators by province (within dimension)",
+        "table2": "Table 2 Entropy weights of the indicators by province",
         "table3": "Table 3 AHP dimension weights and consistency test",
         "table4_scores": "Table 4a Linkage scores of provinces with Belt-and-Road countries",
         "table4_ranks": "Table 4b Rank of each country within the province",
@@ -188,8 +193,9 @@ TEXT: dict[str, dict[str, str]] = {
         "pooled": "All provinces (pooled)", "method_a": "Method A", "method_b": "Method B",
         "provinces_changing": "Provinces changing rank", "largest_change": "Largest rank change",
         "system_note": " ".join(BUILTIN_NOTES[BUILTIN_SYSTEM]),
-        "weights_note": "Weights sum to 1 within each dimension, {scope}; standardisation {standardise}, "
-                        "shift {shift}; weighting {within}.",
+        "weights_note": "{norm}, {scope}; standardisation {standardise}, shift {shift}; weighting {within}.",
+        "norm_all": "Weights sum to 1 over all {m} indicators for each province",
+        "norm_dimension": "Weights sum to 1 within each dimension",
         "scope_province": "computed for each province over its partner countries",
         "scope_pooled": "computed once over all province-country pairs (pooled)",
         "constant_note": "Constant indicator columns (same value for every country) carry no information and get "
@@ -200,12 +206,12 @@ TEXT: dict[str, dict[str, str]] = {
                     "is the principal eigenvalue; the other columns give (1/n) sum (Aw)_i / w_i. The final score "
                     "uses the {method} weights.",
         "passes": "passes", "fails": "FAILS",
-        "score_note": "Score = sum over dimensions of AHP weight x dimension score; dimension score = sum of "
-                      "within-dimension weight x standardised value.",
+        "score_note": "Score = sum over dimensions of AHP weight x dimension score; dimension score = sum over "
+                      "the dimension's indicators of entropy weight x standardised value.",
         "frequency_note": "For each country the provinces are ranked by score; cells count the countries (of {n}) "
                           "that put the province in each band.",
         "robust_note": "Change = rank under the method minus rank under {main}; TOPSIS uses the same global weights "
-                       "(within-dimension weight x AHP weight) on the standardised data, with the ideal and "
+                       "(entropy weight x AHP weight) on the standardised data, with the ideal and "
                        "anti-ideal points taken over all province-country pairs (over the province's own countries "
                        "when standardise_scope = \"province\").",
         "figure_note": "Frequency of each province's rank among provinces across countries.",
@@ -227,8 +233,9 @@ class LinkageStudySpec(StudySpec):
     Weighting: min-max standardisation with the ``"auto"`` shift (+0.0001) over all
     province-country pairs (``standardise_scope="all"``, so that scores compare across
     provinces; ``"province"`` standardises each province over its own countries, which
-    removes the province's level: see the module docstring), entropy weights within each
-    dimension, computed per province over the countries (``scope="province"``, as
+    removes the province's level: see the module docstring), entropy weights normalised
+    over all indicators (``normalise="all"``, as published; ``"dimension"``: within each
+    dimension), computed per province over the countries (``scope="province"``, as
     published) or once over all pairs (``scope="pooled"``); a constant indicator
     column of a province (e.g. no railway trips at all) gets weight 0 and a note
     (``constant="zero"``; ``"raise"`` stops instead). Indicators: the built-in system or an
@@ -276,7 +283,12 @@ class LinkageStudySpec(StudySpec):
         0.0001, section="weighting", ge=0,
         help='c of the per-column shift |min| + c ("column", and z-scores under "auto")')
     within: Literal["entropy", "critic", "sd"] = study_field(
-        "entropy", section="weighting", help='weights inside each dimension: "entropy", "critic" or "sd"')
+        "entropy", section="weighting", help='indicator weights: "entropy", "critic" or "sd"')
+    normalise: Literal["all", "dimension"] = study_field(
+        "all", section="weighting",
+        help='"all": the indicator weights of a province sum to 1 over all indicators (published: 16 weights, '
+             'Table 2); "dimension": they sum to 1 within each dimension (a one-indicator dimension then gets '
+             'weight 1 and, with country-level data, the same score in every province)')
     scope: Literal["province", "pooled"] = study_field(
         "province", section="weighting",
         help='"province": each province its own weights over the countries (published); '
@@ -486,7 +498,8 @@ class LinkageStudyResult(WritableResult):
 
     ``scores``: one row per (province code, country ISO3) with the dimension scores,
     ``score`` (main AHP method), ``score_<method>`` for the three AHP weightings and
-    ``topsis``. ``weights``: within-dimension indicator weights, one row per province
+    ``topsis``. ``weights``: indicator weights (over all indicators or within dimensions,
+    ``spec.normalise``), one row per province
     (or one pooled row). ``constant``: indicators with a constant column, by province.
     """
 
@@ -499,6 +512,8 @@ class LinkageStudyResult(WritableResult):
     constant: dict[Any, list[str]]
     notes: list[str]
     synthetic: bool = False
+    #: the standardised (and shifted) values x' the weights and scores were computed from
+    standardised: pd.DataFrame | None = None
 
     # --- derived tables (language-independent, keyed by codes) ---------------------
 
@@ -587,7 +602,9 @@ class LinkageStudyResult(WritableResult):
                  + (" (SYNTHETIC demo data)" if self.synthetic else "")]
         lines.append(f"{len(self.provinces)} provinces x {len(self.countries)} countries x "
                      f"{len(self.system.codes)} indicators in {len(self.system.dimension_codes)} dimensions; "
-                     f"{self.spec.within} weights within dimensions ({self.spec.scope}), "
+                     f"{self.spec.within} weights "
+                     f"{'over all indicators' if self.spec.normalise == 'all' else 'within dimensions'} "
+                     f"({self.spec.scope}), "
                      f"{self.spec.standardise} standardisation, shift={self.spec.shift_value!r}")
         lines.append(f"AHP: lambda_max = {a.lambda_max:.4f}, CI = {a.ci:.4f}, RI = {a.ri:.2f} ({a.ri_table}), "
                      f"CR = {a.cr:.4f}; weights ({self.spec.ahp_method}): "
@@ -734,7 +751,8 @@ class LinkageStudyResult(WritableResult):
 
     def _weights_note(self, text: dict[str, str] | Any) -> str:
         s = self.spec
-        return text["weights_note"].format(scope=text[f"scope_{s.scope}"], standardise=s.standardise,
+        norm = text[f"norm_{s.normalise}"].format(m=len(self.system.codes))
+        return text["weights_note"].format(norm=norm, scope=text[f"scope_{s.scope}"], standardise=s.standardise,
                                            shift=repr(s.shift_value), within=s.within)
 
     def _constant_notes(self, text: dict[str, str] | Any, lang: str) -> list[str]:
@@ -810,7 +828,8 @@ def run_linkage_study(data: pd.DataFrame, spec: LinkageStudySpec | None = None,
         for key, block in groups:
             try:
                 ci = composite_index(block, system, method=None, weighting=spec.within, constant=spec.constant,
-                                     dimension_weights={str(k): float(v) for k, v in main_w.items()})
+                                     dimension_weights={str(k): float(v) for k, v in main_w.items()},
+                                     normalise=spec.normalise)
             except InputError as exc:
                 where = f"Province {_province_label(key, 'en')}" if key != "pooled" else "Pooled data"
                 raise type(exc)(f"{where}: {exc}") from exc
@@ -838,7 +857,7 @@ def run_linkage_study(data: pd.DataFrame, spec: LinkageStudySpec | None = None,
                      "province(s); see the Table 2 notes.")
     return LinkageStudyResult(
         spec=spec, system=system, ahp=a, wide=wide, scores=scores, weights=weights, constant=constant,
-        notes=notes, synthetic=bool(data.attrs.get("synthetic", False)),
+        notes=notes, synthetic=bool(data.attrs.get("synthetic", False)), standardised=std,
     )
 
 
