@@ -126,3 +126,31 @@ def test_normalise_all_matches_pymcdm_entropy_weights():
     within = composite_index(x, system, method=None, normalise="dimension")
     sums = within.weights.groupby(within.indicator_dimension).sum()
     np.testing.assert_allclose(sums, 1.0)
+
+
+# --- SPSS z-scores with the per-column shift ----------------------------------------------
+
+
+def test_published_standardisation_is_spss_zscores_with_column_shift(cube):
+    from scipy import stats
+
+    spec = LinkageStudySpec(**LinkageStudySpec.PUBLISHED)
+    assert spec.standardise == "zscore" and spec.shift == "column"
+    res = run_linkage_study(cube, spec)
+    system = res.system
+    x = res.wide[system.codes].to_numpy()
+    cost = (system.indicators["direction"] == "cost").to_numpy()
+    z = stats.zscore(x, axis=0, ddof=1)  # SPSS "save standardised values": sample sd
+    z = np.where(cost, -z, z)
+    z = z + np.abs(z.min(axis=0)) + spec.offset
+    np.testing.assert_allclose(res.standardised.to_numpy(), z, rtol=1e-12)
+    assert any("per-column" in n and "|min z_j| + 0.0001" in n for n in res.notes)
+    assert any("SPSSAU" in n for n in res.tables("zh")["table2"].notes)
+
+
+def test_constant_shift_of_zscores_warns_and_is_noted(cube):
+    from exportlens.errors import ConstantShiftWarning
+
+    with pytest.warns(ConstantShiftWarning):
+        res = run_linkage_study(cube, LinkageStudySpec(standardise="zscore", shift=5.0))
+    assert any("flattens the entropy weights" in n for n in res.notes)

@@ -157,6 +157,12 @@ TEXT: dict[str, dict[str, str]] = {
         "weights_note": "{norm}，{scope}；标准化方法 {standardise}，平移 {shift}；赋权方法 {within}。",
         "norm_all": "权重在全部{m}个指标上归一（每个省份合计为1）",
         "norm_dimension": "权重在各维度内归一（维度内合计为1）",
+        "zscore_column_note": "标准化采用 SPSS 的 Z 分数（样本标准差，n − 1）。熵值法要求非负数据，故每个指标列平移 "
+                              "|min z_j| + {c:g}（SPSSAU 的逐列平移），相当于按 极差/标准差 缩放的极差标准化，"
+                              "排序与极差标准化相同。",
+        "zscore_constant_note": "标准化采用 SPSS 的 Z 分数，并整体平移 {c:g}：常数平移会使熵权趋于均等（1/m），"
+                                "甚至改变排序，建议改用逐列平移（shift = \"column\"）。",
+        "zscore_none_note": "标准化采用 SPSS 的 Z 分数且未平移：Z 分数含负值，熵值法无法计算。",
         "scope_province": "每个省份以各沿线国家为评价对象分别计算",
         "scope_pooled": "全部省份-国家样本合并计算",
         "constant_note": "下列省份的指标在全部国家上取值相同（常数列），不含信息，权重记为0：{items}。",
@@ -196,6 +202,14 @@ TEXT: dict[str, dict[str, str]] = {
         "weights_note": "{norm}, {scope}; standardisation {standardise}, shift {shift}; weighting {within}.",
         "norm_all": "Weights sum to 1 over all {m} indicators for each province",
         "norm_dimension": "Weights sum to 1 within each dimension",
+        "zscore_column_note": "Standardised as SPSS does (z-scores, sample sd, n - 1). Entropy needs non-negative "
+                              "values, so each indicator column is shifted by |min z_j| + {c:g} (SPSSAU's per-column "
+                              "shift); this is min-max scaled by range/s_j and ranks like min-max.",
+        "zscore_constant_note": "Standardised as SPSS does (z-scores) and shifted by the constant {c:g}: a constant "
+                                "shift flattens the entropy weights towards 1/m and can reverse rankings; use the "
+                                "per-column shift (shift = \"column\").",
+        "zscore_none_note": "Standardised as SPSS does (z-scores) without a shift: z-scores are negative below "
+                            "the mean and entropy cannot be computed.",
         "scope_province": "computed for each province over its partner countries",
         "scope_pooled": "computed once over all province-country pairs (pooled)",
         "constant_note": "Constant indicator columns (same value for every country) carry no information and get "
@@ -248,6 +262,10 @@ class LinkageStudySpec(StudySpec):
 
     TITLE: ClassVar[str] = "linkage of provinces with Belt-and-Road countries (entropy + AHP)"
     STUDY_NAME: ClassVar[str] = "linkage"
+    #: The published configuration where it differs from the defaults: SPSS z-scores with the
+    #: per-column shift entropy needs. (The published AHP matrix, the arithmetic-mean weighting
+    #: and the 16-indicator entropy normalisation are the defaults.)
+    PUBLISHED: ClassVar[dict[str, Any]] = {"standardise": "zscore", "shift": "column"}
 
     data_path: str | None = study_field(
         None, section="data", key="path", path=True, example="linkage.csv",
@@ -677,7 +695,8 @@ class LinkageStudyResult(WritableResult):
         wt.index = [text["pooled"] if p == "pooled" else plab[p] for p in wt.index]
         wt.index.name = province
         t["table2"] = FrameTable(wt, title=text["table2"], digits=4,
-                                 notes=[*base, self._weights_note(text), *self._constant_notes(text, lang)])
+                                 notes=[*base, self._weights_note(text), *self._zscore_notes(text),
+                                        *self._constant_notes(text, lang)])
 
         a = self.ahp
         t3 = a.matrix.copy()
@@ -755,12 +774,30 @@ class LinkageStudyResult(WritableResult):
         return text["weights_note"].format(norm=norm, scope=text[f"scope_{s.scope}"], standardise=s.standardise,
                                            shift=repr(s.shift_value), within=s.within)
 
+    def _zscore_notes(self, text: dict[str, str] | Any) -> list[str]:
+        """What the shift after SPSS z-scores does (entropy needs non-negative values)."""
+        return zscore_shift_notes(self.spec, text)
+
     def _constant_notes(self, text: dict[str, str] | Any, lang: str) -> list[str]:
         if not self.constant:
             return []
         ilab = {i: self.system.label(i, lang) for i in self.system.codes}
         items = [f"{_province_label(p, lang)}: {', '.join(ilab[i] for i in inds)}" for p, inds in self.constant.items()]
         return [text["constant_note"].format(items=text["item_sep"].join(items))]
+
+
+def zscore_shift_notes(spec: LinkageStudySpec, text: dict[str, str] | Any) -> list[str]:
+    """The note on the shift that entropy needs after z-scores (empty for min-max)."""
+    if spec.standardise != "zscore":
+        return []
+    shift = spec.shift
+    if shift in ("auto", "column"):
+        return [text["zscore_column_note"].format(c=spec.offset)]
+    if isinstance(shift, float):
+        return [text["zscore_constant_note"].format(c=shift)]
+    if shift == "none":
+        return [text["zscore_none_note"]]
+    return []  # "rescale": min-max mapped to bounds, z-scores are not used
 
 
 def _province_label(code: Any, lang: str) -> str:
@@ -811,6 +848,7 @@ def run_linkage_study(data: pd.DataFrame, spec: LinkageStudySpec | None = None,
         notes.append("AHP judgments: the published judgment matrix (economy, goods, capital, people, ict; "
                      "upper triangle 1/4, 1/3, 1/2, 1, 2, 3, 4, 2, 3, 2).")
 
+    notes += zscore_shift_notes(spec, localized(TEXT, "en"))
     step("entropy weights and scores")
     wide = cube.wide
     main_w = a.weight(spec.ahp_method)
