@@ -154,3 +154,58 @@ def test_constant_shift_of_zscores_warns_and_is_noted(cube):
     with pytest.warns(ConstantShiftWarning):
         res = run_linkage_study(cube, LinkageStudySpec(standardise="zscore", shift=5.0))
     assert any("flattens the entropy weights" in n for n in res.notes)
+
+
+# --- single-province tables (the publication's Tables 2 and 4, example 甘肃) ----------------
+
+
+@pytest.fixture(scope="module")
+def published_result(cube):
+    return run_linkage_study(cube, LinkageStudySpec(**LinkageStudySpec.PUBLISHED))
+
+
+def test_province_weights_table_layout(published_result):
+    r = published_result
+    assert r.spec.table_province == "甘肃"
+    zh = r.tables("zh")
+    assert list(zh)[:3] == ["table1", "table2", "table2_province"]
+    t = zh["table2_province"]
+    assert t.title == "表2 甘肃各指标熵值法权重"
+    f = t.frame
+    assert list(f.columns) == ["一级指标", "二级指标", "权重（%）"]
+    assert len(f) == 17 and f.iloc[-1, 0] == "合计"
+    system = r.system
+    assert list(f["二级指标"].iloc[:16]) == [system.label(c, "zh") for c in system.codes]
+    assert f["一级指标"].iloc[0] == "经济综合实力" and f["一级指标"].iloc[15] == "信息技术流"
+    gansu = 620000
+    np.testing.assert_allclose(f["权重（%）"].iloc[:16].to_numpy(), 100 * r.weights.loc[gansu].to_numpy())
+    assert f["权重（%）"].iloc[16] == pytest.approx(100.0)
+    assert r.tables("en")["table2_province"].title == "Table 2 Entropy weights of the indicators, Gansu"
+
+
+def test_province_scores_table_layout(published_result):
+    r = published_result
+    t = r.tables("zh")["table4_province"]
+    assert t.title == "表4 甘肃与沿线国家的联系度得分与排名"
+    f = t.frame
+    assert f.shape == (63, 3) and f.index.name == "国家"
+    assert list(f.columns) == ["区域", "得分", "排名"]
+    assert f.index[0] == "蒙古" and f["区域"].iloc[0] == "蒙古" and f["区域"].iloc[-1] == "中东欧"
+    assert sorted(f["排名"]) == list(range(1, 64))
+    # the ranks order the scores; the scores are the province's column of Table 4a
+    assert (f.sort_values("排名")["得分"].diff().dropna() <= 0).all()
+    np.testing.assert_allclose(f["得分"].to_numpy(), r.score_matrix()[620000].to_numpy())
+
+
+def test_province_tables_only_when_asked(default_result):
+    assert "table2_province" not in default_result.tables("en")
+
+
+def test_table_province_errors(cube):
+    from exportlens.errors import InputError, StudySpecError
+
+    with pytest.raises(StudySpecError, match=r"\[tables\] province = 'Atlantis'"):
+        LinkageStudySpec(table_province="Atlantis")
+    res = run_linkage_study(cube, LinkageStudySpec(table_province="甘肃", exclude_provinces=["甘肃"]))
+    with pytest.raises(InputError, match=r"\[tables\] province = '甘肃' is not in the data"):
+        res.tables("zh")

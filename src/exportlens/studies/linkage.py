@@ -140,6 +140,11 @@ TEXT: dict[str, dict[str, str]] = {
         "table3": "表3 层次分析法维度权重与一致性检验",
         "table4_scores": "表4a 各省份与沿线国家联系度综合得分",
         "table4_ranks": "表4b 各省份内沿线国家联系度排名",
+        "table2_province": "表2 {province}各指标熵值法权重",
+        "table4_province": "表4 {province}与沿线国家的联系度得分与排名",
+        "weight_pct": "权重（%）", "total": "合计", "level1": "一级指标", "level2": "二级指标",
+        "province_weights_note": "{province}以63个沿线国家为评价对象的熵值法权重，16个指标合计100%。",
+        "province_scores_note": "排名为该国家在{province}全部{n}个沿线国家中的名次（1 = 联系最紧密）。",
         "table5": "表5 省份联系度排名（全部国家平均得分）",
         "table6": "表6 分维度省份联系度得分与排名",
         "table7": "表7 分区域省份联系度得分与排名",
@@ -185,6 +190,13 @@ TEXT: dict[str, dict[str, str]] = {
         "table3": "Table 3 AHP dimension weights and consistency test",
         "table4_scores": "Table 4a Linkage scores of provinces with Belt-and-Road countries",
         "table4_ranks": "Table 4b Rank of each country within the province",
+        "table2_province": "Table 2 Entropy weights of the indicators, {province}",
+        "table4_province": "Table 4 Linkage scores and ranks of the Belt-and-Road countries, {province}",
+        "weight_pct": "Weight (%)", "total": "Total", "level1": "Dimension", "level2": "Indicator",
+        "province_weights_note": "Entropy weights of {province} over the partner countries; the {m} weights sum to "
+                                 "100 %.",
+        "province_scores_note": "Rank of the country among all {n} partner countries of {province} (1 = closest "
+                                "link).",
         "table5": "Table 5 Province ranking by average linkage score over all countries",
         "table6": "Table 6 Province scores and ranks by dimension",
         "table7": "Table 7 Province scores and ranks by subregion",
@@ -265,7 +277,7 @@ class LinkageStudySpec(StudySpec):
     #: The published configuration where it differs from the defaults: SPSS z-scores with the
     #: per-column shift entropy needs. (The published AHP matrix, the arithmetic-mean weighting
     #: and the 16-indicator entropy normalisation are the defaults.)
-    PUBLISHED: ClassVar[dict[str, Any]] = {"standardise": "zscore", "shift": "column"}
+    PUBLISHED: ClassVar[dict[str, Any]] = {"standardise": "zscore", "shift": "column", "table_province": "甘肃"}
 
     data_path: str | None = study_field(
         None, section="data", key="path", path=True, example="linkage.csv",
@@ -335,6 +347,10 @@ class LinkageStudySpec(StudySpec):
         help="weights of the final score: arithmetic (published), geometric or eigenvector; the other two are "
              "the robustness check (Tables 10-11)")
     topsis: bool = study_field(True, section="robustness", help="also rank by TOPSIS on the same weights")
+    table_province: str | None = study_field(
+        None, section="tables", key="province", example="甘肃",
+        help="one province's tables as published: its 16 indicator weights (Table 2) and its score and rank "
+             "for every country (Table 4); unset: none")
 
     @classmethod
     def from_dict(cls, raw: Any, *, base_dir: Path | None = None, origin: str | None = None) -> Self:
@@ -363,6 +379,12 @@ class LinkageStudySpec(StudySpec):
             raise StudySpecError(f'[weighting] bounds is only used with shift = "rescale" (shift is {self.shift!r}).')
         if isinstance(self.shift, float) and self.shift < 0:
             raise StudySpecError(f"[weighting] shift = {self.shift}: a constant shift must be a number >= 0.")
+        if self.table_province is not None:
+            try:
+                resolve_province(self.table_province)
+            except InputError:
+                raise StudySpecError(f"[tables] province = {self.table_province!r} is not a province; write it as "
+                                     "甘肃, 甘肃省, Gansu or 620000.") from None
 
     @property
     def shift_value(self) -> float | str | None:
@@ -698,6 +720,9 @@ class LinkageStudyResult(WritableResult):
                                  notes=[*base, self._weights_note(text), *self._zscore_notes(text),
                                         *self._constant_notes(text, lang)])
 
+        if self.spec.table_province is not None:
+            t["table2_province"] = self._province_weights_table(text, lang, base)
+
         a = self.ahp
         t3 = a.matrix.copy()
         t3.index = [dlab[d] for d in t3.index]
@@ -729,6 +754,8 @@ class LinkageStudyResult(WritableResult):
         cr.index = [clab[c] for c in cr.index]
         cr.index.name = text["country"]
         t["table4_ranks"] = FrameTable(cr, title=text["table4_ranks"], notes=base)
+        if self.spec.table_province is not None:
+            t["table4_province"] = self._province_scores_table(text, lang, base, subregions, clab)
 
         region = dict(zip(self.provinces, assign_group(self.provinces, "drc8", lang=lang).to_numpy(), strict=True))
         pr = self.province_ranking()
@@ -773,6 +800,50 @@ class LinkageStudyResult(WritableResult):
         norm = text[f"norm_{s.normalise}"].format(m=len(self.system.codes))
         return text["weights_note"].format(norm=norm, scope=text[f"scope_{s.scope}"], standardise=s.standardise,
                                            shift=repr(s.shift_value), within=s.within)
+
+    def table_province_code(self) -> int:
+        """The province of the single-province tables (``[tables] province``), checked against the data."""
+        name = self.spec.table_province
+        if name is None:
+            raise InputError("No province for the single-province tables: set [tables] province in the study file.")
+        code = resolve_province(name).code
+        if code not in self.provinces:
+            raise InputError(f"[tables] province = {name!r} is not in the data (or is excluded); provinces: "
+                             f"{', '.join(_province_label(p, 'zh') for p in self.provinces)}.")
+        return code
+
+    def _province_weights_table(self, text: Any, lang: str, base: list[str]) -> FrameTable:
+        """The publication's Table 2: one province's indicator weights (%), dimension by dimension."""
+        code = self.table_province_code()
+        sysm = self.system
+        ind = sysm.indicators
+        w = self.weights.loc[code, list(ind["code"])].to_numpy() * 100
+        frame = pd.DataFrame({
+            text["level1"]: [sysm.label(d, lang) for d in ind["dimension"]],
+            text["level2"]: [sysm.label(i, lang) for i in ind["code"]],
+            text["weight_pct"]: w,
+        })
+        frame.loc[len(frame)] = [text["total"], "", float(w.sum())]
+        name = _province_label(code, lang)
+        notes = [*base, text["province_weights_note"].format(province=name, m=len(ind))]
+        if self.spec.normalise == "dimension":
+            notes.append(text["norm_dimension"])
+        return FrameTable(frame, title=text["table2_province"].format(province=name), digits=2, index=False,
+                          notes=notes)
+
+    def _province_scores_table(self, text: Any, lang: str, base: list[str], subregions: dict[str, str],
+                               clab: dict[str, str]) -> FrameTable:
+        """The publication's Table 4: one province's score and rank for each country."""
+        code = self.table_province_code()
+        score = self.score_matrix()[code]
+        rank = self.country_ranks()[code]
+        frame = pd.DataFrame({text["subregion"]: [subregions[c] for c in score.index],
+                              text["score"]: score.to_numpy(), text["rank"]: rank.to_numpy()},
+                             index=pd.Index([clab[c] for c in score.index], name=text["country"]))
+        name = _province_label(code, lang)
+        return FrameTable(frame, title=text["table4_province"].format(province=name), digits=4,
+                          notes=[*base, text["score_note"],
+                                 text["province_scores_note"].format(province=name, n=len(score))])
 
     def _zscore_notes(self, text: dict[str, str] | Any) -> list[str]:
         """What the shift after SPSS z-scores does (entropy needs non-negative values)."""
