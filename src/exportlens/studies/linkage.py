@@ -741,6 +741,8 @@ class LinkageStudyResult(WritableResult):
             lam=a.lambda_max, ci=a.ci, ri=a.ri, ri_table=a.ri_table, cr=a.cr, threshold=a.threshold,
             verdict=text["passes" if a.consistent else "fails"], method=self.spec.ahp_method,
             method_label=mlab[self.spec.ahp_method])
+        if not a.cr_available:  # more dimensions than the RI table covers: weights, but no CR
+            ahp_note = str(a.cr_note)
         t["table3"] = FrameTable(t3, title=text["table3"], digits=4, notes=[*base, ahp_note])
 
         subregions = dict(zip(self.countries, assign_subregion(self.countries, lang=lang), strict=True))
