@@ -209,3 +209,44 @@ def test_table_province_errors(cube):
     res = run_linkage_study(cube, LinkageStudySpec(table_province="甘肃", exclude_provinces=["甘肃"]))
     with pytest.raises(InputError, match=r"\[tables\] province = '甘肃' is not in the data"):
         res.tables("zh")
+
+
+# --- "published vs this run" -----------------------------------------------------------------
+
+
+def test_published_comparison_of_the_data_independent_numbers(published_result, cube):
+    from exportlens.studies.linkage import PUBLISHED_AHP_NUMBERS
+
+    rows = published_result.published_comparison()
+    assert [r[0] for r in rows] == list(PUBLISHED_AHP_NUMBERS)
+    assert all(pub == mine for _, pub, mine in rows), rows
+    assert dict((n, p) for n, p, _ in rows)["weights, arithmetic mean (%)"] == "8.81/41.29/25.71/15.39/8.81"
+    # other judgments or another RI table: nothing to compare
+    other = run_linkage_study(cube, LinkageStudySpec(ahp_upper=[1, 2, 3, 4, 2, 3, 4, 2, 3, 2]))
+    assert other.published_comparison() == []
+    assert run_linkage_study(cube, LinkageStudySpec(ri_table="saaty2005")).published_comparison() == []
+
+
+def test_runner_prints_and_records_the_comparison(tmp_path):
+    import io
+    import json
+
+    from rich.console import Console
+
+    from exportlens.studies.framework import published_comparison_lines, run_study
+    from exportlens.studies.linkage import STUDY
+
+    buffer = io.StringIO()
+    out = run_study(STUDY, LinkageStudySpec(**LinkageStudySpec.PUBLISHED), out=tmp_path / "run", formats=["md"],
+                    figures=False, console=Console(file=buffer, width=200))
+    printed = buffer.getvalue().rstrip().splitlines()
+    assert printed[-8] == "Published vs this run (numbers that do not depend on the data):"
+    assert printed[-1] == ("  [ok] weights, eigenvector (%): published 8.76/41.47/25.73/15.29/8.76, "
+                           "this run 8.76/41.47/25.73/15.29/8.76")
+    assert "[ok] CR: published 0.0081, this run 0.0081" in (out / "notes.txt").read_text(encoding="utf-8")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    rows = manifest["spec"]["published_comparison"]
+    assert len(rows) == 7 and all(r["match"] for r in rows)
+    assert published_comparison_lines([("CR", "0.0081", "0.0090", False)])[1] == \
+        "  [DIFFERS] CR: published 0.0081, this run 0.0090"
+    assert published_comparison_lines([]) == []

@@ -94,6 +94,7 @@ from exportlens.text import localized, term
 __all__ = [
     "DEFAULT_AHP_UPPER",
     "PUBLISHED_AHP_MATRIX",
+    "PUBLISHED_AHP_NUMBERS",
     "STUDY",
     "LinkageStudyResult",
     "LinkageStudySpec",
@@ -124,6 +125,16 @@ PUBLISHED_AHP_MATRIX: tuple[tuple[int | str, ...], ...] = (
 #: Upper triangle (row by row) of :data:`PUBLISHED_AHP_MATRIX`, the default judgments.
 DEFAULT_AHP_UPPER: tuple[int | str, ...] = tuple(
     PUBLISHED_AHP_MATRIX[i][j] for i in range(5) for j in range(i + 1, 5))
+
+#: The published AHP numbers (they depend on the judgment matrix and the RI table only, not on
+#: the data): consistency statistics to 4 decimals (RI to 2), weights in % to 2 decimals in
+#: the order economy, goods, capital, people, ict.
+PUBLISHED_AHP_NUMBERS: dict[str, str] = {
+    "lambda_max": "5.0364", "CI": "0.0091", "RI": "1.12", "CR": "0.0081",
+    "weights, arithmetic mean (%)": "8.81/41.29/25.71/15.39/8.81",
+    "weights, geometric mean (%)": "8.79/41.35/25.76/15.31/8.79",
+    "weights, eigenvector (%)": "8.76/41.47/25.73/15.29/8.76",
+}
 
 RANK_BANDS: tuple[tuple[int, int], ...] = ((1, 10), (11, 20), (21, 31))
 AHP_METHOD_LABELS = {
@@ -629,6 +640,28 @@ class LinkageStudyResult(WritableResult):
                              "provinces_with_rank_change": changed,
                              "max_abs_change": int((ranks[a] - ranks[b]).abs().max())})
         return table, pd.DataFrame(rows)
+
+    def uses_published_ahp(self) -> bool:
+        """Whether the AHP numbers are comparable with the publication's: the built-in system's
+        dimensions judged with the published matrix and Saaty's (1980) RI table."""
+        if self.system.name != BUILTIN_SYSTEM or self.spec.ri_table != "saaty1980":
+            return False
+        published = pairwise_matrix([list(r) for r in PUBLISHED_AHP_MATRIX],
+                                    labels=["economy", "goods", "capital", "people", "ict"])
+        m = self.ahp.matrix
+        return list(m.index) == list(published.index) and np.allclose(m.to_numpy(), published.to_numpy(), rtol=1e-9)
+
+    def published_comparison(self) -> list[tuple[str, str, str]]:
+        """``(number, published, this run)`` for the AHP numbers, which do not depend on the data,
+        at the publication's rounding; empty when the run uses other judgments or another RI table."""
+        if not self.uses_published_ahp():
+            return []
+        a = self.ahp
+        mine = {"lambda_max": f"{a.lambda_max:.4f}", "CI": f"{a.ci:.4f}", "RI": f"{a.ri:.2f}", "CR": f"{a.cr:.4f}"}
+        for method, label in (("arithmetic", "arithmetic mean"), ("geometric", "geometric mean"),
+                              ("eigenvector", "eigenvector")):
+            mine[f"weights, {label} (%)"] = "/".join(f"{100 * w:.2f}" for w in a.weight(method))
+        return [(k, v, mine[k]) for k, v in PUBLISHED_AHP_NUMBERS.items()]
 
     def to_frame(self) -> pd.DataFrame:
         """The long score table (province code, country ISO3, dimension scores, scores)."""
