@@ -108,5 +108,6 @@ def test_published_configuration_excludes_tibet(tmp_path):
     assert demo.tables("en")["table6_2002"].frame.shape == (30, 6)
     with pytest.raises(StudySpecError, match=r"\[tables\] exclude: 'Atlantis'"):
         ValueAddedStudySpec(exclude=["Atlantis"])
-    out = run_study(STUDY, spec, out=tmp_path / "run", formats=["csv"], figures=False)
+    out = run_study(STUDY, spec.with_values(sector_groups=GROUPS), data=tables, out=tmp_path / "run",
+                    formats=["csv"], figures=False)
     assert (out / "tables" / "table6_2012.csv").is_file() and (out / "data" / "vax.csv").is_file()
