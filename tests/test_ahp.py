@@ -34,10 +34,12 @@ MATRICES = {
 
 
 def _ahpy(labels, upper, random_index="dd"):
+    from fractions import Fraction
+
     comps, k = {}, 0
     for i in range(len(labels)):
         for j in range(i + 1, len(labels)):
-            comps[(labels[i], labels[j])] = upper[k]
+            comps[(labels[i], labels[j])] = float(Fraction(upper[k]))
             k += 1
     return ahpy.Compare("x", comps, precision=10, random_index=random_index)
 
@@ -181,3 +183,35 @@ def test_bad_judgment_matrices():
         pairwise_matrix([[1]], upper=[1])
     with pytest.raises(InputError, match="on_inconsistent"):
         ahp([[1]], on_inconsistent="shout")
+
+
+def test_more_criteria_than_the_ri_table_covers_gives_weights_and_says_so():
+    """n = 17 > 15 (Saaty 1980): the weights come back, CR is NaN, the warning names the tables covering n."""
+    from exportlens.errors import RandomIndexWarning
+    from exportlens.measures.ahp import tables_covering
+
+    rng = np.random.default_rng(5)
+    n = 17
+    scale = np.array([1 / 9, 1 / 7, 1 / 5, 1 / 3, 1, 3, 5, 7, 9])
+    a = np.ones((n, n))
+    iu = np.triu_indices(n, 1)
+    a[iu] = rng.choice(scale, size=len(iu[0]))
+    a[(iu[1], iu[0])] = 1 / a[iu]
+    with pytest.warns(RandomIndexWarning, match=r"n = 3\.\.15 .* n = 17; tables that cover n = 17: donegan_dodd1991"):
+        res = ahp(a)
+    assert np.isnan(res.cr) and np.isnan(res.ri) and not res.cr_available and not res.consistent
+    assert "No CR can be computed" in res.summary()
+    # the weights are the usual ones: geometric mean of rows; A w = lambda_max w
+    g = np.exp(np.log(a).mean(axis=1))
+    np.testing.assert_allclose(res.weight("geometric"), g / g.sum(), rtol=1e-12)
+    w = res.weight("eigenvector").to_numpy()
+    np.testing.assert_allclose(a @ w, res.lambda_max * w, rtol=1e-9)
+    assert res.lambda_max == pytest.approx(max(np.linalg.eigvals(a).real))
+    # with a table that covers n the CR is computed
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InconsistentJudgmentWarning)
+        dd = ahp(a, ri_table="donegan_dodd1991")
+    assert dd.ri == 1.5153 and dd.cr == pytest.approx(dd.ci / 1.5153)  # Donegan & Dodd (1991), n = 17
+    assert tables_covering(17) == ["donegan_dodd1991"] and tables_covering(21) == []
+    with pytest.warns(RandomIndexWarning, match="no built-in table covers n = 21"):
+        ahp(np.ones((21, 21)))

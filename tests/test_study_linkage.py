@@ -18,7 +18,7 @@ from exportlens.cli import app
 from exportlens.datasets.demo_linkage import RAIL_PROVINCES, linkage_demo_cube
 from exportlens.errors import InputError, MissingColumnError, StudySpecError, UnknownRegionError
 from exportlens.measures.indicators import IndicatorSystem
-from exportlens.regions import resolve_province
+from exportlens.regions import resolve_countries, resolve_province
 from exportlens.studies.framework import run_study, study_schema, study_template
 from exportlens.studies.linkage import (
     STUDY,
@@ -57,7 +57,10 @@ def test_demo_cube_is_labelled_and_deterministic(cube):
     assert not cube.equals(linkage_demo_cube(seed=1))
 
 
-def test_weights_and_scores_by_hand(result, cube):
+@pytest.mark.parametrize("normalise", ["all", "dimension"])
+def test_weights_and_scores_by_hand(result, cube, normalise):
+    if normalise != "all":
+        result = run_linkage_study(cube, LinkageStudySpec(normalise=normalise))
     system = IndicatorSystem.builtin()
     wide = cube.pivot_table(index=["province", "country"], columns="indicator", values="value")[system.codes]
     x = wide.to_numpy()
@@ -65,23 +68,32 @@ def test_weights_and_scores_by_hand(result, cube):
     lo, hi = x.min(axis=0), x.max(axis=0)
     std = np.where(cost, hi - x, x - lo) / (hi - lo) + 0.0001  # min-max over all pairs, + 0.0001
     std = pd.DataFrame(std, index=wide.index, columns=system.codes)
-    w_dim = result.ahp.weight("eigenvector")
+    w_dim = result.ahp.weight("arithmetic")
     for name in ("上海", "新疆", "西藏"):
         block = std.xs(name, level="province")
         code = resolve_province(name).code
         score = np.zeros(len(block))
+        x_all = block[system.codes].to_numpy()
+        flat_all = np.ptp(x_all, axis=0) == 0
+        w_all = np.zeros(len(system.codes))
+        w_all[~flat_all] = _entropy(x_all[:, ~flat_all])  # one entropy step over all 16 indicators
+        w_all = pd.Series(w_all, index=system.codes)
         for dim in system.dimension_codes:
             members = system.members(dim)
             xb = block[members].to_numpy()
-            flat = np.ptp(xb, axis=0) == 0
-            w = np.zeros(len(members))
-            w[~flat] = _entropy(xb[:, ~flat])
+            if normalise == "all":
+                w = w_all[members].to_numpy()
+            else:
+                flat = np.ptp(xb, axis=0) == 0
+                w = np.zeros(len(members))
+                w[~flat] = _entropy(xb[:, ~flat])
             np.testing.assert_allclose(result.weights.loc[code, members], w, rtol=1e-10, atol=1e-14)
+            iso3 = resolve_countries(pd.Series(block.index)).to_numpy()
+            mine_dim = result.scores.xs(code, level="province")[dim].reindex(iso3)
+            np.testing.assert_allclose(mine_dim.to_numpy(), xb @ w, rtol=1e-10)  # S_d = sum_{j in d} w_j x'_j
             score += w_dim[dim] * (xb @ w)
         mine = result.scores.xs(code, level="province")["score"]
         theirs = pd.Series(score, index=block.index)
-        from exportlens.regions import resolve_countries
-
         theirs.index = resolve_countries(pd.Series(theirs.index)).to_numpy()
         np.testing.assert_allclose(mine.reindex(theirs.index), theirs, rtol=1e-10)
 
@@ -89,12 +101,12 @@ def test_weights_and_scores_by_hand(result, cube):
 def test_score_identities(result):
     s = result.scores
     dims = result.system.dimension_codes
-    np.testing.assert_allclose(s["score"], s["score_eigenvector"])
+    np.testing.assert_allclose(s["score"], s["score_arithmetic"])
     for m in ("arithmetic", "geometric", "eigenvector"):
         np.testing.assert_allclose(s[f"score_{m}"], s[dims].to_numpy() @ result.ahp.weight(m).to_numpy())
-    # within-dimension weights sum to 1 in every province and dimension
-    w = result.weights.T.groupby(result.system.dimension_of()).sum()
-    np.testing.assert_allclose(w.to_numpy(), 1.0)
+    # the published scheme: 16 weights per province summing to 1
+    assert result.weights.shape == (31, 16)
+    np.testing.assert_allclose(result.weights.sum(axis=1), 1.0)
     assert s["topsis"].between(0, 1).all()
 
 
@@ -129,8 +141,8 @@ def test_robustness_kendall_matches_scipy(result):
     # TOPSIS on the same weights, ideal points over all pairs: a similar, not identical, ranking
     topsis_tau = tau.set_index(["a", "b"]).loc[("eigenvector", "topsis"), "tau"]
     assert 0.5 < topsis_tau < 1.0
-    change = table["arithmetic"] - table["eigenvector"]
-    assert (table["arithmetic_change"] == change).all()
+    change = table["eigenvector"] - table["arithmetic"]  # the arithmetic mean is the main weighting
+    assert (table["eigenvector_change"] == change).all()
     assert len(tau) == 6
 
 
@@ -289,8 +301,8 @@ def test_pooled_weights_are_one_vector(cube, result):
     assert list(pooled.weights.index) == ["pooled"]
     system = pooled.system
     std = standardise(result.wide, system.directions())
-    ref = composite_index(std, system, method=None, constant="zero",
-                          dimension_weights=pooled.ahp.weight("eigenvector").to_dict())
+    ref = composite_index(std, system, method=None, constant="zero", normalise="all",
+                          dimension_weights=pooled.ahp.weight("arithmetic").to_dict())
     np.testing.assert_allclose(pooled.weights.loc["pooled"], ref.weights, rtol=1e-12)
     np.testing.assert_allclose(pooled.scores["score"], ref.scores, rtol=1e-12)
     assert pooled.tables("en")["table2"].frame.index[0] == "All provinces (pooled)"

@@ -79,7 +79,8 @@ def test_shares_add_up_and_follow_the_dgp(result):
 
 def test_tables_content_and_arithmetic(result):
     tables = result.tables("en")
-    assert set(tables) == {"table1", "table2", "table3", "table4", "table5"}
+    assert set(tables) == {"table1", "table2", "table3", "table4", "table5", "table7",
+                           *(f"table6_{y}" for y in DEMO_MRIO_YEARS)}
     t3 = tables["table3"].to_frame()
     assert "Beijing" in t3.index and "All provinces (export-weighted)" in t3.index
     assert "East (export-weighted)" in t3.index

@@ -50,6 +50,7 @@ __all__ = [
     "NonProductiveError",
     "OpenTableError",
     "PhaseSignWarning",
+    "RandomIndexWarning",
     "ReportWarning",
     "ResilienceWarning",
     "SmallNationalGrowthWarning",
@@ -217,6 +218,10 @@ class EstimationWarning(ExportlensWarning):
 
 class ReportWarning(ExportlensWarning):
     """A table or figure was built, but something asked for is not in it."""
+
+
+class RandomIndexWarning(InconsistentJudgmentWarning):
+    """The chosen random-index table does not cover the AHP matrix's order: weights, no CR."""
 
 
 def warn_caller(message: str, category: type[Warning], *, inside: str | None = None) -> None:

@@ -16,6 +16,7 @@ Weights (three standard methods, all normalised to sum to 1)
 
 Consistency
 -----------
+
 λ_max is the principal eigenvalue of A (λ_max ≥ n, equality iff A is consistent,
 a_ij a_jk = a_ik). CI = (λ_max − n) / (n − 1), CR = CI / RI(n), accepted when
 CR < 0.10 (Saaty 1980). RI(n) = the mean CI of random reciprocal matrices, which
@@ -23,6 +24,10 @@ depends on the simulation: :data:`RANDOM_INDEX_TABLES` holds the tables in use
 (Saaty 1980 is the default); RI = 0 and CR = 0 for n ≤ 2 (such matrices are always
 consistent). ``AHPResult.lambda_by_method`` also gives the textbook estimate
 λ̂ = (1/n) Σ_i (A w)_i / w_i for each weight vector.
+
+More criteria than the chosen RI table covers (n > 15 for Saaty 1980): the weights are
+returned, RI and CR are NaN (no CR can be computed) and a :class:`RandomIndexWarning`
+names the tables that do cover n (Donegan & Dodd 1991 goes to n = 20).
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from exportlens.errors import (
     InconsistentJudgmentError,
     InconsistentJudgmentWarning,
     InputError,
+    RandomIndexWarning,
     warn_caller,
 )
 from exportlens.validation import format_list
@@ -52,9 +58,11 @@ __all__ = [
     "InconsistentJudgmentError",
     "InconsistentJudgmentWarning",
     "RandomIndexTable",
+    "RandomIndexWarning",
     "ahp",
     "pairwise_matrix",
     "random_index",
+    "tables_covering",
 ]
 
 AHP_METHODS = ("arithmetic", "geometric", "eigenvector")
@@ -68,6 +76,15 @@ class RandomIndexTable:
     key: str
     values: Mapping[int, float]
     source: str
+
+    @property
+    def max_n(self) -> int:
+        """The largest matrix order the table covers."""
+        return max(self.values)
+
+    def covers(self, n: int) -> bool:
+        """Whether RI(n) is known (always for n <= 2, where RI = 0)."""
+        return n <= 2 or n in self.values
 
     def __call__(self, n: int) -> float:
         if n <= 2:
@@ -126,6 +143,11 @@ RANDOM_INDEX_TABLES: dict[str, RandomIndexTable] = {
         ),
     )
 }
+
+
+def tables_covering(n: int) -> list[str]:
+    """The keys of the random-index tables that give RI(n)."""
+    return [k for k, t in RANDOM_INDEX_TABLES.items() if t.covers(n)]
 
 
 def random_index(n: int, table: str = "saaty1980") -> float:
@@ -354,6 +376,8 @@ class AHPResult:
     sums to 1. ``lambda_max`` (principal eigenvalue), ``ci`` = (λ_max − n)/(n − 1),
     ``ri`` from ``ri_table``, ``cr`` = CI/RI (0 when n ≤ 2), ``consistent`` = CR < threshold.
     ``lambda_by_method``: the estimate (1/n) Σ (A w)_i / w_i for each weight vector.
+    When ``ri_table`` does not cover n, ``ri`` and ``cr`` are NaN, ``consistent`` is False
+    and ``cr_note`` says which tables do cover n.
     """
 
     matrix: pd.DataFrame
@@ -365,6 +389,12 @@ class AHPResult:
     ri_table: str
     threshold: float
     lambda_by_method: pd.Series
+    cr_note: str | None = None
+
+    @property
+    def cr_available(self) -> bool:
+        """Whether a CR could be computed (the RI table covers n)."""
+        return not math.isnan(self.cr)
 
     @property
     def n(self) -> int:
@@ -397,6 +427,9 @@ class AHPResult:
         return out
 
     def summary(self) -> str:
+        if not self.cr_available:
+            return "\n".join([f"AHP: {self.n} criteria; lambda_max = {self.lambda_max:.4f}, CI = {self.ci:.4f}; "
+                              f"{self.cr_note}", self.to_frame().to_string(float_format=lambda v: f"{v:.4f}")])
         verdict = "consistent" if self.consistent else "NOT consistent"
         return "\n".join(
             [
@@ -431,13 +464,22 @@ def ahp(
     frame = pairwise_matrix(matrix, labels=labels)
     a = frame.to_numpy()
     n = a.shape[0]
-    ri = random_index(n, ri_table)
+    cr_note = None
+    if ri_table in RANDOM_INDEX_TABLES and not RANDOM_INDEX_TABLES[ri_table].covers(n):
+        covering = tables_covering(n)
+        cr_note = (f"No CR can be computed: the {ri_table!r} random-index table covers n = 3.."
+                   f"{RANDOM_INDEX_TABLES[ri_table].max_n} and the matrix has n = {n}; "
+                   + (f"tables that cover n = {n}: {', '.join(covering)}." if covering
+                      else f"no built-in table covers n = {n}.") + " The weights are valid.")
+        ri = math.nan
+    else:
+        ri = random_index(n, ri_table)
     lam, w_eig = principal_eigen(a)
     if n <= 2:
         # 1 x 1 and reciprocal 2 x 2 matrices are consistent; λ_max = n up to rounding.
         lam = float(n)
     ci = (lam - n) / (n - 1) if n > 1 else 0.0
-    cr = ci / ri if ri > 0 else 0.0
+    cr = math.nan if math.isnan(ri) else (ci / ri if ri > 0 else 0.0)
     weights = pd.DataFrame(
         {
             "arithmetic": arithmetic_mean_weights(a),
@@ -452,9 +494,11 @@ def ahp(
     )
     result = AHPResult(
         matrix=frame, weights=weights, lambda_max=lam, ci=ci, ri=ri, cr=cr,
-        ri_table=ri_table, threshold=float(threshold), lambda_by_method=lam_by,
+        ri_table=ri_table, threshold=float(threshold), lambda_by_method=lam_by, cr_note=cr_note,
     )
-    if not result.consistent and on_inconsistent != "ignore":
+    if cr_note is not None:
+        warn_caller(cr_note, RandomIndexWarning)
+    elif not result.consistent and on_inconsistent != "ignore":
         message = (
             f"Judgment matrix {list(frame.index)} is not consistent: CR = {cr:.4f} >= {threshold:g} "
             f"(lambda_max = {lam:.4f}, CI = {ci:.4f}, RI = {ri:.2f} from {ri_table}). Revise the judgments."

@@ -616,9 +616,11 @@ def topsis(
 class CompositeIndex:
     """Composite index F_i = Σ_d W_d S_id with S_id = Σ_{j∈d} w_j x'_ij.
 
-    ``weights`` are the indicator weights *within* their dimension (each dimension sums
-    to 1), ``dimension_weights`` the W_d (sum to 1), ``global_weights`` = w_j·W_d.
-    ``standardised`` holds x'. ``constant`` lists indicators given weight 0.
+    ``weights`` are the indicator weights: *within* their dimension (each dimension sums
+    to 1) when ``normalise == "dimension"``, over all indicators (they sum to 1) when
+    ``normalise == "all"``; ``dimension_weights`` the W_d (sum to 1), ``global_weights`` =
+    w_j·W_d (they sum to 1 under ``"dimension"``). ``standardised`` holds x'. ``constant``
+    lists indicators given weight 0.
     """
 
     scores: pd.Series
@@ -631,10 +633,12 @@ class CompositeIndex:
     method: str
     shift: Shift
     constant: list[str] = field(default_factory=list)
+    normalise: str = "dimension"
 
     @property
     def global_weights(self) -> pd.Series:
-        """w_j · W_d(j): the weight of each indicator in the final score (sums to 1)."""
+        """w_j · W_d(j): the weight of each indicator in the final score (sums to 1 when the
+        weights are normalised within dimensions)."""
         w = self.weights * self.indicator_dimension.map(self.dimension_weights).to_numpy()
         return w.rename("global_weight")
 
@@ -658,7 +662,8 @@ class CompositeIndex:
     def summary(self) -> str:
         lines = [
             f"Composite index: {len(self.scores)} alternatives, {len(self.weights)} indicators in "
-            f"{len(self.dimension_weights)} dimensions; {self.weighting} weights within dimensions, "
+            f"{len(self.dimension_weights)} dimensions; {self.weighting} weights "
+            f"{'within dimensions' if self.normalise == 'dimension' else 'over all indicators'}, "
             f"{self.method} standardisation, shift={self.shift!r}",
             "Dimension weights: "
             + ", ".join(f"{d} {w:.4f}" for d, w in self.dimension_weights.items()),
@@ -671,9 +676,13 @@ class CompositeIndex:
         return "\n".join(lines)
 
 
-def _within_weights(x: np.ndarray, flat: np.ndarray, weighting: str) -> np.ndarray:
-    """Weights of one dimension's block (columns of x); constant columns get weight 0."""
-    if x.shape[1] == 1:
+def _within_weights(x: np.ndarray, flat: np.ndarray, weighting: str, *, single_is_one: bool = True) -> np.ndarray:
+    """Weights of a block of columns of x (summing to 1); constant columns get weight 0.
+
+    ``single_is_one``: a block of one column gets weight 1 without computing anything (a
+    dimension with one indicator); otherwise the weighting is applied to every block.
+    """
+    if x.shape[1] == 1 and single_is_one:
         return np.ones(1)
     if weighting == "entropy":
         return _entropy_core(x, flat)[2]
@@ -696,6 +705,7 @@ def composite_index(
     bounds: tuple[float, float] | None = None,
     offset: float = AUTO_CONSTANT,
     constant: ConstantPolicy = "raise",
+    normalise: Literal["dimension", "all"] = "dimension",
 ) -> CompositeIndex:
     """Two-level composite index over an indicator system (rows = alternatives).
 
@@ -708,6 +718,15 @@ def composite_index(
     ``dimension_weights`` (every dimension, non-negative, summing to 1; equal by default)
     combine them: F_i = Σ_d W_d S_id. Constant columns raise, or get weight 0 with a
     :class:`ConstantColumnWarning` under ``constant="zero"``.
+
+    ``normalise`` says over which indicators the objective weights sum to 1:
+    ``"dimension"`` (default) computes them inside each dimension (Σ_{j∈d} w_j = 1 for every
+    d); ``"all"`` computes them once over all m indicators of the system (Σ_j w_j = 1; for
+    entropy d_j / Σ_{k=1..m} d_k), and the dimension score is still S_id = Σ_{j∈d} w_j x'_ij,
+    so that a dimension's scores carry its share of the total weight. ``"all"`` is the scheme
+    of the linkage study's publication (16 weights per province summing to 100 %). With
+    ``"dimension"`` a dimension of one indicator has weight 1 whatever the data; with
+    ``"all"`` its weight depends on the data like every other.
     """
     if weighting not in WEIGHTINGS:
         raise InputError(f"Unknown weighting {weighting!r}; use one of {list(WEIGHTINGS)}.")
@@ -736,17 +755,21 @@ def composite_index(
         if dimension_weights is None
         else _dimension_weights(dimension_weights, dims)
     )
+    if normalise not in ("dimension", "all"):
+        raise InputError(f"normalise must be 'dimension' or 'all', got {normalise!r}.")
     member_dims = list(ind["dimension"])
     w_all = np.zeros(len(codes))
     dim_scores = np.zeros((x.shape[0], len(dims)))
+    if normalise == "all":
+        w_all = _within_weights(x, flat, weighting, single_is_one=False)
     for k, dim in enumerate(dims):
         idx = [j for j, d in enumerate(member_dims) if d == dim]
-        try:
-            w = _within_weights(x[:, idx], flat[idx], weighting)
-        except InputError as exc:
-            raise type(exc)(f"Dimension {dim!r}: {exc}") from exc
-        w_all[idx] = w
-        dim_scores[:, k] = x[:, idx] @ w
+        if normalise == "dimension":
+            try:
+                w_all[idx] = _within_weights(x[:, idx], flat[idx], weighting)
+            except InputError as exc:
+                raise type(exc)(f"Dimension {dim!r}: {exc}") from exc
+        dim_scores[:, k] = x[:, idx] @ w_all[idx]
     names = [str(c) for c in std.columns[flat]]
     if names:
         warn_caller(f"Constant indicator column(s) {names} given weight 0.", ConstantColumnWarning)
@@ -762,6 +785,7 @@ def composite_index(
         method=str(method),
         shift=shift,
         constant=names,
+        normalise=normalise,
     )
 
 

@@ -51,14 +51,17 @@ from exportlens.validation import format_list, require_columns
 
 __all__ = [
     "COORDINATION_BANDS",
+    "COORDINATION_BANDS_RIGHT",
     "COUPLING_STAGES",
     "EDGE_TOLERANCE",
     "SYNCHRONOUS",
     "Band",
+    "BandConvention",
     "CouplingCoordination",
     "classify_coordination",
     "classify_coupling",
     "comprehensive_index",
+    "coordination_bands",
     "coordination_degree",
     "coupling_coordination",
     "coupling_degree",
@@ -134,6 +137,28 @@ COORDINATION_BANDS: tuple[Band, ...] = tuple(
          closed="both" if k == 9 else "left", name_zh=zh, name_en=en)
     for k, (zh, en) in enumerate(_BAND_NAMES)
 )
+
+#: The same ten bands closed on the RIGHT, (0.5, 0.6] = 勉强协调, as part of the literature
+#: writes them ("0.5 < D ≤ 0.6"); the first band is closed on both sides so that D = 0 is
+#: 极度失调. Choose with ``bands="right"`` (:func:`coordination_bands`).
+COORDINATION_BANDS_RIGHT: tuple[Band, ...] = tuple(
+    Band(level=k + 1, lower=round(k / 10, 1), upper=round((k + 1) / 10, 1),
+         closed="both" if k == 0 else "right", name_zh=zh, name_en=en)
+    for k, (zh, en) in enumerate(_BAND_NAMES)
+)
+
+BandConvention = Literal["left", "right"]
+
+
+def coordination_bands(closed: BandConvention = "left") -> tuple[Band, ...]:
+    """The ten D bands with edges closed on the ``"left"`` ([0.5, 0.6), default, the usual
+    "0.50-0.59") or on the ``"right"`` ((0.5, 0.6], "0.5 < D ≤ 0.6")."""
+    if closed == "left":
+        return COORDINATION_BANDS
+    if closed == "right":
+        return COORDINATION_BANDS_RIGHT
+    raise InputError(f"The band convention must be 'left' ([0.5, 0.6)) or 'right' ((0.5, 0.6]), not {closed!r}.")
+
 
 #: The four stages of the coupling degree C: 0 ≤ C ≤ 0.3 low-level coupling, 0.3 < C ≤ 0.5
 #: antagonism, 0.5 < C ≤ 0.8 running-in, 0.8 < C ≤ 1 high-level coupling. The bands are
@@ -333,15 +358,18 @@ def _classify(values: Any, bands: Sequence[Band], what: str) -> np.ndarray:
     return np.asarray(pos) + 1
 
 
-def classify_coordination(D: Any, lang: str | None = None) -> Any:
-    """Band of each coordination degree D (:data:`COORDINATION_BANDS`).
+def classify_coordination(D: Any, lang: str | None = None, *, bands: BandConvention = "left") -> Any:
+    """Band of each coordination degree D (:func:`coordination_bands`).
 
     Returns the band level 1-10 (``lang=None``) or its name in ``lang`` ("zh"/"en"); a
-    scalar for a scalar input, else an array. Edges: [0.5, 0.6) = 勉强协调 etc., D = 1.0 is
-    优质协调; a D within :data:`EDGE_TOLERANCE` below an edge counts as on the edge.
+    scalar for a scalar input, else an array. Edges with ``bands="left"`` (default):
+    [0.5, 0.6) = 勉强协调 etc., D = 1.0 is 优质协调, a D within :data:`EDGE_TOLERANCE` below
+    an edge counts as on the edge; with ``bands="right"``: (0.5, 0.6] = 勉强协调, D = 0 is
+    极度失调, a D within the tolerance above an edge counts as on the edge.
     """
-    levels = _classify(D, COORDINATION_BANDS, "The coordination degree D")
-    return _labels(levels, COORDINATION_BANDS, lang, np.ndim(D) == 0)
+    table = coordination_bands(bands)
+    levels = _classify(D, table, "The coordination degree D")
+    return _labels(levels, table, lang, np.ndim(D) == 0)
 
 
 def classify_coupling(C: Any, lang: str | None = None) -> Any:
@@ -413,6 +441,8 @@ class CouplingCoordination:
     method: str
     sync_ratio: float
     keys: list[str] = field(default_factory=list)
+    #: which end of the D bands is closed: "left" ([0.5, 0.6)) or "right" ((0.5, 0.6])
+    bands: BandConvention = "left"
 
     def to_frame(self) -> pd.DataFrame:
         """The per-observation values (copy)."""
@@ -420,7 +450,7 @@ class CouplingCoordination:
 
     def band_counts(self, by: str | None = None, lang: str = "zh") -> pd.DataFrame:
         """Number of observations in each D band (all ten bands, in order), optionally by a key column."""
-        labels = [b.label(lang) for b in COORDINATION_BANDS]
+        labels = [b.label(lang) for b in coordination_bands(self.bands)]
         col = self.values["band"].map(lambda k: labels[k - 1])
         cat = pd.Categorical(col, categories=labels, ordered=True)
         if by is None:
@@ -438,7 +468,8 @@ class CouplingCoordination:
             v[[*self.subsystems, "C", "T", "D"]].describe().loc[["mean", "std", "min", "max"]]
             .to_string(float_format=lambda x: f"{x:.4f}"),
             "D bands: " + ", ".join(
-                f"{b.name_en} {b.interval()}: {int((v['band'] == b.level).sum())}" for b in COORDINATION_BANDS
+                f"{b.name_en} {b.interval()}: {int((v['band'] == b.level).sum())}"
+                for b in coordination_bands(self.bands)
                 if (v["band"] == b.level).any()
             ),
             "C stages: " + ", ".join(
@@ -459,6 +490,7 @@ def coupling_coordination(
     *,
     keys: Sequence[str] = (),
     sync_ratio: float = 0.9,
+    bands: BandConvention = "left",
 ) -> CouplingCoordination:
     """C, T, D, the D band, the C stage and the lagging subsystem for every row of ``frame``.
 
@@ -466,7 +498,8 @@ def coupling_coordination(
     e.g. the ``scores`` of :func:`exportlens.measures.composite.composite_index`);
     ``weights`` the a_i of T (default equal); ``method`` the coupling degree
     ("standard" or "corrected", see :func:`coupling_degree`); ``keys`` the columns to carry
-    into the result (e.g. province and year). Rows keep the order and index of ``frame``;
+    into the result (e.g. province and year); ``bands`` the D band convention ("left":
+    [0.5, 0.6), "right": (0.5, 0.6], :func:`coordination_bands`). Rows keep the order and index of ``frame``;
     none is dropped: a missing or out-of-range index raises :class:`InputError` naming the
     rows (by their keys when given).
     """
@@ -495,7 +528,7 @@ def coupling_coordination(
     c = coupling_degree(arr, method)
     t = arr @ w
     d = np.sqrt(c * t)
-    band = classify_coordination(d)
+    band = classify_coordination(d, bands=bands)
     stage = classify_coupling(c)
     out = frame[keys].copy() if keys else pd.DataFrame(index=frame.index)
     for j, name in enumerate(subsystems):
@@ -511,5 +544,5 @@ def coupling_coordination(
     out["lagging"] = lagging_subsystem(arr, subsystems, sync_ratio=sync_ratio)
     return CouplingCoordination(
         values=out, subsystems=subsystems, weights=pd.Series(w, index=subsystems, name="weight"),
-        method=method, sync_ratio=sync_ratio, keys=keys,
+        method=method, sync_ratio=sync_ratio, keys=keys, bands=bands,
     )

@@ -231,6 +231,35 @@ class ProvincialDecomposition:
         """FVA_i = sum_j [MBE]_ji, the foreign value added."""
         return self._split()[2]
 
+    @property
+    def vax(self) -> np.ndarray:
+        r"""Value-added exports of each region (forward view): VAX_i = Σ_j V_i B_ij E_j.
+
+        The value added created in region i and embodied in the exports abroad of every
+        region j (its own included), the row sums of VBE: VAX_i = Σ_j [VBE]_ij. Exports abroad
+        are final for the domestic system, so VAX_i is region i's value added absorbed abroad
+        through the country's exports (Johnson & Noguera 2012, J. Int. Econ. 86(2):224-236;
+        KWW 2014 terms 1-3 with foreign demand exogenous).
+
+        Identities: VAX_i = DVA_i + Σ_{j≠i} [VBE]_ij (own exports plus the value added i
+        supplies to the other regions' exports); summed over regions,
+        Σ_i VAX_i = Σ_j (DVA_j + PVA_j) = Σ_j E_j − Σ_j FVA_j (the same VBE matrix summed by
+        rows instead of columns).
+        """
+        return self.vbe.sum(axis=1)
+
+    def vax_frame(self) -> pd.DataFrame:
+        """One row per region: exports, DVA, VAX, the part of VAX in other regions' exports
+        (``indirect`` = VAX − DVA) and the ratio VAX / exports (NaN without exports)."""
+        import pandas as pd
+
+        e = self.total_exports
+        dva = self._split()[0]
+        vax = self.vax
+        return pd.DataFrame({"exports": e, "dva": dva, "vax": vax, "indirect": vax - dva,
+                             "vax_ratio": vax / np.where(e > 0, e, np.nan)},
+                            index=pd.Index(self.regions, name="region"))
+
     def to_frame(self) -> pd.DataFrame:
         """One row per exporting region: exports, DVA, PVA, FVA, shares DVR/PVR/FVR and the residual.
 

@@ -18,7 +18,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from exportlens.errors import InputError
-from exportlens.measures.coupling import COORDINATION_BANDS, classify_coordination
+from exportlens.measures.coupling import (
+    COORDINATION_BANDS,
+    BandConvention,
+    classify_coordination,
+    coordination_bands,
+)
 from exportlens.regions import province_label, resolve_province
 from exportlens.report.figures import figure_rc, pyplot, save_figure
 
@@ -65,8 +70,10 @@ def coordination_tile_map(
     lang: str = "en",
     note: str | None = None,
     legend_title: str | None = None,
+    bands: BandConvention = "left",
 ) -> Path:
-    """Tile-grid map of the coordination degree D by province, coloured by its band.
+    """Tile-grid map of the coordination degree D by province, coloured by its band
+    (``bands``: the band convention of :func:`exportlens.measures.coupling.coordination_bands`).
 
     ``values`` maps GB/T 2260 province codes (or anything
     :func:`exportlens.regions.resolve_province` resolves) to D in [0, 1]. Provinces without
@@ -85,7 +92,8 @@ def coordination_tile_map(
         if code in data:
             raise InputError(f"Province {key!r} ({code}) is given twice.")
         data[code] = float(v)
-    levels = {c: int(classify_coordination(v)) for c, v in data.items()}
+    levels = {c: int(classify_coordination(v, bands=bands)) for c, v in data.items()}
+    table = coordination_bands(bands)
     colours = band_colours()
     plt = pyplot()
     nrows = 1 + max(r for r, _ in PROVINCE_TILES.values())
@@ -107,8 +115,8 @@ def coordination_tile_map(
         ax.axis("off")
         ax.set_title(title)
         present = sorted(set(levels.values()))
-        handles = [Patch(facecolor=colours[k - 1], label=f"{COORDINATION_BANDS[k - 1].label(lang)} "
-                         f"{COORDINATION_BANDS[k - 1].interval()}") for k in present]
+        handles = [Patch(facecolor=colours[k - 1], label=f"{table[k - 1].label(lang)} "
+                         f"{table[k - 1].interval()}") for k in present]
         if handles:
             ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=6.5,
                       title=legend_title, title_fontsize=7)

@@ -55,6 +55,8 @@ __all__ = [
     "WritableResult",
     "check_province_years",
     "exclude_provinces",
+    "published_comparison",
+    "published_comparison_lines",
     "run_study",
     "study_field",
     "study_schema",
@@ -500,7 +502,8 @@ def write_study_outputs(result: StudyResult, out_dir: Path, *, lang: str = "zh",
     if figures:
         written += result.draw_figures(out_dir / "figures", lang)
     notes_path = out_dir / "notes.txt"
-    notes_path.write_text(result.summary() + "\n", encoding="utf-8")
+    compared = published_comparison_lines(published_comparison(result))
+    notes_path.write_text("\n".join([result.summary(), *compared]) + "\n", encoding="utf-8")
     written.append(notes_path)
     return written
 
@@ -540,10 +543,13 @@ def run_study(definition: StudyDefinition, spec: StudySpec, *, out: str | Path |
             inputs["study_file"] = spec.source_file
         # a result may add run details to the manifest (e.g. the firm study's row accounting)
         details = getattr(result, "manifest_details", None)
+        compared = published_comparison(result)
         manifest_spec = {
             **spec.to_dict(), "lang": lang, "formats": list(formats) if formats else "all",
             "data": ", ".join(inputs.get(k, "") for k in inputs if k != "study_file") or definition.demo_label,
             **(details() if callable(details) else {}),
+            **({"published_comparison": [{"number": n, "published": p, "this_run": r, "match": ok}
+                                         for n, p, r, ok in compared]} if compared else {}),
         }
         write_manifest(staging, study=definition.name, spec=manifest_spec, inputs=inputs, notes=result.notes)
         if reports:  # the reports read the manifest; the manifest then lists them too
@@ -551,7 +557,30 @@ def run_study(definition: StudyDefinition, spec: StudySpec, *, out: str | Path |
             write_manifest(staging, study=definition.name, spec=manifest_spec, inputs=inputs, notes=result.notes)
     if console is not None:
         console.print(result.summary(), markup=False, highlight=False)
+        lines = published_comparison_lines(compared)
+        if lines:
+            console.print("\n".join(lines), markup=False, highlight=False)
     return final
+
+
+def published_comparison(result: Any) -> list[tuple[str, str, str, bool]]:
+    """``(number, published, this run, match)`` for the numbers of a run that do not depend on
+    the data, from the result's optional ``published_comparison()`` (a list of ``(number,
+    published, this run)`` strings at the publication's rounding); empty when the result has
+    none or the run does not use the configuration those numbers come from."""
+    method = getattr(result, "published_comparison", None)
+    if not callable(method):
+        return []
+    return [(str(n), str(p), str(r), str(p) == str(r)) for n, p, r in method()]
+
+
+def published_comparison_lines(rows: Sequence[tuple[str, str, str, bool]]) -> list[str]:
+    """The "published vs this run" list as printed at the end of a run and in ``notes.txt``."""
+    if not rows:
+        return []
+    lines = ["Published vs this run (numbers that do not depend on the data):"]
+    lines += [f"  [{'ok' if ok else 'DIFFERS'}] {n}: published {p}, this run {r}" for n, p, r, ok in rows]
+    return lines
 
 
 def synthetic_notes(synthetic: bool, lang: str) -> list[str]:

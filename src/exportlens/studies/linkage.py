@@ -5,9 +5,13 @@ Reproduces the published design (31 provinces x 63 countries, 2019 cross-section
 
 1. For every province, the 63 countries are the alternatives: each indicator is
    standardised over them (min-max, shift documented in
-   :mod:`exportlens.measures.composite`) and entropy weights are computed *inside each
-   dimension*, so every province has its own 16 weights (Table 2) and five dimension
-   scores per country.
+   :mod:`exportlens.measures.composite`; z-scores as SPSS computes them in the published
+   configuration) and entropy weights are computed per province over the countries, normalised
+   over all 16 indicators as published (``[weighting] normalise = "all"``: every province has
+   16 weights summing to 1, Table 2); a dimension score is Σ weight x standardised value over
+   the dimension's indicators. ``normalise = "dimension"`` normalises within each dimension
+   instead (a dimension of one country-level indicator then scores the same in every
+   province).
 2. An AHP judgment matrix over the five dimensions gives the dimension weights by the
    arithmetic-mean, geometric-mean and eigenvector methods, with λ_max, CI, RI, CR
    (Table 3). The final score of a (province, country) pair is Σ_d W_d S_d (Table 4).
@@ -89,6 +93,8 @@ from exportlens.text import localized, term
 
 __all__ = [
     "DEFAULT_AHP_UPPER",
+    "PUBLISHED_AHP_MATRIX",
+    "PUBLISHED_AHP_NUMBERS",
     "STUDY",
     "LinkageStudyResult",
     "LinkageStudySpec",
@@ -100,11 +106,35 @@ __all__ = [
 BUILTIN_SYSTEM = "belt_and_road_linkage"
 SYSTEM_FILE_SUFFIXES = (".toml", ".yaml", ".yml")
 
-#: Upper triangle (row by row) of the demo judgment matrix over economy, goods, capital,
-#: people, ict. The issue does not print the published matrix; this one was chosen on
-#: Saaty's scale to reproduce the published consistency statistics exactly:
-#: λ_max = 5.0364, CI = 0.0091, RI = 1.12, CR = 0.0081.
-DEFAULT_AHP_UPPER: tuple[int, ...] = (1, 2, 3, 4, 2, 3, 4, 2, 3, 2)
+#: The published AHP judgment matrix over (economy, goods, capital, people, ict), row i
+#: column j = how much more important dimension i is than j on Saaty's scale. It reproduces
+#: every published AHP number: λ_max = 5.0364, CI = 0.0091, RI = 1.12 (Saaty 1980), CR =
+#: 0.0081, and the weights (economy, goods, capital, people, ict) 8.76/41.47/25.73/15.29/8.76 %
+#: (eigenvector), 8.79/41.35/25.76/15.31/8.79 % (geometric mean) and 8.81/41.29/25.71/15.39/
+#: 8.81 % (arithmetic mean, the publication's main weighting). Its transpose has the same
+#: eigenvalues (hence the same λ_max, CI and CR) but other weights: a check of λ and CR alone
+#: cannot tell the two apart, the weights can.
+PUBLISHED_AHP_MATRIX: tuple[tuple[int | str, ...], ...] = (
+    (1, "1/4", "1/3", "1/2", 1),
+    (4, 1, 2, 3, 4),
+    (3, "1/2", 1, 2, 3),
+    (2, "1/3", "1/2", 1, 2),
+    (1, "1/4", "1/3", "1/2", 1),
+)
+
+#: Upper triangle (row by row) of :data:`PUBLISHED_AHP_MATRIX`, the default judgments.
+DEFAULT_AHP_UPPER: tuple[int | str, ...] = tuple(
+    PUBLISHED_AHP_MATRIX[i][j] for i in range(5) for j in range(i + 1, 5))
+
+#: The published AHP numbers (they depend on the judgment matrix and the RI table only, not on
+#: the data): consistency statistics to 4 decimals (RI to 2), weights in % to 2 decimals in
+#: the order economy, goods, capital, people, ict.
+PUBLISHED_AHP_NUMBERS: dict[str, str] = {
+    "lambda_max": "5.0364", "CI": "0.0091", "RI": "1.12", "CR": "0.0081",
+    "weights, arithmetic mean (%)": "8.81/41.29/25.71/15.39/8.81",
+    "weights, geometric mean (%)": "8.79/41.35/25.76/15.31/8.79",
+    "weights, eigenvector (%)": "8.76/41.47/25.73/15.29/8.76",
+}
 
 RANK_BANDS: tuple[tuple[int, int], ...] = ((1, 10), (11, 20), (21, 31))
 AHP_METHOD_LABELS = {
@@ -117,10 +147,15 @@ AHP_METHOD_LABELS = {
 TEXT: dict[str, dict[str, str]] = {
     "zh": {
         "table1": "表1 联系度评价指标体系",
-        "table2": "表2 各省份指标熵值法权重（维度内）",
+        "table2": "表2 各省份指标熵值法权重",
         "table3": "表3 层次分析法维度权重与一致性检验",
         "table4_scores": "表4a 各省份与沿线国家联系度综合得分",
         "table4_ranks": "表4b 各省份内沿线国家联系度排名",
+        "table2_province": "表2 {province}各指标熵值法权重",
+        "table4_province": "表4 {province}与沿线国家的联系度得分与排名",
+        "weight_pct": "权重（%）", "total": "合计", "level1": "一级指标", "level2": "二级指标",
+        "province_weights_note": "{province}以63个沿线国家为评价对象的熵值法权重，16个指标合计100%。",
+        "province_scores_note": "排名为该国家在{province}全部{n}个沿线国家中的名次（1 = 联系最紧密）。",
         "table5": "表5 省份联系度排名（全部国家平均得分）",
         "table6": "表6 分维度省份联系度得分与排名",
         "table7": "表7 分区域省份联系度得分与排名",
@@ -135,8 +170,15 @@ TEXT: dict[str, dict[str, str]] = {
         "method_a": "方法A", "method_b": "方法B", "provinces_changing": "排名变化省份数",
         "largest_change": "最大排名变化",
         "system_note": "“补充指标”为原文未列明、由 exportlens 按本领域常用做法补充的指标。",
-        "weights_note": "权重在各维度内归一（维度内合计为1），{scope}；标准化方法 {standardise}，平移 {shift}；"
-                        "赋权方法 {within}。",
+        "weights_note": "{norm}，{scope}；标准化方法 {standardise}，平移 {shift}；赋权方法 {within}。",
+        "norm_all": "权重在全部{m}个指标上归一（每个省份合计为1）",
+        "norm_dimension": "权重在各维度内归一（维度内合计为1）",
+        "zscore_column_note": "标准化采用 SPSS 的 Z 分数（样本标准差，n − 1）。熵值法要求非负数据，故每个指标列平移 "
+                              "|min z_j| + {c:g}（SPSSAU 的逐列平移），相当于按 极差/标准差 缩放的极差标准化，"
+                              "排序与极差标准化相同。",
+        "zscore_constant_note": "标准化采用 SPSS 的 Z 分数，并整体平移 {c:g}：常数平移会使熵权趋于均等（1/m），"
+                                "甚至改变排序，建议改用逐列平移（shift = \"column\"）。",
+        "zscore_none_note": "标准化采用 SPSS 的 Z 分数且未平移：Z 分数含负值，熵值法无法计算。",
         "scope_province": "每个省份以各沿线国家为评价对象分别计算",
         "scope_pooled": "全部省份-国家样本合并计算",
         "constant_note": "下列省份的指标在全部国家上取值相同（常数列），不含信息，权重记为0：{items}。",
@@ -145,9 +187,9 @@ TEXT: dict[str, dict[str, str]] = {
                     "（阈值 {threshold:g}）。特征向量法列的 λmax 为最大特征根，其余两列为 (1/n)Σ(Aw)ᵢ/wᵢ 估计值。"
                     "综合得分采用{method_label}权重。",
         "passes": "通过", "fails": "未通过",
-        "score_note": "综合得分 = Σ 维度权重(AHP) × 维度得分；维度得分 = Σ 维度内熵权 × 标准化值。",
+        "score_note": "综合得分 = Σ 维度权重(AHP) × 维度得分；维度得分 = Σ 该维度各指标的熵权 × 标准化值。",
         "frequency_note": "对每个国家，将各省份按综合得分排名；表中为排名落入各区间的国家数（合计 {n}）。",
-        "robust_note": "排名变化 = 该方法排名 − {main}排名；TOPSIS 使用相同的全局权重（维度内熵权 × AHP权重），"
+        "robust_note": "排名变化 = 该方法排名 − {main}排名；TOPSIS 使用相同的全局权重（熵权 × AHP权重），"
                        "基于标准化数据，正负理想解取自全部省份-国家样本（标准化范围为各省份时取自该省份）。",
         "figure_note": "各省份在各国家中的排名频数。",
         "figure_title": "省份排名频数（按八大综合经济区）",
@@ -155,10 +197,17 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "en": {
         "table1": "Table 1 Indicator system of the linkage evaluation",
-        "table2": "Table 2 Entropy weights of the indicators by province (within dimension)",
+        "table2": "Table 2 Entropy weights of the indicators by province",
         "table3": "Table 3 AHP dimension weights and consistency test",
         "table4_scores": "Table 4a Linkage scores of provinces with Belt-and-Road countries",
         "table4_ranks": "Table 4b Rank of each country within the province",
+        "table2_province": "Table 2 Entropy weights of the indicators, {province}",
+        "table4_province": "Table 4 Linkage scores and ranks of the Belt-and-Road countries, {province}",
+        "weight_pct": "Weight (%)", "total": "Total", "level1": "Dimension", "level2": "Indicator",
+        "province_weights_note": "Entropy weights of {province} over the partner countries; the {m} weights sum to "
+                                 "100 %.",
+        "province_scores_note": "Rank of the country among all {n} partner countries of {province} (1 = closest "
+                                "link).",
         "table5": "Table 5 Province ranking by average linkage score over all countries",
         "table6": "Table 6 Province scores and ranks by dimension",
         "table7": "Table 7 Province scores and ranks by subregion",
@@ -173,8 +222,17 @@ TEXT: dict[str, dict[str, str]] = {
         "pooled": "All provinces (pooled)", "method_a": "Method A", "method_b": "Method B",
         "provinces_changing": "Provinces changing rank", "largest_change": "Largest rank change",
         "system_note": " ".join(BUILTIN_NOTES[BUILTIN_SYSTEM]),
-        "weights_note": "Weights sum to 1 within each dimension, {scope}; standardisation {standardise}, "
-                        "shift {shift}; weighting {within}.",
+        "weights_note": "{norm}, {scope}; standardisation {standardise}, shift {shift}; weighting {within}.",
+        "norm_all": "Weights sum to 1 over all {m} indicators for each province",
+        "norm_dimension": "Weights sum to 1 within each dimension",
+        "zscore_column_note": "Standardised as SPSS does (z-scores, sample sd, n - 1). Entropy needs non-negative "
+                              "values, so each indicator column is shifted by |min z_j| + {c:g} (SPSSAU's per-column "
+                              "shift); this is min-max scaled by range/s_j and ranks like min-max.",
+        "zscore_constant_note": "Standardised as SPSS does (z-scores) and shifted by the constant {c:g}: a constant "
+                                "shift flattens the entropy weights towards 1/m and can reverse rankings; use the "
+                                "per-column shift (shift = \"column\").",
+        "zscore_none_note": "Standardised as SPSS does (z-scores) without a shift: z-scores are negative below "
+                            "the mean and entropy cannot be computed.",
         "scope_province": "computed for each province over its partner countries",
         "scope_pooled": "computed once over all province-country pairs (pooled)",
         "constant_note": "Constant indicator columns (same value for every country) carry no information and get "
@@ -185,12 +243,12 @@ TEXT: dict[str, dict[str, str]] = {
                     "is the principal eigenvalue; the other columns give (1/n) sum (Aw)_i / w_i. The final score "
                     "uses the {method} weights.",
         "passes": "passes", "fails": "FAILS",
-        "score_note": "Score = sum over dimensions of AHP weight x dimension score; dimension score = sum of "
-                      "within-dimension weight x standardised value.",
+        "score_note": "Score = sum over dimensions of AHP weight x dimension score; dimension score = sum over "
+                      "the dimension's indicators of entropy weight x standardised value.",
         "frequency_note": "For each country the provinces are ranked by score; cells count the countries (of {n}) "
                           "that put the province in each band.",
         "robust_note": "Change = rank under the method minus rank under {main}; TOPSIS uses the same global weights "
-                       "(within-dimension weight x AHP weight) on the standardised data, with the ideal and "
+                       "(entropy weight x AHP weight) on the standardised data, with the ideal and "
                        "anti-ideal points taken over all province-country pairs (over the province's own countries "
                        "when standardise_scope = \"province\").",
         "figure_note": "Frequency of each province's rank among provinces across countries.",
@@ -202,8 +260,7 @@ TEXT: dict[str, dict[str, str]] = {
 Saaty = int | float | str  # a judgment on Saaty's 1-9 scale: 3, 0.5 or "1/3"
 
 #: The full judgment matrix of :data:`DEFAULT_AHP_UPPER` (the template's example of ``[ahp] matrix``).
-_EXAMPLE_MATRIX = [[1, 1, 2, 3, 4], [1, 1, 2, 3, 4], ["1/2", "1/2", 1, 2, 3], ["1/3", "1/3", "1/2", 1, 2],
-                   ["1/4", "1/4", "1/3", "1/2", 1]]
+_EXAMPLE_MATRIX = [list(row) for row in PUBLISHED_AHP_MATRIX]
 
 
 class LinkageStudySpec(StudySpec):
@@ -213,19 +270,25 @@ class LinkageStudySpec(StudySpec):
     Weighting: min-max standardisation with the ``"auto"`` shift (+0.0001) over all
     province-country pairs (``standardise_scope="all"``, so that scores compare across
     provinces; ``"province"`` standardises each province over its own countries, which
-    removes the province's level: see the module docstring), entropy weights within each
-    dimension, computed per province over the countries (``scope="province"``, as
+    removes the province's level: see the module docstring), entropy weights normalised
+    over all indicators (``normalise="all"``, as published; ``"dimension"``: within each
+    dimension), computed per province over the countries (``scope="province"``, as
     published) or once over all pairs (``scope="pooled"``); a constant indicator
     column of a province (e.g. no railway trips at all) gets weight 0 and a note
     (``constant="zero"``; ``"raise"`` stops instead). Indicators: the built-in system or an
     indicator hierarchy file (TOML/YAML, relative to the study file). AHP: judgments as a
     full matrix, upper triangle or named pairs over the dimensions; for the built-in
-    system the default is :data:`DEFAULT_AHP_UPPER`. The eigenvector weights give the main
-    score.
+    system the default is the published matrix :data:`PUBLISHED_AHP_MATRIX`. The
+    arithmetic-mean weights give the main score (as published); the eigenvector and
+    geometric-mean weights are the robustness check.
     """
 
     TITLE: ClassVar[str] = "linkage of provinces with Belt-and-Road countries (entropy + AHP)"
     STUDY_NAME: ClassVar[str] = "linkage"
+    #: The published configuration where it differs from the defaults: SPSS z-scores with the
+    #: per-column shift entropy needs. (The published AHP matrix, the arithmetic-mean weighting
+    #: and the 16-indicator entropy normalisation are the defaults.)
+    PUBLISHED: ClassVar[dict[str, Any]] = {"standardise": "zscore", "shift": "column", "table_province": "甘肃"}
 
     data_path: str | None = study_field(
         None, section="data", key="path", path=True, example="linkage.csv",
@@ -261,7 +324,12 @@ class LinkageStudySpec(StudySpec):
         0.0001, section="weighting", ge=0,
         help='c of the per-column shift |min| + c ("column", and z-scores under "auto")')
     within: Literal["entropy", "critic", "sd"] = study_field(
-        "entropy", section="weighting", help='weights inside each dimension: "entropy", "critic" or "sd"')
+        "entropy", section="weighting", help='indicator weights: "entropy", "critic" or "sd"')
+    normalise: Literal["all", "dimension"] = study_field(
+        "all", section="weighting",
+        help='"all": the indicator weights of a province sum to 1 over all indicators (published: 16 weights, '
+             'Table 2); "dimension": they sum to 1 within each dimension (a one-indicator dimension then gets '
+             'weight 1 and, with country-level data, the same score in every province)')
     scope: Literal["province", "pooled"] = study_field(
         "province", section="weighting",
         help='"province": each province its own weights over the countries (published); '
@@ -274,7 +342,7 @@ class LinkageStudySpec(StudySpec):
     ahp_upper: list[Saaty] | None = study_field(
         None, section="ahp", key="upper", example=list(DEFAULT_AHP_UPPER),
         help='upper triangle row by row (Saaty 1-9; "1/3" allowed); unset with the built-in system: the '
-             "default matrix, which reproduces the published consistency statistics")
+             "published matrix (it reproduces every published AHP number)")
     ahp_matrix: list[list[Saaty]] | None = study_field(
         None, section="ahp", key="matrix", example=_EXAMPLE_MATRIX, help="or the full judgment matrix")
     ahp_pairs: list[list[Saaty]] | None = study_field(
@@ -286,8 +354,14 @@ class LinkageStudySpec(StudySpec):
     on_inconsistent: Literal["warn", "raise", "ignore"] = study_field(
         "warn", section="ahp", help="when CR exceeds the limit: warn, raise or ignore")
     ahp_method: Literal["eigenvector", "arithmetic", "geometric"] = study_field(
-        "eigenvector", section="ahp", key="method", help="weights of the final score: eigenvector, arithmetic or geometric")
+        "arithmetic", section="ahp", key="method",
+        help="weights of the final score: arithmetic (published), geometric or eigenvector; the other two are "
+             "the robustness check (Tables 10-11)")
     topsis: bool = study_field(True, section="robustness", help="also rank by TOPSIS on the same weights")
+    table_province: str | None = study_field(
+        None, section="tables", key="province", example="甘肃",
+        help="one province's tables as published: its 16 indicator weights (Table 2) and its score and rank "
+             "for every country (Table 4); unset: none")
 
     @classmethod
     def from_dict(cls, raw: Any, *, base_dir: Path | None = None, origin: str | None = None) -> Self:
@@ -316,6 +390,12 @@ class LinkageStudySpec(StudySpec):
             raise StudySpecError(f'[weighting] bounds is only used with shift = "rescale" (shift is {self.shift!r}).')
         if isinstance(self.shift, float) and self.shift < 0:
             raise StudySpecError(f"[weighting] shift = {self.shift}: a constant shift must be a number >= 0.")
+        if self.table_province is not None:
+            try:
+                resolve_province(self.table_province)
+            except InputError:
+                raise StudySpecError(f"[tables] province = {self.table_province!r} is not a province; write it as "
+                                     "甘肃, 甘肃省, Gansu or 620000.") from None
 
     @property
     def shift_value(self) -> float | str | None:
@@ -469,7 +549,8 @@ class LinkageStudyResult(WritableResult):
 
     ``scores``: one row per (province code, country ISO3) with the dimension scores,
     ``score`` (main AHP method), ``score_<method>`` for the three AHP weightings and
-    ``topsis``. ``weights``: within-dimension indicator weights, one row per province
+    ``topsis``. ``weights``: indicator weights (over all indicators or within dimensions,
+    ``spec.normalise``), one row per province
     (or one pooled row). ``constant``: indicators with a constant column, by province.
     """
 
@@ -482,6 +563,8 @@ class LinkageStudyResult(WritableResult):
     constant: dict[Any, list[str]]
     notes: list[str]
     synthetic: bool = False
+    #: the standardised (and shifted) values x' the weights and scores were computed from
+    standardised: pd.DataFrame | None = None
 
     # --- derived tables (language-independent, keyed by codes) ---------------------
 
@@ -558,6 +641,28 @@ class LinkageStudyResult(WritableResult):
                              "max_abs_change": int((ranks[a] - ranks[b]).abs().max())})
         return table, pd.DataFrame(rows)
 
+    def uses_published_ahp(self) -> bool:
+        """Whether the AHP numbers are comparable with the publication's: the built-in system's
+        dimensions judged with the published matrix and Saaty's (1980) RI table."""
+        if self.system.name != BUILTIN_SYSTEM or self.spec.ri_table != "saaty1980":
+            return False
+        published = pairwise_matrix([list(r) for r in PUBLISHED_AHP_MATRIX],
+                                    labels=["economy", "goods", "capital", "people", "ict"])
+        m = self.ahp.matrix
+        return list(m.index) == list(published.index) and np.allclose(m.to_numpy(), published.to_numpy(), rtol=1e-9)
+
+    def published_comparison(self) -> list[tuple[str, str, str]]:
+        """``(number, published, this run)`` for the AHP numbers, which do not depend on the data,
+        at the publication's rounding; empty when the run uses other judgments or another RI table."""
+        if not self.uses_published_ahp():
+            return []
+        a = self.ahp
+        mine = {"lambda_max": f"{a.lambda_max:.4f}", "CI": f"{a.ci:.4f}", "RI": f"{a.ri:.2f}", "CR": f"{a.cr:.4f}"}
+        for method, label in (("arithmetic", "arithmetic mean"), ("geometric", "geometric mean"),
+                              ("eigenvector", "eigenvector")):
+            mine[f"weights, {label} (%)"] = "/".join(f"{100 * w:.2f}" for w in a.weight(method))
+        return [(k, v, mine[k]) for k, v in PUBLISHED_AHP_NUMBERS.items()]
+
     def to_frame(self) -> pd.DataFrame:
         """The long score table (province code, country ISO3, dimension scores, scores)."""
         return self.scores.reset_index()
@@ -570,7 +675,9 @@ class LinkageStudyResult(WritableResult):
                  + (" (SYNTHETIC demo data)" if self.synthetic else "")]
         lines.append(f"{len(self.provinces)} provinces x {len(self.countries)} countries x "
                      f"{len(self.system.codes)} indicators in {len(self.system.dimension_codes)} dimensions; "
-                     f"{self.spec.within} weights within dimensions ({self.spec.scope}), "
+                     f"{self.spec.within} weights "
+                     f"{'over all indicators' if self.spec.normalise == 'all' else 'within dimensions'} "
+                     f"({self.spec.scope}), "
                      f"{self.spec.standardise} standardisation, shift={self.spec.shift_value!r}")
         lines.append(f"AHP: lambda_max = {a.lambda_max:.4f}, CI = {a.ci:.4f}, RI = {a.ri:.2f} ({a.ri_table}), "
                      f"CR = {a.cr:.4f}; weights ({self.spec.ahp_method}): "
@@ -643,7 +750,11 @@ class LinkageStudyResult(WritableResult):
         wt.index = [text["pooled"] if p == "pooled" else plab[p] for p in wt.index]
         wt.index.name = province
         t["table2"] = FrameTable(wt, title=text["table2"], digits=4,
-                                 notes=[*base, self._weights_note(text), *self._constant_notes(text, lang)])
+                                 notes=[*base, self._weights_note(text), *self._zscore_notes(text),
+                                        *self._constant_notes(text, lang)])
+
+        if self.spec.table_province is not None:
+            t["table2_province"] = self._province_weights_table(text, lang, base)
 
         a = self.ahp
         t3 = a.matrix.copy()
@@ -663,6 +774,8 @@ class LinkageStudyResult(WritableResult):
             lam=a.lambda_max, ci=a.ci, ri=a.ri, ri_table=a.ri_table, cr=a.cr, threshold=a.threshold,
             verdict=text["passes" if a.consistent else "fails"], method=self.spec.ahp_method,
             method_label=mlab[self.spec.ahp_method])
+        if not a.cr_available:  # more dimensions than the RI table covers: weights, but no CR
+            ahp_note = str(a.cr_note)
         t["table3"] = FrameTable(t3, title=text["table3"], digits=4, notes=[*base, ahp_note])
 
         subregions = dict(zip(self.countries, assign_subregion(self.countries, lang=lang), strict=True))
@@ -676,6 +789,8 @@ class LinkageStudyResult(WritableResult):
         cr.index = [clab[c] for c in cr.index]
         cr.index.name = text["country"]
         t["table4_ranks"] = FrameTable(cr, title=text["table4_ranks"], notes=base)
+        if self.spec.table_province is not None:
+            t["table4_province"] = self._province_scores_table(text, lang, base, subregions, clab)
 
         region = dict(zip(self.provinces, assign_group(self.provinces, "drc8", lang=lang).to_numpy(), strict=True))
         pr = self.province_ranking()
@@ -717,8 +832,57 @@ class LinkageStudyResult(WritableResult):
 
     def _weights_note(self, text: dict[str, str] | Any) -> str:
         s = self.spec
-        return text["weights_note"].format(scope=text[f"scope_{s.scope}"], standardise=s.standardise,
+        norm = text[f"norm_{s.normalise}"].format(m=len(self.system.codes))
+        return text["weights_note"].format(norm=norm, scope=text[f"scope_{s.scope}"], standardise=s.standardise,
                                            shift=repr(s.shift_value), within=s.within)
+
+    def table_province_code(self) -> int:
+        """The province of the single-province tables (``[tables] province``), checked against the data."""
+        name = self.spec.table_province
+        if name is None:
+            raise InputError("No province for the single-province tables: set [tables] province in the study file.")
+        code = resolve_province(name).code
+        if code not in self.provinces:
+            raise InputError(f"[tables] province = {name!r} is not in the data (or is excluded); provinces: "
+                             f"{', '.join(_province_label(p, 'zh') for p in self.provinces)}.")
+        return code
+
+    def _province_weights_table(self, text: Any, lang: str, base: list[str]) -> FrameTable:
+        """The publication's Table 2: one province's indicator weights (%), dimension by dimension."""
+        code = self.table_province_code()
+        sysm = self.system
+        ind = sysm.indicators
+        w = self.weights.loc[code, list(ind["code"])].to_numpy() * 100
+        frame = pd.DataFrame({
+            text["level1"]: [sysm.label(d, lang) for d in ind["dimension"]],
+            text["level2"]: [sysm.label(i, lang) for i in ind["code"]],
+            text["weight_pct"]: w,
+        })
+        frame.loc[len(frame)] = [text["total"], "", float(w.sum())]
+        name = _province_label(code, lang)
+        notes = [*base, text["province_weights_note"].format(province=name, m=len(ind))]
+        if self.spec.normalise == "dimension":
+            notes.append(text["norm_dimension"])
+        return FrameTable(frame, title=text["table2_province"].format(province=name), digits=2, index=False,
+                          notes=notes)
+
+    def _province_scores_table(self, text: Any, lang: str, base: list[str], subregions: dict[str, str],
+                               clab: dict[str, str]) -> FrameTable:
+        """The publication's Table 4: one province's score and rank for each country."""
+        code = self.table_province_code()
+        score = self.score_matrix()[code]
+        rank = self.country_ranks()[code]
+        frame = pd.DataFrame({text["subregion"]: [subregions[c] for c in score.index],
+                              text["score"]: score.to_numpy(), text["rank"]: rank.to_numpy()},
+                             index=pd.Index([clab[c] for c in score.index], name=text["country"]))
+        name = _province_label(code, lang)
+        return FrameTable(frame, title=text["table4_province"].format(province=name), digits=4,
+                          notes=[*base, text["score_note"],
+                                 text["province_scores_note"].format(province=name, n=len(score))])
+
+    def _zscore_notes(self, text: dict[str, str] | Any) -> list[str]:
+        """What the shift after SPSS z-scores does (entropy needs non-negative values)."""
+        return zscore_shift_notes(self.spec, text)
 
     def _constant_notes(self, text: dict[str, str] | Any, lang: str) -> list[str]:
         if not self.constant:
@@ -726,6 +890,20 @@ class LinkageStudyResult(WritableResult):
         ilab = {i: self.system.label(i, lang) for i in self.system.codes}
         items = [f"{_province_label(p, lang)}: {', '.join(ilab[i] for i in inds)}" for p, inds in self.constant.items()]
         return [text["constant_note"].format(items=text["item_sep"].join(items))]
+
+
+def zscore_shift_notes(spec: LinkageStudySpec, text: dict[str, str] | Any) -> list[str]:
+    """The note on the shift that entropy needs after z-scores (empty for min-max)."""
+    if spec.standardise != "zscore":
+        return []
+    shift = spec.shift
+    if shift in ("auto", "column"):
+        return [text["zscore_column_note"].format(c=spec.offset)]
+    if isinstance(shift, float):
+        return [text["zscore_constant_note"].format(c=shift)]
+    if shift == "none":
+        return [text["zscore_none_note"]]
+    return []  # "rescale": min-max mapped to bounds, z-scores are not used
 
 
 def _province_label(code: Any, lang: str) -> str:
@@ -773,9 +951,10 @@ def run_linkage_study(data: pd.DataFrame, spec: LinkageStudySpec | None = None,
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         notes.append(f"Warning: {w.message}")
     if spec.system == BUILTIN_SYSTEM and spec.ahp_matrix is None and spec.ahp_upper is None and spec.ahp_pairs is None:
-        notes.append("AHP judgments: the default matrix (upper triangle 1,2,3,4,2,3,4,2,3,2), chosen to reproduce "
-                     "the published consistency statistics; the published matrix itself is not available.")
+        notes.append("AHP judgments: the published judgment matrix (economy, goods, capital, people, ict; "
+                     "upper triangle 1/4, 1/3, 1/2, 1, 2, 3, 4, 2, 3, 2).")
 
+    notes += zscore_shift_notes(spec, localized(TEXT, "en"))
     step("entropy weights and scores")
     wide = cube.wide
     main_w = a.weight(spec.ahp_method)
@@ -793,7 +972,8 @@ def run_linkage_study(data: pd.DataFrame, spec: LinkageStudySpec | None = None,
         for key, block in groups:
             try:
                 ci = composite_index(block, system, method=None, weighting=spec.within, constant=spec.constant,
-                                     dimension_weights={str(k): float(v) for k, v in main_w.items()})
+                                     dimension_weights={str(k): float(v) for k, v in main_w.items()},
+                                     normalise=spec.normalise)
             except InputError as exc:
                 where = f"Province {_province_label(key, 'en')}" if key != "pooled" else "Pooled data"
                 raise type(exc)(f"{where}: {exc}") from exc
@@ -821,7 +1001,7 @@ def run_linkage_study(data: pd.DataFrame, spec: LinkageStudySpec | None = None,
                      "province(s); see the Table 2 notes.")
     return LinkageStudyResult(
         spec=spec, system=system, ahp=a, wide=wide, scores=scores, weights=weights, constant=constant,
-        notes=notes, synthetic=bool(data.attrs.get("synthetic", False)),
+        notes=notes, synthetic=bool(data.attrs.get("synthetic", False)), standardised=std,
     )
 
 

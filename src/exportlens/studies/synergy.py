@@ -125,7 +125,9 @@ TEXT: dict[str, dict[str, str]] = {
         "scope_subsystem": "各子系统全部指标一次赋权", "scope_dimension": "维度内赋权、维度等权合成",
         "weights_note": "面板熵值法：全部省份-年份样本合并标准化并计算一组权重；{shift}；{scope}。",
         "c_standard": "C = n(ΠU)^(1/n)/ΣU（标准形式）", "c_corrected": "C 为王淑佳等（2021）修正耦合度",
-        "coupling_note": "{c}；T = Σa·U，a = ({ws})；D = √(C·T)。协调等级按 D 每 0.1 划分，区间左闭右开，D = 1 属优质协调。",
+        "coupling_note": "{c}；T = Σa·U，a = ({ws})；D = √(C·T)。{bands}",
+        "bands_left": "协调等级按 D 每 0.1 划分，区间左闭右开（如 [0.5, 0.6) 为勉强协调），D = 1 属优质协调。",
+        "bands_right": "协调等级按 D 每 0.1 划分，区间左开右闭（如 (0.5, 0.6] 为勉强协调），D = 0 属极度失调。",
         "group_note": "区域划分：{title}。表中为组内省份的简单平均。",
         "lagging_note": "min(U)/max(U) > {r:g} 为同步发展，否则发展指数最小的子系统为滞后子系统。",
         "reference_nation": "全国", "reference_rest": "其余省份",
@@ -156,8 +158,11 @@ TEXT: dict[str, dict[str, str]] = {
                         "{shift}; {scope}.",
         "c_standard": "C = n(ΠU)^(1/n)/ΣU (standard form)",
         "c_corrected": "C = corrected coupling degree of Wang Shujia et al. (2021)",
-        "coupling_note": "{c}; T = Σ a·U with a = ({ws}); D = √(C·T). Bands of D in steps of 0.1, closed on the left "
-                         "(D = 1 is high-quality coordination).",
+        "coupling_note": "{c}; T = Σ a·U with a = ({ws}); D = √(C·T). {bands}",
+        "bands_left": "Bands of D in steps of 0.1, closed on the left ([0.5, 0.6) is barely coordinated; D = 1 is "
+                      "high-quality coordination).",
+        "bands_right": "Bands of D in steps of 0.1, closed on the right ((0.5, 0.6] is barely coordinated; D = 0 is "
+                       "extreme imbalance).",
         "group_note": "Region groups: {title}. Simple means over the provinces of each group.",
         "lagging_note": "Synchronous when min(U)/max(U) > {r:g}; otherwise the subsystem with the smallest index lags.",
         "reference_nation": "the nation", "reference_rest": "the rest of the country",
@@ -184,6 +189,9 @@ class SynergyStudySpec(ProvinceYearSpec):
     TITLE: ClassVar[str] = "synergy of cross-border e-commerce and industrial clusters (coupling coordination degree)"
     STUDY_NAME: ClassVar[str] = "synergy"
     TABLE_SECTIONS: ClassVar[tuple[str, ...]] = ("labels",)
+    #: The published configuration: the defaults, with the D band convention written out
+    #: (left-closed, [0.5, 0.6) = 勉强协调, the "0.50-0.59" wording of the band table).
+    PUBLISHED: ClassVar[dict[str, Any]] = {"bands": "left"}
 
     names: list[str] = study_field(
         default_factory=lambda: ["ecommerce", "clusters"], section="subsystems", min_length=2,
@@ -215,6 +223,10 @@ class SynergyStudySpec(ProvinceYearSpec):
         help="a_i of T = sum a_i U_i (must sum to 1); [] = equal weights")
     sync_ratio: float = study_field(0.9, section="coupling", gt=0, lt=1,
                                     help="synchronous development when min(U)/max(U) > sync_ratio")
+    bands: Literal["left", "right"] = study_field(
+        "left", section="coupling",
+        help='D bands closed on the "left": [0.5, 0.6) = barely coordinated (default, "0.50-0.59"), or on the '
+             '"right": (0.5, 0.6] ("0.5 < D <= 0.6"); stated in the table notes')
     employment_path: str | None = study_field(
         None, section="clusters", key="path", path=True, example="employment.csv",
         help="long table: province, industry, year, employment (cluster measures are skipped without it)")
@@ -398,7 +410,7 @@ class SynergyStudyResult(WritableResult):
         out.append(coordination_tile_map(
             dict(zip(last["code"].astype(int), last["D"], strict=True)), path=out_dir / f"coordination_map_{year}.png",
             title=text["map_title"].format(year=year), lang=flang, legend_title=spec.label("band", flang),
-            note=text["map_note"] + synth,
+            note=text["map_note"] + synth, bands=spec.bands,
         ))
         out.append(band_distribution_plot(
             self.coupling.band_counts(by=spec.time, lang=flang), path=out_dir / "band_distribution.png", lang=flang,
@@ -419,7 +431,8 @@ class SynergyStudyResult(WritableResult):
             out["table1"] = FrameTable(self._weights_table(lang), title=text["table1"], index=False, digits=4,
                                        notes=[*base, weights_note])
         a = spec.weights or [1 / len(spec.names)] * len(spec.names)
-        coupling_note = text["coupling_note"].format(c=text[f"c_{spec.method}"], ws=", ".join(f"{x:g}" for x in a))
+        coupling_note = text["coupling_note"].format(c=text[f"c_{spec.method}"], ws=", ".join(f"{x:g}" for x in a),
+                                                     bands=text[f"bands_{spec.bands}"])
         out["table2"] = FrameTable(self._long_table(lang), title=text["table2"], index=False, digits=3,
                                    notes=[*base, coupling_note])
         out["table3"] = FrameTable(self._wide_table(lang), title=text["table3"], index=False, digits=3,
@@ -428,7 +441,8 @@ class SynergyStudyResult(WritableResult):
         group_note = text["group_note"].format(title=getattr(g, f"title_{lang}"))
         out["table4"] = FrameTable(self._group_table(lang), title=text["table4"], index=False, digits=3,
                                    notes=[*base, group_note])
-        out["table5"] = FrameTable(self._band_table(lang), title=text["table5"], index=False, notes=base)
+        out["table5"] = FrameTable(self._band_table(lang), title=text["table5"], index=False,
+                                   notes=[*base, text[f"bands_{spec.bands}"]])
         out["table6"] = FrameTable(self._lagging_table(lang), title=text["table6"], index=False,
                                    notes=[*base, text["lagging_note"].format(r=spec.sync_ratio)])
         if self.clusters is not None:
@@ -693,7 +707,7 @@ def run_synergy_study(data: pd.DataFrame, spec: SynergyStudySpec | None = None, 
     step("coupling coordination")
     work = frame.drop(columns=[c for c in spec.names if c in frame.columns]).join(U)
     cc = coupling_coordination(work, spec.names, weights=spec.weights or None, method=spec.method,
-                               keys=["code", spec.time], sync_ratio=spec.sync_ratio)
+                               keys=["code", spec.time], sync_ratio=spec.sync_ratio, bands=spec.bands)
     values = cc.to_frame()
     panel = frame[["code", spec.entity, spec.time, "group"]].join(values.drop(columns=["code", spec.time]))
     if spec.entity == "code":

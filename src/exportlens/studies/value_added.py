@@ -7,8 +7,11 @@ province's exports abroad are split into value added created in the province its
 :mod:`exportlens.mrio.decompose`. Outputs: Table 1 (the tables and national totals),
 Table 2 (DVA, PVA, FVA by province and year), Table 3 (shares DVR, PVR, FVR with
 export-weighted region-group rows), Table 4 (change of the shares between years), Table 5
-(shares by sector group), figures (stacked bars of the shares by province; heatmap of the
-PVA source matrix) and a manifest.
+(shares by sector group), Tables 6-1, 6-2 ... (one table per year as published: provinces x
+DVA, PVA, FVA and their shares), Table 7 (value-added exports VAX_i = Σ_j V_i B_ij E_j),
+figures (stacked bars of the shares by province; heatmap of the PVA source matrix) and a
+manifest. ``[tables] exclude`` leaves regions out of the tables (the published
+configuration: 30 provinces, without Tibet) while their flows stay in the system.
 
 Python::
 
@@ -86,6 +89,17 @@ TEXT: dict[str, dict[str, str]] = {
         "bars_title": "各省出口的增加值结构", "bars_note": "占出口比重。",
         "heatmap_title": "外省增加值来源，{year}年", "heatmap_x": "出口省份", "heatmap_y": "来源省份",
         "heatmap_colorbar": "占出口省份PVA的%", "heatmap_note": "按列计算的PVA份额，不含对角线。",
+        "table6": "表6-{k} {year}年各省出口的增加值来源与结构（{unit}；份额为%）",
+        "table7": "表7 各省增加值出口VAX（{unit}）",
+        "dvr_pct": "DVR（%）", "pvr_pct": "PVR（%）", "fvr_pct": "FVR（%）",
+        "vax": "增加值出口VAX", "indirect": "其中：体现在外省出口中", "vax_ratio": "VAX/出口（%）",
+        "vax_note": "VAX_i = Σ_j V_i B_ij E_j：i省创造、体现在各省（含本省）出口中的增加值；VAX_i = DVA_i + "
+                    "体现在外省出口中的部分；全部省份合计 ΣVAX = Σ(DVA + PVA) = 出口 − FVA"
+                    "（Johnson & Noguera 2012；本表以出口为最终需求）。",
+        "exclude_note": "表中不含 {names}：这些地区仍留在投入产出系统中（它们为其他省份出口提供的增加值仍计入"
+                        "那些省份的PVA，其他省份体现在它们出口中的增加值仍计入VAX），只是不列入表格，合计行也只"
+                        "包括表中省份。这不同于把一个地区并入另一地区：合并会把两地区的行和列相加，改变系数矩阵A和"
+                        "里昂惕夫逆B，被并入地区的增加值随之成为合并后地区的DVA。",
     },
     "en": {
         "table1": "Table 1 Input-output tables and national totals",
@@ -110,6 +124,20 @@ TEXT: dict[str, dict[str, str]] = {
         "heatmap_title": "Where other-province value added comes from, {year}", "heatmap_x": "Exporting province",
         "heatmap_y": "Source province", "heatmap_colorbar": "% of the exporter's PVA",
         "heatmap_note": "Column shares of PVA; diagonal excluded.",
+        "table6": "Table 6-{k} Value added in provincial exports, {year} ({unit}; shares in %)",
+        "table7": "Table 7 Value-added exports VAX by province ({unit})",
+        "dvr_pct": "DVR (%)", "pvr_pct": "PVR (%)", "fvr_pct": "FVR (%)",
+        "vax": "VAX", "indirect": "of which in other provinces' exports", "vax_ratio": "VAX/exports (%)",
+        "vax_note": "VAX_i = Σ_j V_i B_ij E_j: value added created in province i and embodied in the exports "
+                    "abroad of every province (its own included); VAX_i = DVA_i + the part in other provinces' "
+                    "exports; over all provinces ΣVAX = Σ(DVA + PVA) = exports − FVA (Johnson & Noguera 2012; "
+                    "exports are the final demand here).",
+        "exclude_note": "Left out of the tables: {names}. They stay in the input-output system (the value added "
+                        "they supply to other provinces' exports still counts in those provinces' PVA, and other "
+                        "provinces' value added in their exports still counts in VAX); they are only not listed, "
+                        "and total rows cover the listed provinces. Aggregating a region into another is different: "
+                        "it adds up the two regions' rows and columns, which changes A and the Leontief inverse B, "
+                        "and the merged region's value added becomes DVA of the combined region.",
     },
 }
 
@@ -156,6 +184,14 @@ class ValueAddedStudySpec(StudySpec):
                                 help="region groups of Tables 3-4: nbs4, belts3, drc8 or coastal")
     heatmap_year: int | None = study_field(None, section="output", example=2012,
                                            help="year of the source-matrix heatmap (default: the last)")
+    exclude: list[str] = study_field(
+        default_factory=list, section="tables", example=["西藏"],
+        help='regions left out of the tables and figures (e.g. ["西藏"]; published: 30 provinces without '
+             "Tibet); their flows stay in the input-output system")
+
+    #: The published configuration where it differs from the defaults: the publication's
+    #: tables have 30 provinces (Tibet absent).
+    PUBLISHED: ClassVar[dict[str, Any]] = {"exclude": ["西藏"]}
 
     def check(self) -> None:
         """Rules the field types cannot say (not yet against the tables)."""
@@ -168,6 +204,20 @@ class ValueAddedStudySpec(StudySpec):
         names = [g.name for g in list_groupings()]
         if self.grouping not in names:
             raise StudySpecError(f"[output] grouping must be one of {', '.join(names)}, not {self.grouping!r}.")
+        for name in self.exclude:
+            try:
+                resolve_province(name)
+            except InputError:
+                raise StudySpecError(f"[tables] exclude: {name!r} is not a province; write it as 西藏, 西藏自治区, "
+                                     "Tibet or 540000.") from None
+
+
+def _is_province(label: str) -> bool:
+    try:
+        resolve_province(label)
+    except InputError:
+        return False
+    return True
 
 
 def _region_label(label: str, lang: str) -> str:
@@ -215,6 +265,35 @@ class ValueAddedStudyResult(WritableResult):
     @property
     def years(self) -> list[int]:
         return sorted(self.decompositions)
+
+    def excluded_regions(self) -> list[str]:
+        """The regions of the tables that ``[tables] exclude`` leaves out of the reported tables."""
+        if not self.spec.exclude:
+            return []
+        codes = {resolve_province(x).code for x in self.spec.exclude}
+        regions = dict.fromkeys(r for d in self.decompositions.values() for r in d.regions)
+        out = []
+        for r in regions:
+            try:
+                if resolve_province(r).code in codes:
+                    out.append(r)
+            except InputError:
+                continue
+        return out
+
+    def _reported(self, frame: pd.DataFrame, column: str = "region") -> pd.DataFrame:
+        """The rows of the regions the tables report (without ``[tables] exclude``)."""
+        excluded = self.excluded_regions()
+        return frame[~frame[column].isin(excluded)] if excluded else frame
+
+    def vax_frame(self) -> pd.DataFrame:
+        """Long frame: year, region, exports, DVA, VAX, indirect (VAX − DVA), VAX ratio (table units)."""
+        frames = []
+        for y in self.years:
+            f = self.decompositions[y].vax_frame().reset_index()
+            f.insert(0, "year", y)
+            frames.append(f)
+        return pd.concat(frames, ignore_index=True)
 
     def _scale(self, lang: str) -> tuple[float, str]:
         """Divisor from table units to the display unit, and the unit's label."""
@@ -271,7 +350,7 @@ class ValueAddedStudyResult(WritableResult):
     def data_files(self) -> dict[str, pd.DataFrame]:
         """Tidy results, sector groups, changes; per year the source matrices and the worst balance cells."""
         files = {"data/decomposition": self.to_frame(), "data/sector_groups": self.sector_group_frame(),
-                 "data/changes": self.changes()}
+                 "data/changes": self.changes(), "data/vax": self.vax_frame()}
         for y in self.years:
             d = self.decompositions[y]
             files[f"data/vbe_{y}"] = _with_index(d.source_matrix("vbe", shares=False))
@@ -301,8 +380,12 @@ class ValueAddedStudyResult(WritableResult):
         year_col, province_col = term("year", lang), term("Province", lang)
         scale, unit_label = self._scale(lang)
         base_notes = [text["synthetic_note"]] if self.synthetic else []
+        excluded = self.excluded_regions()
+        if excluded:
+            base_notes = [*base_notes, text["exclude_note"].format(
+                names=("、" if lang == "zh" else ", ").join(_region_label(r, lang) for r in excluded))]
         unit_note = text["unit_note"].format(unit=unit_label)
-        frame = self.to_frame()
+        frame = self._reported(self.to_frame())
         order = list(dict.fromkeys(frame["region"]))
         labels = {r: _region_label(r, lang) for r in order}
         tables: dict[str, Any] = {}
@@ -356,7 +439,7 @@ class ValueAddedStudyResult(WritableResult):
                 notes4.append(text["missing_note"].format(absent=absent))
             tables["table4"] = FrameTable(t4, title=text["table4"], notes=notes4, digits=2)
 
-        sg = self.sector_group_frame()
+        sg = self._reported(self.sector_group_frame())
         agg = sg.groupby(["year", "group"], sort=False)[["exports", "dva", "pva", "fva"]].sum().reset_index()
         rows = [{year_col: str(r["year"]), text["group"]: SECTOR_GROUP_LABELS[lang].get(r["group"], r["group"]),
                  text["exports"]: r["exports"] / scale,
@@ -364,6 +447,35 @@ class ValueAddedStudyResult(WritableResult):
                 for _, r in agg.iterrows()]
         tables["table5"] = FrameTable(pd.DataFrame(rows), title=text["table5"],
                                       notes=[*base_notes, unit_note, text["share_note"]], digits=2, index=False)
+
+        # Table 6-k: one table per year as published (provinces x DVA, PVA, FVA and their shares)
+        for k, y in enumerate(self.years, start=1):
+            f = frame[frame["year"] == y].set_index("region")
+            t6 = pd.DataFrame({text["dva_short"]: f["dva"] / scale, text["pva_short"]: f["pva"] / scale,
+                               text["fva_short"]: f["fva"] / scale, text["dvr_pct"]: f["dvr"] * 100,
+                               text["pvr_pct"]: f["pvr"] * 100, text["fvr_pct"]: f["fvr"] * 100})
+            t6.index = [labels.get(r, r) for r in t6.index]
+            t6.index.name = province_col
+            tables[f"table6_{y}"] = FrameTable(
+                t6, title=text["table6"].format(k=k, year=y, unit=unit_label), digits=2,
+                notes=[*base_notes, text["formula_note"], text["share_note"]])
+
+        # Table 7: value-added exports VAX_i = sum_j V_i B_ij E_j
+        vax = self._reported(self.vax_frame())
+        parts = []
+        for y in self.years:
+            f = vax[vax["year"] == y].set_index("region")
+            total = pd.DataFrame({"vax": [f["vax"].sum()], "indirect": [f["indirect"].sum()],
+                                  "exports": [f["exports"].sum()]}, index=[text["total"]])
+            f = pd.concat([f[["vax", "indirect", "exports"]].reindex(order), total])
+            parts.append(pd.DataFrame({f"{y} {text['vax']}": f["vax"] / scale,
+                                       f"{y} {text['indirect']}": f["indirect"] / scale,
+                                       f"{y} {text['vax_ratio']}": 100 * f["vax"] / f["exports"].where(f["exports"] > 0)}))
+        t7 = pd.concat(parts, axis=1)
+        t7.index = [labels.get(r, r) for r in t7.index]
+        t7.index.name = province_col
+        tables["table7"] = FrameTable(t7, title=text["table7"].format(unit=unit_label), digits=2,
+                                      notes=[*base_notes, text["vax_note"]])
         return tables
 
     def draw_figures(self, out_dir: Path, lang: str) -> list[Path]:
@@ -371,7 +483,7 @@ class ValueAddedStudyResult(WritableResult):
         flang = self.figure_lang(lang)  # English when no font has Chinese glyphs (noted)
         text = localized(TEXT, flang)
         synth = (" " + term("synthetic_short", flang)) if self.synthetic else ""
-        frame = self.to_frame()
+        frame = self._reported(self.to_frame())
         order = list(dict.fromkeys(frame["region"]))
         panels = {}
         for y in self.years:
@@ -385,6 +497,7 @@ class ValueAddedStudyResult(WritableResult):
         year = self.spec.heatmap_year if self.spec.heatmap_year is not None else self.years[-1]
         mat = self.decompositions[year].source_matrix("pva", shares=True)
         mat = mat.mask(np.eye(len(mat), dtype=bool))  # own province: not part of PVA, drawn as missing
+        mat = mat.drop(columns=self.excluded_regions())  # excluded exporters; they stay as sources
         mat.index = [_region_label(r, flang) for r in mat.index]
         mat.columns = [_region_label(r, flang) for r in mat.columns]
         out.append(vfig.source_heatmap(
@@ -474,6 +587,17 @@ def run_value_added_study(tables: Mapping[int | str, MRIOTable], spec: ValueAdde
         notes.append("The provinces covered differ between years; Table 4 leaves their changes empty.")
     if any(synthetic) and not all(synthetic):
         notes.append("Some (not all) tables are SYNTHETIC.")
+    if spec.exclude:
+        present = {resolve_province(r).code for d in decomps.values() for r in d.regions if _is_province(r)}
+        absent = [x for x in spec.exclude if resolve_province(x).code not in present]
+        listed = [x for x in spec.exclude if x not in absent]
+        if listed:
+            notes.append(f"[tables] exclude: {', '.join(listed)} left out of the tables and figures; their flows stay "
+                         "in the input-output system (they still supply PVA to other provinces' exports). "
+                         "Aggregating a region into another would instead merge the rows and columns of the table "
+                         "and change A and B.")
+        if absent:
+            notes.append(f"[tables] exclude: {', '.join(absent)} not among the tables' regions; nothing to leave out.")
     return ValueAddedStudyResult(spec=spec, decompositions=decomps, balance=balance, table_info=info, notes=notes,
                                  synthetic=any(synthetic))
 
