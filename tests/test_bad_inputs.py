@@ -102,10 +102,10 @@ def _generic_study_cases(study: str) -> list[Case]:
     """Study-file errors every study must report the same way."""
     s = study
     return [
-        Case(f"{s}-study-xlsx", lambda t: _study_cmd(t, s, XLSX_BYTES, "study.xlsx"), 2, ("study.xlsx", "TOML"), True),
+        Case(f"{s}-study-xlsx", lambda t: _study_cmd(t, s, XLSX_BYTES, "study.xlsx"), 2, ("study.xlsx", "TOML"), "main"),
         Case(f"{s}-study-gbk", _with_data(s, lambda t, d: _study_cmd(
             t, s, _study_text(s, d, '\n[labels.zh]\nx = "虚拟集聚"\n' if s in ("resilience", "synergy") else "").encode("gbk"))),
-            2, ("study.toml", "UTF-8"), True),
+            2, ("study.toml", "UTF-8"), "main"),
         Case(f"{s}-study-syntax", _with_data(s, lambda t, d: _study_cmd(t, s, _study_text(s, d, "\n[data\n"))), 2,
              ("study.toml", "line")),
         Case(f"{s}-study-unknown-section", _with_data(s, lambda t, d: _study_cmd(t, s, _study_text(s, d, "\n[bogus]\nx = 1\n"))),
@@ -118,10 +118,10 @@ def _generic_study_cases(study: str) -> list[Case]:
              ["run", s, "--study", str(t / "study.toml"), "--out", str(t / "out"), *RUN_OPTS], 2, ("study.toml",)),
         Case(f"{s}-study-missing", lambda t: ["run", s, "--study", str(t / "nope.toml"), "--out", str(t / "out"), *RUN_OPTS],
              2, ("nope.toml",)),
-        Case(f"{s}-study-no-data", lambda t: _study_cmd(t, s, _study_text(s, None)), 2, ("names no data", "[data]"), True),
-        Case(f"{s}-study-empty", lambda t: _study_cmd(t, s, ""), 2, ("names no data",), True),
+        Case(f"{s}-study-no-data", lambda t: _study_cmd(t, s, _study_text(s, None)), 2, ("names no data", "[data]"), "main"),
+        Case(f"{s}-study-empty", lambda t: _study_cmd(t, s, ""), 2, ("names no data",), "main"),
         Case(f"{s}-data-missing", lambda t: _study_cmd(t, s, _study_text(s, "missing_data.csv")), 2, ("missing_data.csv",)),
-        Case(f"{s}-data-brackets", lambda t: _study_cmd(t, s, _study_text(s, "gdp[v2].csv")), 2, ("gdp[v2].csv",), True),
+        Case(f"{s}-data-brackets", lambda t: _study_cmd(t, s, _study_text(s, "gdp[v2].csv")), 2, ("gdp[v2].csv",), "main"),
     ]
 
 
@@ -154,7 +154,7 @@ def _set(frame: pd.DataFrame, row: int, col: str, value) -> pd.DataFrame:
 
 
 RESILIENCE_CASES = [
-    Case("res-exclude-string", _res(replace=("exclude = []", 'exclude = "西藏"')), 2, ("exclude", "list"), True),
+    Case("res-exclude-string", _res(replace=("exclude = []", 'exclude = "西藏"')), 2, ("exclude", "list"), "main"),
     Case("res-k-zero", _res(replace=("k = 1 ", "k = 0 ")), 2, ("k",)),
     Case("res-k-text", _res(replace=("k = 1 ", 'k = "one" ')), 2, ("k",)),
     Case("res-k-20", _res(replace=("k = 1 ", "k = 20 ")), 2, ("k = 20", "14", "lower k"), True),
@@ -171,9 +171,9 @@ RESILIENCE_CASES = [
     Case("res-controls-string", _res(replace=('controls = ["ln_gdp_pc", "tax_burden", "consumption_rate", "fdi_ratio"]',
                                                'controls = "ln_gdp_pc"')), 2, ("controls",)),
     Case("res-moderator-missing", _res(replace=('moderator = "rd_intensity"', 'moderator = "innovation"')), 2,
-         ("innovation",)),
+         ("innovation",), True),
     Case("res-labels-lang", _res(extra='\n[labels.fr]\nvag = "x"\n'), 2, ("fr",)),
-    Case("res-exclude-unknown", _res(replace=("exclude = []", 'exclude = ["火星"]')), 2, ("火星",)),
+    Case("res-exclude-unknown", _res(replace=("exclude = []", 'exclude = ["火星"]')), 2, ("火星",), True),
     Case("res-missing-control", _res(frame_fn=lambda f: f.drop(columns=["tax_burden"])), 2, ("tax_burden",)),
     Case("res-missing-entity", _res(frame_fn=lambda f: f.drop(columns=["province"])), 2, ("province",)),
     Case("res-missing-year", _res(frame_fn=lambda f: f.drop(columns=["year"])), 2, ("year",)),
@@ -192,11 +192,11 @@ RESILIENCE_CASES = [
     Case("res-national-row", _res(frame_fn=lambda f: _set(f, 2, "province", "全国")), 2, ("全国",)),
     Case("res-missing-year-value", _res(frame_fn=lambda f: _set(f, 2, "year", None)), 2, ("year",)),
     Case("res-empty-csv", _res(frame_fn=lambda f: b""), 2, ("panel.csv", "empty")),
-    Case("res-header-only", _res(frame_fn=lambda f: f.head(0)), 2, ("panel.csv",)),
-    Case("res-corrupt-xlsx", _res(frame_fn=lambda f: XLSX_BYTES, name="panel.xlsx"), 2, ("panel.xlsx",)),
+    Case("res-header-only", _res(frame_fn=lambda f: f.head(0)), 2, ("panel.csv",), True),
+    Case("res-corrupt-xlsx", _res(frame_fn=lambda f: XLSX_BYTES, name="panel.xlsx"), 2, ("panel.xlsx",), True),
     Case("res-corrupt-parquet", _res(frame_fn=lambda f: PARQUET_BAD, name="panel.parquet"), 2, ("panel.parquet",)),
     Case("res-json-suffix", _res(frame_fn=lambda f: b"{}", name="panel.json"), 2, ("panel.json", ".csv")),
-    Case("res-binary-csv", _res(frame_fn=lambda f: bytes(range(256)) * 8), 2, ("panel.csv",)),
+    Case("res-binary-csv", _res(frame_fn=lambda f: bytes(range(256)) * 8), 2, ("panel.csv",), True),
     Case("res-all-exports-missing", _res(frame_fn=lambda f: f.assign(exports=float("nan"))), 2, ("exports",)),
 ]
 
@@ -322,8 +322,8 @@ NBS_CASES = [
     Case("nbs-header-only", _nbs(lambda ls: ls[:4]), 2, ("no data rows",)),
     Case("nbs-cross-section-no-year", _nbs(lambda ls: ["指标：分省", "时间：最近5年", "地区,人口(万人),面积(平方公里)",
                                                      "北京市,1,2", "天津市,3,4"]), 2, ("时间",), True),
-    Case("nbs-wrong-encoding", _nbs(encoding="gbk", args=("--encoding", "utf-8")), 2, ("utf-8",)),
-    Case("nbs-unknown-encoding", _nbs(args=("--encoding", "klingon")), 2, ("klingon",)),
+    Case("nbs-wrong-encoding", _nbs(encoding="gbk", args=("--encoding", "utf-8")), 2, ("utf-8",), True),
+    Case("nbs-unknown-encoding", _nbs(args=("--encoding", "klingon")), 2, ("klingon",), True),
     Case("nbs-missing-file", lambda t: ["data", "read-nbs", str(t / "nope.csv")], 2, ("nope.csv",)),
     Case("nbs-directory", lambda t: (t / "d.csv").mkdir() or ["data", "read-nbs", str(t / "d.csv")], 2,
          ("d.csv", "directory")),
@@ -371,7 +371,7 @@ CHECK_CASES = [
     Case("check-entity-missing", _check(args=("--entity", "地区")), 2, ("地区",)),
     Case("check-time-missing", _check(args=("--time", "年份")), 2, ("年份",)),
     Case("check-empty", _check(raw=b""), 2, ("panel.csv",)),
-    Case("check-corrupt-xlsx", _check(raw=XLSX_BYTES, name="panel.xlsx"), 2, ("panel.xlsx",)),
+    Case("check-corrupt-xlsx", _check(raw=XLSX_BYTES, name="panel.xlsx"), 2, ("panel.xlsx",), True),
     Case("check-corrupt-parquet", _check(raw=PARQUET_BAD, name="panel.parquet"), 2, ("panel.parquet",)),
     Case("check-json", _check(raw=b"{}", name="panel.json"), 2, ("panel.json",)),
     Case("check-missing-sheet", _check(name="panel.xlsx", args=("--sheet", "Sheet9")), 2, ("Sheet9",)),
@@ -634,3 +634,35 @@ def test_gzip_transactions_are_read(tmp_path):
 
     files, fmt = find_input_files(folder)
     check_transaction_files(files, fmt, ColumnMap(firm="firm_id", product="hs8", value="value_usd"))
+
+
+def test_library_warnings_become_notes_not_raw_lines(tmp_path):
+    frame = demo_panel()
+    frame["national_exports"] = frame["national_exports"] * 1.2  # differs from the provinces' sum: a warning
+    _csv(tmp_path, frame)
+    path = tmp_path / "study.toml"
+    path.write_text(_study_text("resilience", "panel.csv"), encoding="utf-8")
+    r = runner.invoke(app, ["run", "resilience", "--study", str(path), "--out", str(tmp_path / "out"), *RUN_OPTS])
+    assert r.exit_code == 0, r.output
+    assert "site-packages" not in r.output
+    assert not [ln for ln in r.output.splitlines() if "Warning:" in ln and "Note:" not in ln]  # only as a note
+    notes = (tmp_path / "out" / "notes.txt").read_text(encoding="utf-8")
+    assert "differs from the sum of the regions" in notes
+
+
+def test_overwrite_replaces_only_the_earlier_runs_files(tmp_path):
+    study = _res_ok(tmp_path)
+    out = tmp_path / "out"
+    base = ["run", "resilience", "--study", str(study), "--out", str(out), "--no-figures"]
+    assert runner.invoke(app, [*base, "--formats", "md,csv"]).exit_code == 0
+    assert (out / "tables" / "table2.csv").exists()
+    (out / "my_notes.txt").write_text("mine", encoding="utf-8")
+    r = runner.invoke(app, [*base, "--formats", "md", "--overwrite"])
+    assert r.exit_code == 0, r.output
+    assert (out / "my_notes.txt").read_text(encoding="utf-8") == "mine"  # the user's file stays
+    assert not (out / "tables" / "table2.csv").exists()  # the earlier run's file is gone
+    import json
+
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert "my_notes.txt" not in manifest["outputs"] and "tables/table2.csv" not in manifest["outputs"]
+    assert "tables/table2.md" in manifest["outputs"]

@@ -52,3 +52,8 @@ def test_collinear_control_is_reported(result):
     dropped = result.sample[result.sample["kind"] == "variable dropped"]
     assert len(dropped) and dropped["step"].str.contains("tax_twice|tax_burden").all()
     assert any("collinear" in n for n in result.notes)
+
+
+def test_notes_count_the_lost_rows(result):
+    line = next(n for n in result.notes if n.startswith("Rows of table4_raw:"))
+    assert "missing rd_intensity" in line and f"N = {result.models()['table4_raw'].nobs}" in line

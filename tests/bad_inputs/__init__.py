@@ -71,7 +71,7 @@ class Case:
     build: Callable[[Path], Any]
     code: int | type[BaseException] = 2
     expect: tuple[str, ...] = ()
-    fixed: bool = False  # needed a fix in this issue (counted in the report)
+    fixed: bool | str = False  # True: needed a fix on this branch; "main": fixed for issue 11 before it
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -356,7 +356,7 @@ def fit_panel(
         warnings.filterwarnings("ignore", message=r".*inplace keyword.*", category=FutureWarning)
         warnings.filterwarnings("ignore", message=r".*singleton fixed effect.*")
         # collinear variables are read from the fitted model (collinear_dropped, notes, sample.csv)
-        warnings.filterwarnings("ignore", message=r".*dropped due to multicollinearity.*")
+        warnings.filterwarnings("ignore", message=r"(?s).*dropped due to multicollinearity")
         try:
             model = pf.feols(fml, data, **feols_kwargs)
         except Exception as exc:

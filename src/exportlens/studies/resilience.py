@@ -687,6 +687,10 @@ def run_resilience_study(data: pd.DataFrame, spec: ResilienceStudySpec | None = 
     notes += PUBLISHED_RANGE_NOTES
     sample = _sample_report(frame, spec, _fitted_models(models))
     notes += [f"{r.model}: {r.step}" for r in sample.itertuples() if r.kind == "variable dropped"]
+    for model_name, rows in sample.groupby("model", sort=False):  # every lost row, by reason (also in sample.csv)
+        lost = "; ".join(f"{r.step}: {r.n}" for r in rows.itertuples() if r.kind == "lost")
+        notes.append(f"Rows of {model_name}: {rows['n'].iloc[0]} in, N = {rows['n'].iloc[-1]}"
+                     + (f" (lost: {lost})." if lost else "."))
     return ResilienceStudyResult(
         spec=spec, panel=frame, sample=sample, descriptive=descriptive,
         stepwise=models.stepwise, lagged=models.lagged, moderation_main=models.moderation_main,
