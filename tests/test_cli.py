@@ -83,7 +83,7 @@ def test_bad_study_options(study_dir):
     study.write_text(text.replace('moderator = "innovation"', 'moderator = "rd_intensity"').replace("k = 1 ", "k = 40 "),
                      encoding="utf-8")
     r = runner.invoke(app, ["run", "resilience", "--study", str(study), "--out", str(study_dir / "o2")])
-    assert r.exit_code == 2 and "k=40" in r.output
+    assert r.exit_code == 2 and "k = 40" in r.output
     r = runner.invoke(app, ["run", "resilience", "--study", str(study_dir / "missing.toml")])
     assert r.exit_code == 2 and "not found" in r.output
     r = runner.invoke(app, ["demo", "--lang", "fr", "--out", str(study_dir / "o3")])

@@ -306,7 +306,8 @@ def test_every_reason_counted_once_first_failing_wins():
     assert report.rows_read == len(ROWS) + 14 and report.rows_used == len(ROWS)
     expected = {"missing_firm": 2, "unparseable_year": 1, "implausible_year": 1, "missing_value": 1,
                 "unparseable_value": 1, "negative_value": 2, "missing_product": 1, "missing_destination": 1,
-                "missing_province": 1, "unknown_province": 2, "missing_industry": 1, "unparseable_month": 0}
+                "missing_province": 1, "unknown_province": 2, "missing_industry": 1, "unparseable_month": 0,
+                "future_year": 0}
     assert report.invalid == {k: expected[k] for k in REASONS}
     assert report.unknown_provinces == {"火星省": 1, "香港": 1}
     assert report.rows_used + sum(report.invalid.values()) == report.rows_read

@@ -187,7 +187,7 @@ def user_csv(tmp_path_factory):
              "value_usd": "美元", "province": "所在省份", "industry": "行业代码"}
     frame = frame.rename(columns=names)
     frame.loc[5, "美元"] = -1.0
-    frame.loc[6, "年份"] = 20091  # implausible
+    frame.loc[6, "年份"] = 20091  # after the present year
     frame.loc[7, "所在省份"] = "境外"
     path = tmp_path_factory.mktemp("user") / "customs.csv"
     frame.to_csv(path, index=False)
@@ -212,7 +212,7 @@ def test_user_csv_raises_then_drops_and_reports(user_csv, tmp_path):
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["spec"]["invalid"] == "drop" and manifest["spec"]["firm_column"] == "企业编码"
     acc = manifest["spec"]["row_accounting"]
-    assert acc["invalid_by_reason"]["negative_value"] == 1 and acc["invalid_by_reason"]["implausible_year"] == 1
+    assert acc["invalid_by_reason"]["negative_value"] == 1 and acc["invalid_by_reason"]["future_year"] == 1
     assert acc["unknown_province_values"] == {"境外": 1} and acc["rows_used"] == 19_997
     assert any("3 of 20,000 rows had invalid values" in n for n in manifest["notes"])
     assert manifest["inputs"]["transactions/customs.csv"]["path"] == str(path)

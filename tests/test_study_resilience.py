@@ -147,7 +147,7 @@ def test_bad_input_moderator_not_in_data(demo):
 
 
 def test_bad_input_k_larger_than_panel(demo):
-    with pytest.raises(InputError, match="k=20"):
+    with pytest.raises(InputError, match="k = 20"):
         run_resilience_study(demo, ResilienceStudySpec(k=20))
 
 

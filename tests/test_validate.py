@@ -175,3 +175,14 @@ def test_stacked_nbs_by_indicator(shared_data: Path):
     )
     assert list(rep2.duplicates.columns) == ["row", "indicator", "province", "year", "n_copies"]
     assert rep2.duplicates["row"].tolist() == [0, len(frame)]
+
+
+def test_text_label_column_of_the_entity_is_not_blocking():
+    """province_en (one English name per province) describes the entity: listed, not blocking (issue 11)."""
+    df = pd.DataFrame({"province": ["北京市"] * 3 + ["天津市"] * 3, "year": [2001, 2002, 2003] * 2,
+                       "province_en": ["Beijing"] * 3 + ["Tianjin"] * 3, "v": [1.0, 2, 3, 4, 5, 6]})
+    report = validate_panel(df, entity="province", time="year")
+    assert not report.blocking
+    assert "province_en" in report.to_frame().query("kind == 'label_columns'")["detail"].item()
+    df.loc[1, "province_en"] = "Peking"  # varies within a province: a variable of text, blocking
+    assert validate_panel(df, entity="province", time="year").blocking

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import re
 import sys
 import warnings
 from importlib import resources
@@ -25,6 +26,7 @@ from exportlens._version import __version__
 from exportlens.errors import ExportlensError, InputError
 from exportlens.studies.registry import STUDIES, CliOption, StudyEntry, study_entry, study_names
 from exportlens.text import check_lang
+from exportlens.validation import reading
 
 console = Console()
 err_console = Console(stderr=True)
@@ -51,8 +53,37 @@ app.add_typer(study_app, name="study")
 LangOption = Annotated[str, typer.Option("--lang", help="Labels of tables and figures: zh or en.")]
 
 
+#: Library messages advise Python users ("pass nonpositive='nan'"); on the command line the same
+#: advice names the study-file key or option. Any other "pass name=" advice is dropped (it names
+#: nothing the user can type here).
+CLI_ADVICE: dict[str, str] = {
+    "nonpositive": 'set [resilience] nonpositive = "nan" in the study file',
+    "invalid": 'set [data] invalid = "drop" in the study file',
+    "encoding": "give the encoding with --encoding (e.g. --encoding gb18030)",
+    "year": "add a 时间： line with the year to the file",
+    "tolerance": "check the national exports column named in [variables] national_exports",
+    "national": 'set [variables] national_exports or [resilience] national_from = "sum" in the study file',
+}
+_PY_ADVICE = re.compile(r"\b([Pp])ass (\w+)=(?:'[^']*'|\"[^\"]*\"|\{[^}]*\}|[^\s,;.)]*)(?: \(and \w+=\))?")
+_PY_SENTENCE = re.compile(r"[^.;:]*?\b[Pp]ass \w+=[^.;]*[.;]?")
+
+
+def cli_message(message: str) -> str:
+    """``message`` for the command line: Python-argument advice replaced by the option or study-file key."""
+    def sub(m: re.Match[str]) -> str:
+        advice = CLI_ADVICE.get(m.group(2))
+        if advice is None:
+            return m.group(0)
+        return advice[0].upper() + advice[1:] if m.group(1) == "P" else advice
+
+    text = _PY_ADVICE.sub(sub, message)
+    text = re.sub(r"\s*\([^()]*\b[Pp]ass \w+=[^()]*\)", "", text)  # parenthesised leftovers
+    text = _PY_SENTENCE.sub("", text)
+    return " ".join(text.split()).rstrip(" ;,") or message
+
+
 def _error_line(message: str) -> None:
-    text = " ".join(str(message).split())
+    text = cli_message(" ".join(str(message).split()))
     err_console.print(f"[bold red]error:[/] {escape(text)}", markup=True, highlight=False, soft_wrap=True)
 
 
@@ -289,14 +320,22 @@ def study_schema_command(
     _write_text(json.dumps(study_schema(load_study(name).spec_class), ensure_ascii=False, indent=2) + "\n", out)
 
 
+def _check_new_file(out: Path) -> None:
+    """``--out`` must be a new file in an existing folder (nothing of the user's is replaced)."""
+    if out.exists():
+        raise InputError(f"--out {out}: the file exists; exportlens does not overwrite files: choose another --out.")
+    for parent in out.parents:
+        if parent.exists() and not parent.is_dir():
+            raise InputError(f"--out {out}: {parent} is a file, not a folder; choose another --out.")
+    if not out.parent.is_dir():
+        raise InputError(f"--out {out}: folder {out.parent} does not exist; create it first or choose another --out.")
+
+
 def _write_text(text: str, out: Path | None) -> None:
     if out is None:
         sys.stdout.write(text)
         return
-    if out.exists():
-        raise InputError(f"{out} exists; exportlens does not overwrite files: choose another --out.")
-    if not out.parent.is_dir():
-        raise InputError(f"--out {out}: folder {out.parent} does not exist.")
+    _check_new_file(out)
     out.write_text(text, encoding="utf-8")
     console.print(f"wrote {escape(str(out))}")
 
@@ -329,17 +368,21 @@ def data_check(
     sheet: Annotated[str | None, typer.Option("--sheet", help="Excel sheet.")] = None,
     provinces: Annotated[bool, typer.Option("--provinces/--no-provinces", metavar="", help="Resolve entities as Chinese provinces.")] = True,
     balanced: Annotated[bool, typer.Option("--balanced", metavar="", help="Treat gaps as blocking.")] = False,
+    encoding: Annotated[str | None, typer.Option("--encoding", help="Text encoding of a CSV file (default: "
+                                                 "detected: UTF-8 with or without BOM, else GB18030/GBK).")] = None,
 ) -> None:
     """Validate a panel and print the report; exit 1 when it cannot be analysed."""
     from exportlens.data import load_panel, read_nbs, validate_panel
 
     if layout == "nbs":
-        frame = read_nbs(file).to_frame()
+        with reading(file, what="NBS download (CSV)"):
+            frame = read_nbs(file, encoding=encoding).to_frame()
         report = validate_panel(frame, entity="province", time="year", variables=["value"],
                                 require_balanced=balanced, by="indicator")
     else:
-        frame = load_panel(file, entity=entity, time=time, layout="wide" if layout == "wide" else "long", sheet=sheet,
-                           resolve_entities=None)
+        with reading(file, what="panel (CSV, Excel, Stata or Parquet)"):
+            frame = load_panel(file, entity=entity, time=time, layout="wide" if layout == "wide" else "long",
+                               sheet=sheet, resolve_entities=None, encoding=encoding)
         report = validate_panel(frame, entity=entity, time=time, require_balanced=balanced,
                                 resolve_entities="province" if provinces else None)
     console.print(f"[bold]{file}[/]: {report.n_rows} rows, {report.n_entities} entities, {report.n_periods} periods")
@@ -358,15 +401,19 @@ def data_check(
 def data_read_nbs(
     file: Annotated[Path, typer.Argument(help="An NBS '分省年度数据' download (CSV).")],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the tidy long table here (CSV, must not exist).")] = None,
+    encoding: Annotated[str | None, typer.Option("--encoding", help="Text encoding (default: detected: UTF-8 with or "
+                                                 "without BOM, else GB18030/GBK).")] = None,
 ) -> None:
     """Read an NBS download into a tidy long table (code, province, year, indicator, unit, value)."""
     from exportlens.data import read_nbs
 
-    table = read_nbs(file)
+    if out is not None:
+        _check_new_file(out)
+    with reading(file, what="NBS download (CSV)"):
+        table = read_nbs(file, encoding=encoding)
     console.print(table.summary())
     if out is not None:
-        if out.exists():
-            raise InputError(f"{out} exists; exportlens does not overwrite files.")
+        _check_new_file(out)
         table.to_frame().to_csv(out, index=False, encoding="utf-8-sig")
         console.print(f"wrote {out}")
     else:
@@ -422,11 +469,19 @@ def datasets_export(
     out: Annotated[Path, typer.Option("--out", "-o", help="CSV/Excel/Parquet/Stata file to write (must not exist).")],
 ) -> None:
     """Write an embedded dataset to a file, e.g. to try the study-file workflow."""
+    import pandas as pd
+
     from exportlens.datasets import load_dataset
-    if out.exists():
-        raise InputError(f"{out} exists; exportlens does not overwrite files.")
-    frame = load_dataset(name)
+    _check_new_file(out)
     suffix = out.suffix.lower()
+    if suffix not in (".csv", ".xlsx", ".xls", ".parquet", ".dta"):
+        raise InputError(f"--out {out}: unsupported format {suffix or '(no suffix)'!r}; use .csv, .xlsx, .parquet "
+                         "or .dta.")
+    frame = load_dataset(name)
+    if not isinstance(frame, pd.DataFrame):
+        raise InputError(f"{name} is not one table (it holds several input-output tables), so it cannot be written "
+                         "to one file; run 'exportlens run value-added' to use it, or export a table dataset "
+                         "(see 'exportlens datasets list').")
     if suffix == ".csv":
         frame.to_csv(out, index=False, encoding="utf-8-sig")
     elif suffix in (".xlsx", ".xls"):

@@ -18,13 +18,16 @@ names what is wrong, where (column, row numbers, values) and what is available.
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+import os
+import zipfile
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from exportlens.errors import InputError, MissingColumnError
+from exportlens.errors import DataFormatError, ExportlensError, InputError, MissingColumnError
 
 __all__ = [
     "LIST_LIMIT",
@@ -34,6 +37,7 @@ __all__ = [
     "format_list",
     "format_rows",
     "format_value",
+    "reading",
     "require_columns",
     "require_frame",
     "require_named_columns",
@@ -223,3 +227,45 @@ def check_numeric_columns(
             raise InputError(
                 f"{what} {c!r} has {n_inf} infinite value(s) (e.g. log of 0); fix or set them to NaN explicitly."
             )
+
+
+# --- reading files ------------------------------------------------------------------------
+
+#: Libraries whose exceptions, raised while a file is read, mean "this file cannot be read".
+_READER_MODULES = ("pandas", "pyarrow", "openpyxl", "xlrd", "duckdb", "zipfile", "pyreadstat", "fastparquet")
+
+
+def _reader_failure(exc: BaseException) -> bool:
+    if isinstance(exc, (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)):
+        return False  # the command line names the path of these itself
+    if isinstance(exc, (UnicodeError, LookupError, EOFError, zipfile.BadZipFile, ValueError, OSError)):
+        return True
+    return any(c.__module__.split(".")[0].lstrip("_") in _READER_MODULES for c in type(exc).__mro__)
+
+
+@contextmanager
+def reading(path: str | os.PathLike[str], what: str = "data file") -> Iterator[None]:
+    """Errors while ``path`` is read end as one :class:`~exportlens.errors.DataFormatError` naming it.
+
+    A library's own exception (a damaged workbook or Parquet file, an unknown encoding, an
+    empty CSV) becomes "``path`` cannot be read as a ... (reason)"; an exportlens error that
+    does not name the file yet gets the path in front. Missing files and folders pass through
+    (their message names the path already).
+    """
+    name = os.fspath(path)
+    try:
+        yield
+    except ExportlensError as exc:
+        if os.path.basename(name) in str(exc) or vars(exc):  # named already, or carries more than its message
+            raise
+        try:
+            renamed = type(exc)(f"{name}: {exc}")
+        except Exception:  # an error class with more arguments: keep it as it is
+            raise exc from None
+        raise renamed from None
+    except Exception as exc:
+        if not _reader_failure(exc):
+            raise
+        reason = (str(exc).strip().splitlines() or [""])[0][:200] or type(exc).__name__
+        raise DataFormatError(f"{name} cannot be read as a {what} ({reason}); check that it is a complete file "
+                              "of the format its suffix says (re-save or export it again).") from None

@@ -105,7 +105,7 @@ def detect_encoding(raw: bytes) -> str:
 def _binary_hint(raw: bytes) -> str | None:
     """A reason why ``raw`` cannot be a CSV text file, or None if it may be one."""
     if raw.startswith(b"PK\x03\x04"):
-        return "it is a ZIP container (an .xlsx workbook?); read workbooks with load_panel"
+        return "it is a ZIP container (an .xlsx workbook?); export it as CSV, or check it as a panel (command line: exportlens data check; Python: load_panel)"
     if raw.startswith(b"\xd0\xcf\x11\xe0"):
         return "it is an OLE2 file (an old .xls workbook?); save it as CSV or .xlsx"
     if raw.startswith(b"%PDF"):
@@ -130,13 +130,16 @@ def _decode(raw: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
         try:
             canonical = codecs.lookup(encoding).name
         except LookupError:
-            raise InputError(f"Unknown encoding {encoding!r} for {path}") from None
+            raise InputError(f"Unknown encoding {encoding!r} for {path}; use e.g. utf-8, utf-8-sig or gb18030.") from None
         if canonical == "utf-8" and raw.startswith(codecs.BOM_UTF8):
             encoding = "utf-8-sig"
     try:
         text = raw.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
-        raise DataFormatError(f"{path} cannot be decoded as {encoding}: {exc}") from None
+        where = (f" (byte {exc.object[exc.start]:#04x} at position {exc.start})"
+                 if isinstance(exc, UnicodeDecodeError) else f" ({exc})")
+        raise DataFormatError(f"{path} cannot be decoded as {encoding}{where}; the file is in another encoding (GBK files: gb18030): leave the "
+                              "encoding unset to detect it, or give the right one.") from None
     controls = [ch for ch in text[:8192] if (ord(ch) < 32 and ch not in "\t\r\n") or ch == "\ufffd"]
     if controls:
         raise DataFormatError(
@@ -189,6 +192,19 @@ def _year_of(label: str) -> int | None:
 
 def _split_row(line: str, sep: str) -> list[str]:
     return [_clean_cell(c) for c in next(csv.reader([line], delimiter=sep))]
+
+
+def _looks_like_data_row(cells: list[str], n_header: int) -> bool:
+    """A row with a province (or national-total) name and the header's number of cells."""
+    if len(cells) < 2 or len([c for c in cells if c != ""]) < 2 or len(cells) > n_header + 1:
+        return False
+    if is_national_total(cells[0]):
+        return True
+    try:
+        resolve_province(cells[0])
+    except UnknownRegionError:
+        return False
+    return True
 
 
 def _preview(lines: list[str], n: int = 5) -> str:
@@ -450,12 +466,19 @@ def read_nbs(
     rows: list[tuple[int, list[str]]] = []
     footnotes: list[str] = []
     in_footnotes = False
+    first_note = 0
+    after_notes: list[str] = []  # province rows below a footnote line (would be lost silently)
     for i in range(header_idx + 1, len(lines)):
         line = lines[i]
         if not line.strip(_STRIP + ',"'):
             continue
         if in_footnotes or _FOOTNOTE.match(line):
+            if not in_footnotes:
+                first_note = i + 1
             in_footnotes = True
+            if not _FOOTNOTE.match(line) and _looks_like_data_row(_split_row(line, sep), len(header)):
+                after_notes.append(f"line {i + 1} ({_split_row(line, sep)[0]})")
+                continue
             note = _clean_footnote(line)
             if note:
                 footnotes.append(note)
@@ -482,6 +505,12 @@ def read_nbs(
                 f"name; found {line.strip()[:120]!r}."
             )
         rows.append((i + 1, cells))
+    if after_notes:
+        raise DataFormatError(
+            f"{path}, line {first_note}: a footnote line ({lines[first_note - 1].strip()[:40]!r}) sits between "
+            f"data rows; {len(after_notes)} province row(s) follow it ({format_list(after_notes, 5)}) and would be "
+            "lost. Move the footnote line to the end of the file (or delete it) and read the file again."
+        )
     if not rows:
         raise DataFormatError(
             f"{path} has no data rows: expected one row per province after the header row "

@@ -144,6 +144,13 @@ def _non_numeric_cells(s: pd.Series) -> pd.Series:
     return s.notna() & coerced.isna()
 
 
+def _text_only(s: pd.Series) -> bool:
+    """True for a text column none of whose present cells is a number (a label column)."""
+    if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s) or not s.notna().any():
+        return False
+    return bool(_non_numeric_cells(s)[s.notna()].all())
+
+
 def _hint(values: Sequence[Any]) -> str:
     texts = [str(v) for v in values]
     hints = []
@@ -218,11 +225,21 @@ def validate_panel(
     cols = list(df.columns)
     wanted = [entity, time, *by_cols, *(variables or [])]
     require_columns(df, wanted, where="the panel")
+    records: list[tuple[Severity, str, str]] = []
     if variables is None:
         skip = {entity, time, *by_cols} | ({"code", "province"} - {entity})
         variables = [c for c in cols if c not in skip]
+        # A column of text only that holds one value per entity (names such as province_en, a
+        # region label) describes the entity: it is listed, not blocking. Text that varies within
+        # an entity, or mixes with numbers, is checked as a variable.
+        labels_only = [c for c in variables if _text_only(df[c])
+                       and int(df.groupby(df[entity], dropna=True)[c].nunique(dropna=True).max()) <= 1]
+        if labels_only:
+            variables = [c for c in variables if c not in labels_only]
+            records.append(("warning", "label_columns",
+                            f"Column(s) {labels_only} hold text, one value per {entity}: read as labels of the "
+                            f"{entity}, not checked as variables."))
     variables = list(variables)
-    records: list[tuple[Severity, str, str]] = []
     labels = df.index.tolist()  # row labels reported to the user (positions used inside)
 
     ent = df[entity].reset_index(drop=True)

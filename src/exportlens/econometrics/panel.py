@@ -256,8 +256,9 @@ def fit_panel(
         (overall, pyfixest ``_r2``/``_adj_r2``), ``r2_within``/``adj_r2_within`` (pyfixest
         ``_r2_within``/``_adj_r2_within``, only with fixed effects), ``fixed_effects``,
         ``vcov`` (e.g. ``"CRV1:province"``), ``formula``, ``model`` (the pyfixest object) and
-        ``extra``: ``n_input``, ``n_dropped_missing``, ``missing_by_column``,
-        ``n_dropped_singletons``, ``sample`` (index labels of the rows used), ``entity``,
+        ``extra``: ``n_input``, ``n_dropped_missing``, ``missing_by_column`` (per column,
+        overlapping), ``missing_first_by_column`` (each dropped row once, under its first missing
+        column: sums to ``n_dropped_missing``), ``n_dropped_singletons``, ``sample`` (index labels of the rows used), ``entity``,
         ``time``, ``fe_roles``, ``n_clusters``, ``collinear_dropped``, ``notes``.
 
     Small-sample corrections and other software
@@ -316,6 +317,10 @@ def fit_panel(
     missing_by_column = {c: int(n) for c, n in na.sum().items() if n}
     complete = ~na.any(axis=1).to_numpy()
     n_missing = int((~complete).sum())
+    # each incomplete row counted once, under the first missing column (dependent variable,
+    # regressors, fixed effects, vcov columns in that order): these counts add up to n_missing
+    first_missing = na.loc[~complete].idxmax(axis=1).value_counts()
+    missing_first_by_column = {c: int(first_missing[c]) for c in used if c in first_missing.index}
     data = work.loc[complete].copy()
     sample_labels = df.index[complete]
     data.index = pd.RangeIndex(len(data))
@@ -350,6 +355,8 @@ def fit_panel(
         warnings.filterwarnings("ignore", message=r".*inplace keyword.*", category=DeprecationWarning)
         warnings.filterwarnings("ignore", message=r".*inplace keyword.*", category=FutureWarning)
         warnings.filterwarnings("ignore", message=r".*singleton fixed effect.*")
+        # collinear variables are read from the fitted model (collinear_dropped, notes, sample.csv)
+        warnings.filterwarnings("ignore", message=r"(?s).*dropped due to multicollinearity")
         try:
             model = pf.feols(fml, data, **feols_kwargs)
         except Exception as exc:
@@ -404,6 +411,7 @@ def fit_panel(
         "n_input": n_input,
         "n_dropped_missing": n_missing,
         "missing_by_column": missing_by_column,
+        "missing_first_by_column": missing_first_by_column,
         "n_dropped_singletons": int(n_singletons),
         "sample": sample,
         "entity": entity,

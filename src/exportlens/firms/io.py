@@ -19,6 +19,7 @@ check that both count the same rows under the same reasons.
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -53,7 +54,9 @@ __all__ = [
 REASONS: dict[str, tuple[str, str]] = {
     "missing_firm": ("missing firm id", "缺少企业代码"),
     "unparseable_year": ("unparseable year", "年份无法解析"),
-    "implausible_year": ("year outside 1950-2100", "年份超出1950-2100"),
+    "implausible_year": ("year before 1950", "年份早于1950"),
+    "future_year": (f"year after the present year {datetime.date.today().year}",
+                    f"年份晚于当前年份{datetime.date.today().year}"),
     "unparseable_month": ("month not 1-12 (yyyymm)", "月份不在1-12（yyyymm）"),
     "missing_value": ("missing export value", "缺少出口额"),
     "unparseable_value": ("unparseable export value", "出口额无法解析"),
@@ -65,7 +68,9 @@ REASONS: dict[str, tuple[str, str]] = {
     "missing_industry": ("missing industry", "缺少行业"),
 }
 
-YEAR_RANGE = (1950, 2100)
+#: Years a transaction can have: 1950 to the present year (a later year is a typo or a
+#: placeholder, and would otherwise read as the mass exit of every firm after it).
+YEAR_RANGE = (1950, datetime.date.today().year)
 _PARQUET = (".parquet", ".pq", ".parq")
 _CSV = (".csv", ".csv.gz", ".txt")
 _EXAMPLES = 3
@@ -200,6 +205,7 @@ def open_transactions(con: Any, path: str | Path, columns: ColumnMap) -> ir.Tabl
     absent and listing the available ones.
     """
     files, fmt = find_input_files(path)
+    check_transaction_files(files, fmt, columns)
     backend = getattr(con, "name", "")
     paths = [str(f) for f in files]
     if backend == "pyspark":
@@ -218,6 +224,64 @@ def open_transactions(con: Any, path: str | Path, columns: ColumnMap) -> ir.Tabl
         table = con.read_csv(paths, all_varchar=True, header=True, union_by_name=True)
     check_columns(list(table.columns), columns, where=str(path))
     return table
+
+
+def check_transaction_files(files: Sequence[Path], fmt: str, columns: ColumnMap) -> None:
+    """Each file on its own, before any engine reads it: readable (Parquet footer, UTF-8 text)
+    and holding every mapped column.
+
+    Engines unify a folder's files by column name, so a column renamed in one file would turn
+    into missing values there (counted as "missing export value" and the like); a corrupt
+    Parquet file or a GBK CSV would stop the engine with its own exception. Both are named
+    here, with the file and what to do.
+    """
+    for f in files:
+        if fmt == "parquet":
+            names = _parquet_columns(f)
+        else:
+            names = _csv_header(f)
+        check_columns(names, columns, where=f"file {f}")
+
+
+def _parquet_columns(f: Path) -> list[str]:
+    import pyarrow.parquet as pq
+
+    try:
+        return [str(n) for n in pq.read_schema(f).names]
+    except Exception as exc:  # pyarrow raises ArrowInvalid / OSError for a damaged file
+        reason = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+        raise DataFormatError(f"{f} is not a readable Parquet file ({reason}); export it again or remove it "
+                              "from the transactions folder.") from None
+
+
+def _csv_header(f: Path) -> list[str]:
+    import codecs
+    import csv
+    import gzip
+
+    opener = gzip.open if f.name.lower().endswith(".gz") else open
+    try:
+        with opener(f, "rb") as fh:
+            head = fh.read(1 << 16)
+    except (OSError, EOFError) as exc:
+        raise DataFormatError(f"{f} cannot be read ({exc}); check the file or remove it from the folder.") from None
+    if not head.strip():
+        raise DataFormatError(f"{f} is empty; remove it from the transactions folder or fill it.")
+    if b"\x00" in head[:4096]:
+        raise DataFormatError(f"{f} is not a text (CSV) file: it holds binary data.")
+    try:
+        text = codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
+    except UnicodeDecodeError as exc:
+        try:
+            head.decode("gb18030")
+            guess = "it decodes as GBK/GB18030"
+        except UnicodeDecodeError:
+            guess = "unknown encoding"
+        line = head[: exc.start].count(b"\n") + 1
+        raise DataFormatError(f"{f}, line {line}: not UTF-8 text ({guess}); transaction CSV files must be UTF-8: "
+                              "re-save the file as UTF-8 (e.g. Excel: CSV UTF-8).") from None
+    first = next(csv.reader([text.splitlines()[0] if text else ""]), [])
+    return [c.strip() for c in first]
 
 
 def disable_csv_type_pushdown(con: Any) -> None:
@@ -314,7 +378,8 @@ def _year_parts(year_raw: Any, period_format: str) -> tuple[Any, Any]:
         month_bad = ibis.literal(False)
     reason = ibis.cases(
         (number.isnull() | number.isnan() | number.isinf() | (number % 1 != 0), "unparseable_year"),
-        ((year_f < lo) | (year_f > hi) | (year_f % 1 != 0), "implausible_year"),
+        ((year_f < lo) | (year_f % 1 != 0), "implausible_year"),
+        (year_f > hi, "future_year"),
         (month_bad, "unparseable_month"),
         else_=ibis.null("string"),
     )
@@ -624,7 +689,8 @@ def standardize_pandas(frame: pd.DataFrame, columns: ColumnMap, *, unknown_provi
             year_f = number
             month_bad = np.zeros(len(frame), dtype=bool)
         year_bad = ~np.isfinite(number) | (np.mod(number, 1) != 0)
-        year_out = (year_f < lo) | (year_f > hi) | (np.mod(year_f, 1) != 0)
+        year_out = (year_f < lo) | (np.mod(year_f, 1) != 0)
+        year_future = year_f > hi
     value = pd.to_numeric(value_raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     if pd.api.types.is_numeric_dtype(value_raw.dtype):
         value_missing = value_raw.isna().to_numpy()
@@ -640,6 +706,7 @@ def standardize_pandas(frame: pd.DataFrame, columns: ColumnMap, *, unknown_provi
             ("missing_firm", _missing_label_pd(frame[src["firm"]])),
             ("unparseable_year", year_bad),
             ("implausible_year", year_out),
+            ("future_year", year_future),
             ("unparseable_month", month_bad),
             ("missing_value", value_missing),
             ("unparseable_value", value_bad),

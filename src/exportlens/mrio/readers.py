@@ -47,6 +47,7 @@ import numpy as np
 from exportlens.errors import DataFormatError, InputError
 from exportlens.mrio.table import MRIOTable
 from exportlens.regions import resolve_province
+from exportlens.validation import reading
 
 __all__ = [
     "CEADS_FINAL_DEMAND",
@@ -202,7 +203,8 @@ def read_ceads_workbook(path: str | Path, *, sheet: str | None = None, year: int
     path = Path(path)
     if not path.is_file():
         raise InputError(f"Workbook {path} not found.")
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    with reading(path, what="CEADs MRIO workbook (.xlsx)"):
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         if sheet is not None and sheet not in wb.sheetnames:
             raise DataFormatError(f"Sheet {sheet!r} not in {path.name}; sheets: {wb.sheetnames}.")
@@ -474,7 +476,8 @@ def read_national_io(path: str | Path, *, region: str = "China", year: int | Non
     path = Path(path)
     if not path.is_file():
         raise InputError(f"Table {path} not found.")
-    frame = pd.read_csv(path, dtype={"Code": str}, encoding="utf-8-sig")
+    with reading(path, what="national input-output table (CSV, UTF-8)"):
+        frame = pd.read_csv(path, dtype={"Code": str}, encoding="utf-8-sig")
     needed = ["Code", "Origin", "EX", "GO"]
     missing = [c for c in needed if c not in frame.columns]
     if missing:

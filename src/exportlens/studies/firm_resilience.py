@@ -40,7 +40,7 @@ from exportlens.datasets.demo_firms import (
     INDUSTRIES,
     write_firm_transactions,
 )
-from exportlens.errors import InputError, StudySpecError
+from exportlens.errors import DataFormatError, InputError, StudySpecError
 from exportlens.firms.io import REASONS, ColumnMap, find_input_files, open_transactions
 from exportlens.firms.measures import FirmMeasures, FirmMeasureSpec
 from exportlens.firms.pipeline import PIPELINE_STEPS, connect_duckdb, firm_pipeline
@@ -473,10 +473,18 @@ def run_firm_resilience_study(
             warnings.filterwarnings("ignore", category=DeprecationWarning)
             warnings.filterwarnings("ignore", category=FutureWarning)
             con = connect_backend(spec, work)
-            raw = open_transactions(con, data.path, spec.column_map())
-            measures = firm_pipeline(con, raw, columns=spec.column_map(), spec=spec.measure_spec(),
-                                     out_dir=(Path(out_dir) / "firm") if out_dir is not None else None,
-                                     progress=progress)
+            try:
+                raw = open_transactions(con, data.path, spec.column_map())
+                measures = firm_pipeline(con, raw, columns=spec.column_map(), spec=spec.measure_spec(),
+                                         out_dir=(Path(out_dir) / "firm") if out_dir is not None else None,
+                                         progress=progress)
+            except Exception as exc:
+                if not _engine_error(exc):
+                    raise
+                first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+                raise DataFormatError(f"the {spec.backend} engine could not read the transactions in {data.path}: "
+                                      f"{first}. Check that every file there is a complete CSV (UTF-8) or Parquet "
+                                      "file with the mapped columns.") from None
     finally:
         if spill is not None:
             spill.cleanup()
@@ -484,6 +492,11 @@ def run_firm_resilience_study(
             shutil.rmtree(work, ignore_errors=True)
     return FirmResilienceStudyResult(spec=spec, measures=measures, notes=[*data.notes, *measures.notes],
                                      synthetic=data.synthetic, data_description=data.description)
+
+
+def _engine_error(exc: BaseException) -> bool:
+    """An exception raised by the engine itself (DuckDB, PySpark/Py4J) rather than by exportlens."""
+    return any(c.__module__.split(".")[0].lstrip("_") in ("duckdb", "pyspark", "py4j") for c in type(exc).__mro__)
 
 
 def run_out_of_core(data: FirmTransactions, spec: FirmResilienceStudySpec,

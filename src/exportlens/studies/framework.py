@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr
 from pydantic import Field as _PydanticField
 from pydantic import ValidationError as _PydanticValidationError
 
-from exportlens.errors import InputError, StudySpecError
+from exportlens.errors import InputError, StudySpecError, UnknownRegionError
 from exportlens.regions import resolve_province
 from exportlens.report.build import build_reports
 from exportlens.report.figures import figure_language
@@ -43,6 +43,7 @@ from exportlens.report.outputs import staged_output
 from exportlens.report.progress import step_progress
 from exportlens.report.tables import write_tables
 from exportlens.text import check_lang, term
+from exportlens.validation import reading
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -530,7 +531,14 @@ def run_study(definition: StudyDefinition, spec: StudySpec, *, out: str | Path |
     with staged_output(out, prefix, overwrite=overwrite) as (staging, final), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with step_progress(definition.steps[0], len(definition.steps) + 1, console) as advance:
-            frame = data if data is not None else definition.load(spec)
+            if data is not None:
+                frame = data
+            else:
+                with reading(next(iter(inputs.values()), "the data"), what="data file"):
+                    frame = definition.load(spec)
+            if getattr(frame, "empty", False):
+                raise InputError(f"the data ({', '.join(map(str, inputs.values())) or 'demo'}) have no rows; "
+                                 "check the file named in the [data] section of the study file.")
             result = definition.run(frame, spec, progress=advance)
             for w in caught:  # every warning of the run (exportlens' and the libraries') is a note of it
                 note = f"Warning: {w.message}"
@@ -598,7 +606,10 @@ def exclude_provinces(frame: pd.DataFrame, exclude: Sequence[str], notes: list[s
     """``frame`` without the provinces a study file excludes (any spelling); a note counts the rows."""
     if not exclude:
         return frame
-    excluded = {resolve_province(x).code for x in exclude}
+    try:
+        excluded = {resolve_province(x).code for x in exclude}
+    except UnknownRegionError as exc:
+        raise StudySpecError(f"exclude = {list(exclude)}: {exc} Fix the province names in the study file.") from None
     kept = frame[~frame[code].isin(excluded)].copy()
     notes.append(f"Excluded by the study file: {sorted(excluded)} ({len(frame) - len(kept)} {what}).")
     return kept

@@ -139,6 +139,10 @@ class ResilienceStudySpec(ProvinceYearSpec):
                          help="SL_it = (ln E_it - ln E_i,t-k) - (ln E_t - ln E_t-k)")
     national_from: Literal["column", "sum"] = study_field(
         "column", section="resilience", help='"column" or "sum" (national exports as the sum of the provinces)')
+    nonpositive: Literal["raise", "nan"] = study_field(
+        "raise", section="resilience",
+        help='zero or negative exports: "raise" stops the run naming the rows; "nan" leaves their SL missing '
+             "(counted in sample.csv)")
     tolerance: float = study_field(0.01, section="resilience", ge=0,
                                    help="warn when the national column differs from the provinces' sum by more")
     theta: float = study_field(1.0, section="agglomeration", gt=0, help="distance decay: w_ij = d_ij^-theta")
@@ -484,18 +488,38 @@ def prepare_panel(data: pd.DataFrame, spec: ResilienceStudySpec, *,
     """
     missing = [c for c in spec.required_columns() if c not in data.columns]
     if missing:
+        keys = {getattr(spec, name): f"[{sec}] {key}" for sec, items in type(spec).fields_by_section().items()
+                for key, name in items.items() if isinstance(getattr(spec, name), str)}
+        keys.update({c: "[variables] controls" for c in spec.controls})
+        named = ", ".join(f"{c!r} ({keys[c]})" if c in keys else repr(c) for c in missing)
         raise MissingColumnError(
-            f"Column(s) {missing} named in the study spec are not in the data; available columns: {list(data.columns)}."
+            f"Column(s) {named} named in the study file are not in the data; available columns: {list(data.columns)}. "
+            "Fix the names in the study file or the data."
         )
     notes: list[str] = []
     frame = data.copy()
     frame["code"] = resolve_provinces(frame[spec.entity])
     frame = exclude_provinces(frame, spec.exclude, notes)
     check_province_years(frame, spec.entity, spec.time)
-    # k itself is checked by relative_log_growth (against the span of periods).
-    n_periods = frame[spec.time].nunique()
-    if max(spec.lags) >= n_periods - spec.k:
-        raise InputError(f"Lag {max(spec.lags)} leaves no observations: {n_periods} periods and k={spec.k}.")
+    # One spelling per province (北京 in some years, 北京市 in others is one province, not two).
+    spellings = frame.groupby("code")[spec.entity].agg(lambda v: list(dict.fromkeys(v.astype(str))))
+    mixed = spellings[spellings.map(len) > 1]
+    if len(mixed):
+        first = {code: names[0] for code, names in mixed.items()}
+        frame[spec.entity] = frame[spec.entity].where(~frame["code"].isin(first.keys()), frame["code"].map(first))
+        notes.append("Province names spelled differently across rows were read as one province each: "
+                     + "; ".join(" = ".join(names) for names in mixed) + ".")
+    years = sorted(frame[spec.time].dropna().unique())
+    n_periods = len(years)
+    span = f"{years[0]}-{years[-1]}" if years else "none"
+    if spec.resilience is None and n_periods <= spec.k:
+        raise InputError(f"[resilience] k = {spec.k} needs more than {spec.k} year(s) of data, but the data have "
+                         f"{n_periods} ({span}); lower k in the study file or add years.")
+    usable = n_periods - (spec.k if spec.resilience is None else 0)
+    if max(spec.lags) >= usable:
+        raise InputError(f"[model] lags = {list(spec.lags)}: lag {max(spec.lags)} needs more than {max(spec.lags)} "
+                         f"year(s) with SL, but the data have {usable} ({n_periods} year(s), {span}, minus the first "
+                         f"k = {spec.k} without SL); remove the lag from [model] lags or add years.")
 
     # Constructed columns replace same-named input columns; say so instead of doing it silently.
     constructed = ([spec.sl] if spec.resilience is None else []) + (["lq", spec.vag] if spec.agglomeration is None else [])
@@ -507,7 +531,7 @@ def prepare_panel(data: pd.DataFrame, spec: ResilienceStudySpec, *,
         frame[spec.sl] = relative_log_growth(
             frame, region=spec.entity, time=spec.time, exports=str(spec.exports),
             national=spec.national_exports if spec.national_from == "column" else None,
-            k=spec.k, national_from=spec.national_from, tolerance=spec.tolerance,
+            k=spec.k, national_from=spec.national_from, tolerance=spec.tolerance, nonpositive=spec.nonpositive,
         ).to_numpy()
         notes.append(f"SL uses k={spec.k}: the first {spec.k} year(s) of each province have no SL and are outside the regressions.")
     if spec.agglomeration is None:
@@ -530,17 +554,59 @@ def prepare_panel(data: pd.DataFrame, spec: ResilienceStudySpec, *,
     return frame, notes
 
 
-def _sample_report(frame: pd.DataFrame, spec: ResilienceStudySpec) -> pd.DataFrame:
-    """Row accounting from the input to the baseline estimation sample: nothing vanishes unexplained."""
-    rows = [("input rows (after exclusions)", len(frame))]
-    cols = [spec.sl, spec.vag, *spec.controls]
-    current = frame
-    for c in cols:
-        nxt = current[current[c].notna()]
-        if len(nxt) < len(current):
-            rows.append((f"missing {c}", len(nxt)))
-        current = nxt
-    return pd.DataFrame(rows, columns=["step", "n"])
+def _sample_report(frame: pd.DataFrame, spec: ResilienceStudySpec, models: dict[str, ModelResult]) -> pd.DataFrame:
+    """Per-model row accounting (``sample.csv``): every model's N explained.
+
+    For each model: the rows of the analysis panel (after the study file's exclusions), the rows
+    outside the model's subset (other region groups in Table 5), the rows lost to a missing value
+    (each row once, under its first missing variable; a missing lag is "lag k", the first k years
+    of each province or a gap), the singletons pyfixest drops, then N. ``input - lost = N``
+    holds for every model. Variables the estimator dropped as collinear are listed (``n`` empty).
+    Built from :func:`~exportlens.econometrics.fit_panel`'s ``extra`` (``n_input``,
+    ``missing_first_by_column``, ``n_dropped_singletons``, ``collinear_dropped``).
+    """
+    rows: list[tuple[str, str, str, Any]] = []
+    for name, m in models.items():
+        ex = m.extra
+        rows.append((name, "input", "rows of the analysis panel (after exclusions)", len(frame)))
+        outside = len(frame) - int(ex.get("n_input", len(frame)))
+        if outside:
+            group = ex.get("group_value")
+            rows.append((name, "lost", f"rows of other groups (model on {spec.grouping} = {group})"
+                         if group is not None else "rows outside the model's subset", outside))
+        lag_meta = ex.get("term_meta") or {}
+        for col, n in (ex.get("missing_first_by_column") or {}).items():
+            meta = lag_meta.get(col)
+            if meta and meta[0] == "lag":
+                reason = f"lag {meta[2]}: no {meta[1]} {meta[2]} year(s) earlier (first years of a province or a gap)"
+            elif col == spec.sl and spec.resilience is None:
+                reason = f"missing {col} (the first k = {spec.k} year(s) of each province have no SL, or exports missing)"
+            else:
+                reason = f"missing {col}"
+            rows.append((name, "lost", reason, int(n)))
+        if ex.get("n_dropped_singletons"):
+            rows.append((name, "lost", "singletons (alone in a fixed-effect group, dropped by pyfixest)",
+                         int(ex["n_dropped_singletons"])))
+        for var in ex.get("collinear_dropped") or []:
+            rows.append((name, "variable dropped", f"{var}: collinear, dropped by pyfixest (not in the table)", None))
+        rows.append((name, "N", "estimation sample", int(m.nobs)))
+    out = pd.DataFrame(rows, columns=["model", "kind", "step", "n"])
+    out["n"] = out["n"].astype("Int64")
+    return out
+
+
+def _fitted_models(models: Any) -> dict[str, ModelResult]:
+    """The models of :class:`StudyModels` by the names of ``ResilienceStudyResult.models``."""
+    out: dict[str, ModelResult] = {f"table2_col{i}": m for i, m in enumerate(models.stepwise, 1)}
+    out.update({f"table3_col{i}": m for i, m in enumerate(models.lagged, 1)})
+    for key, m in (("table4_main", models.moderation_main), ("table4_raw", models.moderation_raw),
+                   ("table4_centred", models.moderation_centred)):
+        if m is not None:
+            out[key] = m
+    out.update({f"table5_{g}": m for g, m in models.heterogeneity.items()})
+    if models.group_interactions is not None:
+        out["table5_interactions"] = models.group_interactions
+    return out
 
 
 @dataclass
@@ -683,8 +749,14 @@ def run_resilience_study(data: pd.DataFrame, spec: ResilienceStudySpec | None = 
     notes += PUBLISHED_RANGE_NOTES
     extensions = run_extensions(data, frame, spec, prepare_panel, step)
     notes += extensions.notes
+    sample = _sample_report(frame, spec, _fitted_models(models))
+    notes += [f"{r.model}: {r.step}" for r in sample.itertuples() if r.kind == "variable dropped"]
+    for model_name, rows in sample.groupby("model", sort=False):  # every lost row, by reason (also in sample.csv)
+        lost = "; ".join(f"{r.step}: {r.n}" for r in rows.itertuples() if r.kind == "lost")
+        notes.append(f"Rows of {model_name}: {rows['n'].iloc[0]} in, N = {rows['n'].iloc[-1]}"
+                     + (f" (lost: {lost})." if lost else "."))
     return ResilienceStudyResult(
-        spec=spec, panel=frame, sample=_sample_report(frame, spec), descriptive=descriptive,
+        spec=spec, panel=frame, sample=sample, descriptive=descriptive,
         stepwise=models.stepwise, lagged=models.lagged, moderation_main=models.moderation_main,
         moderation_raw=models.moderation_raw,
         moderation_centred=models.moderation_centred, heterogeneity=models.heterogeneity,
