@@ -53,6 +53,7 @@ import hashlib
 import io
 import math
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -244,13 +245,14 @@ def sha256_of(path: Path) -> str:
 def _is_nbs(path: Path) -> bool:
     if SUPPORTED_SUFFIXES.get(path.suffix.lower()) not in ("csv", "tsv"):
         return False
-    head = path.read_bytes()[:64]
+    head = path.read_bytes()[:200]
     for enc in ("utf-8-sig", "gb18030"):
         try:
             text = head.decode(enc, errors="ignore")
         except LookupError:  # pragma: no cover
             continue
-        if text.lstrip("\ufeff \t\r\n").startswith(("数据库", "指标", "地区")):
+        start = text.lstrip("\ufeff \t\r\n")
+        if start.startswith(("数据库", "指标")) or re.match(r"地区\s*[,\t]+\s*\d{4}年", start):
             return True
     return False
 
