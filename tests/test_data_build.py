@@ -159,7 +159,7 @@ def test_source_errors(sources: Path):
     (sources / "text.csv").write_text("province,year,v\n北京,2019,1\n天津,2019,n/a\n", encoding="utf-8")
     spec = build_spec_from_dict(_spec(sources, [{"name": "v", "file": "text.csv", "indicator": "v"}]),
                                 base_dir=sources)
-    with pytest.raises(DataFormatError, match="non-numeric cell.*'n/a' for 天津市 2019"):
+    with pytest.raises(DataFormatError, match=r"non-numeric cell.*'n/a' for 天津市 2019"):
         build_panel(spec)
 
 

@@ -94,10 +94,10 @@ class _Strict(BaseModel):
 class BuildOptions(_Strict):
     """The ``[build]`` section."""
 
-    years: list[int] | None = Field(None, min_length=2, max_length=2,
+    years: list[int] | None = Field(default=None, min_length=2, max_length=2,
                                     description="first and last year of the output panel, e.g. [2012, 2020]")
-    output: str | None = Field(None, description="output panel file (.csv, .parquet or .xlsx)")
-    break_factor: float | None = Field(2.0, gt=1, description="flag year-on-year changes beyond this factor")
+    output: str | None = Field(default=None, description="output panel file (.csv, .parquet or .xlsx)")
+    break_factor: float | None = Field(default=2.0, gt=1, description="flag year-on-year changes beyond this factor")
     exclude: list[str] = Field(default_factory=list, description='provinces left out, e.g. ["西藏"]')
 
 
@@ -105,28 +105,28 @@ class VariableSpec(_Strict):
     """One ``[[variables]]`` entry: read from ``file`` or derived by ``op`` from ``inputs``."""
 
     name: str = Field(min_length=1, description="column name in the output panel")
-    file: str | None = Field(None, description="source file (relative to the build file)")
-    layout: Layout = Field("auto", description="auto, nbs, columns (provinces as columns) or long")
-    sheet: str | None = Field(None, description="Excel sheet (default the first)")
-    indicator: str | None = Field(None, description="long files: the value column; NBS cross-sections: the indicator")
-    entity: str = Field("province", description="long files: the province column")
-    time: str = Field("year", description="long files: the year column")
-    op: Op | None = Field(None, description="transformation of earlier variables")
+    file: str | None = Field(default=None, description="source file (relative to the build file)")
+    layout: Layout = Field(default="auto", description="auto, nbs, columns (provinces as columns) or long")
+    sheet: str | None = Field(default=None, description="Excel sheet (default the first)")
+    indicator: str | None = Field(default=None, description="long files: the value column; NBS cross-sections: the indicator")
+    entity: str = Field(default="province", description="long files: the province column")
+    time: str = Field(default="year", description="long files: the year column")
+    op: Op | None = Field(default=None, description="transformation of earlier variables")
     inputs: list[str] = Field(default_factory=list, description="the variables the transformation uses")
-    scale: float = Field(1.0, description="multiplier applied to the result (unit change)")
-    periods: int = Field(1, ge=1, description="lag/growth: number of years")
-    base: float = Field(100.0, gt=0, description="deflate: value of the index in the base year")
-    rates: str | None = Field(None, description="convert: file with a year column and a rate column")
-    rate_column: str = Field("rate", description="convert: the rate column of the rates file")
-    unit: str | None = Field(None, description="unit of the variable (shown in the provenance table)")
-    break_factor: float | None = Field(None, gt=1, description="override [build] break_factor for this variable")
-    keep: bool = Field(True, description="false: a helper variable left out of the output panel")
+    scale: float = Field(default=1.0, description="multiplier applied to the result (unit change)")
+    periods: int = Field(default=1, ge=1, description="lag/growth: number of years")
+    base: float = Field(default=100.0, gt=0, description="deflate: value of the index in the base year")
+    rates: str | None = Field(default=None, description="convert: file with a year column and a rate column")
+    rate_column: str = Field(default="rate", description="convert: the rate column of the rates file")
+    unit: str | None = Field(default=None, description="unit of the variable (shown in the provenance table)")
+    break_factor: float | None = Field(default=None, gt=1, description="override [build] break_factor for this variable")
+    keep: bool = Field(default=True, description="false: a helper variable left out of the output panel")
 
 
 class PanelBuild(_Strict):
     """A whole build file: ``[build]`` and ``[[variables]]``."""
 
-    build: BuildOptions = Field(default_factory=BuildOptions)
+    build: BuildOptions = Field(default_factory=lambda: BuildOptions())
     variables: list[VariableSpec] = Field(min_length=1)
     _base_dir: Path = Path(".")
     _origin: str = "build file"
@@ -540,11 +540,12 @@ def _breaks(panel: pd.DataFrame, factors: Mapping[str, float]) -> pd.DataFrame:
         ratio = ordered[name] / prev
         ok = (prev > 0) & (ordered[name] > 0) & (prev_year == ordered["year"] - 1)
         hit = ok & ((ratio > f) | (ratio < 1 / f))
-        for idx in ordered.index[hit]:
-            rows.append({"variable": name, "code": int(ordered.at[idx, "code"]),
-                         "province": ordered.at[idx, "province"], "year": int(ordered.at[idx, "year"]),
-                         "previous": float(prev[idx]), "value": float(ordered.at[idx, name]),
-                         "ratio": float(ratio[idx]), "factor": f})
+        sub = ordered.loc[hit]
+        for code, province, year, before, value, r in zip(
+                sub["code"].tolist(), sub["province"].tolist(), sub["year"].tolist(), prev[hit].tolist(),
+                sub[name].tolist(), ratio[hit].tolist(), strict=True):
+            rows.append({"variable": name, "code": int(code), "province": province, "year": int(year),
+                         "previous": float(before), "value": float(value), "ratio": float(r), "factor": f})
     return pd.DataFrame(rows, columns=["variable", "code", "province", "year", "previous", "value", "ratio", "factor"])
 
 
@@ -621,11 +622,11 @@ def build_panel(spec: PanelBuild | str | os.PathLike[str]) -> PanelBuildResult:
     cov_var["share"] = cov_var["observed"] / n if n else math.nan
     miss = panel[kept].isna()
     cov_prov = (pd.DataFrame({"code": panel["code"], "province": panel["province"], "missing": miss.sum(axis=1)})
-                .groupby(["code", "province"], as_index=False)["missing"].sum())
+                .groupby(["code", "province"])["missing"].sum().reset_index())
     cov_prov["variables"] = [", ".join(v for v in kept if panel.loc[panel["code"] == c, v].isna().any())
                              for c in cov_prov["code"]]
     cov_year = (pd.DataFrame({"year": panel["year"], "missing": miss.sum(axis=1)})
-                .groupby("year", as_index=False)["missing"].sum())
+                .groupby("year")["missing"].sum().reset_index())
     factors = {v.name: (v.break_factor or spec.build.break_factor) for v in spec.variables
                if v.keep and (v.break_factor or spec.build.break_factor) and v.op not in ("log", "growth")}
     breaks = _breaks(panel, {k: float(f) for k, f in factors.items() if f is not None})
