@@ -282,3 +282,17 @@ def test_example_build_file_is_valid():
     assert spec.build.years == [2012, 2020]
     assert {"exports", "population", "tax_burden", "ict_emp", "total_emp", "rd_intensity", "gdp_pc"} <= {
         v.name for v in spec.variables if v.keep}
+
+
+def test_real_population_survey_file_is_not_passed_in_silence(shared_data: Path):
+    """The NBS sample-survey 'population' file: census-year gaps, a x20 scale change in 2015 (1 % survey
+    instead of 1 per mille) and the footnote saying so all appear in the report."""
+    raw = {"build": {"years": [2012, 2020], "break_factor": 2.0},
+           "variables": [{"name": "pop_sample", "file": str(shared_data / "nbs" / "population_sample_survey_2006_2025.csv")}]}
+    result = build_panel(build_spec_from_dict(raw))
+    flagged = result.breaks[(result.breaks["province"] == "北京市")][["year", "ratio"]]
+    assert flagged["year"].tolist() == [2015, 2016]
+    assert flagged["ratio"].iloc[0] == pytest.approx(335775 / 17757)
+    assert result.coverage_year.set_index("year").loc[2020, "missing"] == 31
+    text = result.summary()
+    assert "1%人口抽样调查样本数据" in text and "breaks:" in text

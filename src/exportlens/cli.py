@@ -360,10 +360,11 @@ def data_read_nbs(
 @data_app.command("build")
 @friendly
 def data_build(
-    build_file: Annotated[Path, typer.Argument(help="Build file (TOML): [build] and [[variables]].")],
+    build_file: Annotated[Path, typer.Argument(help="Build file (TOML): a build section and a list of variables.")],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Output panel (.csv, .parquet or .xlsx); default: "
-                                             "[build] output of the build file.")] = None,
-    overwrite: Overwrite = False,
+                                             "the output key of the build file.")] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", metavar="", show_default=False,
+                                            help="Replace an earlier panel, provenance and report.")] = False,
 ) -> None:
     """Build a province-year panel from NBS downloads, yearbook workbooks and CSV/Excel files.
 

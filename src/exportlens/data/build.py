@@ -569,7 +569,12 @@ def build_panel(spec: PanelBuild | str | os.PathLike[str]) -> PanelBuildResult:
     if not sources:
         raise StudySpecError(f"{spec._origin}: no variable reads a file (key file); declare at least one source.")
     codes = sorted(set().union(*(set(s.frame["code"]) for s in sources.values())))
-    excluded = {resolve_province(p).code for p in spec.build.exclude}
+    excluded: set[int] = set()
+    for name in spec.build.exclude:
+        try:
+            excluded.add(resolve_province(name).code)
+        except UnknownRegionError as exc:
+            raise StudySpecError(f"{spec._origin}: [build] key exclude: {exc}") from None
     if excluded:
         notes.append(f"excluded provinces ([build] exclude): {', '.join(spec.build.exclude)}")
     codes = [c for c in codes if c not in excluded]
