@@ -43,8 +43,9 @@ SUPPORTED_SUFFIXES: dict[str, str] = {
 }
 
 #: Cell texts read as missing values from CSV and Excel files: empty cells and the markers
-#: written by pandas, R and spreadsheets. Other placeholders ("n/a", "—", "...") are kept as
-#: text and reported by :func:`~exportlens.data.validate_panel` as non-numeric cells.
+#: written by pandas, R and spreadsheets. Yearbook placeholders (:data:`PLACEHOLDERS`: "--", "—",
+#: "…", "..") are read as missing too, and counted; other texts ("n/a", "1,234") are kept as text
+#: and reported by :func:`~exportlens.data.validate_panel` as non-numeric cells.
 MISSING_MARKERS: tuple[str, ...] = ("", "NA", "NaN", "nan", "#N/A")
 
 #: Placeholders that statistical yearbooks write for "no data": read as missing values by
@@ -326,9 +327,11 @@ def load_panel(
     read_kwargs : mapping, optional
         Extra keyword arguments for the pandas reader (``read_csv``, ``read_excel`` ...).
         CSV and Excel cells are read as missing only when empty or one of
-        :data:`MISSING_MARKERS` (``NA``, ``NaN``, ``nan``, ``#N/A``); other placeholders
-        (``n/a``, ``—``, ``...``) stay text so that validation reports them. Pass
-        ``na_values``/``keep_default_na`` here to change that.
+        :data:`MISSING_MARKERS` (``NA``, ``NaN``, ``nan``, ``#N/A``); yearbook placeholders
+        (:data:`PLACEHOLDERS`: ``--``, ``—``, ``…``, ``..``) are read as missing as well and
+        counted per column in ``frame.attrs["placeholders"]``; other texts (``n/a``) stay
+        text so that validation reports them. Pass ``na_values``/``keep_default_na`` here to
+        change that.
 
     Returns
     -------
