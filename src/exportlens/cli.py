@@ -364,7 +364,9 @@ def data_check(
     file: Annotated[Path, typer.Argument(help="CSV, Excel, Stata .dta or Parquet panel, or an NBS download.")],
     entity: Annotated[str, typer.Option("--entity", "-e", help="Entity (province) column.")] = "province",
     time: Annotated[str, typer.Option("--time", "-t", help="Time (year) column.")] = "year",
-    layout: Annotated[Literal["long", "wide", "nbs"], typer.Option("--layout", help="long, wide, or nbs (NBS download).")] = "long",
+    layout: Annotated[Literal["long", "wide", "columns", "nbs"], typer.Option(
+        "--layout", help="long, wide (provinces as rows, years as columns), columns (years as rows, provinces as "
+        "columns, like yearbook workbooks), or nbs (NBS download).")] = "long",
     sheet: Annotated[str | None, typer.Option("--sheet", help="Excel sheet.")] = None,
     provinces: Annotated[bool, typer.Option("--provinces/--no-provinces", metavar="", help="Resolve entities as Chinese provinces.")] = True,
     balanced: Annotated[bool, typer.Option("--balanced", metavar="", help="Treat gaps as blocking.")] = False,
@@ -374,18 +376,31 @@ def data_check(
     """Validate a panel and print the report; exit 1 when it cannot be analysed."""
     from exportlens.data import load_panel, read_nbs, validate_panel
 
+    footnotes: list[str] = []
+    placeholders: dict[str, int] = {}
     if layout == "nbs":
         with reading(file, what="NBS download (CSV)"):
-            frame = read_nbs(file, encoding=encoding).to_frame()
+            nbs_table = read_nbs(file, encoding=encoding)
+        frame = nbs_table.to_frame()
+        footnotes = nbs_table.footnotes
         report = validate_panel(frame, entity="province", time="year", variables=["value"],
                                 require_balanced=balanced, by="indicator")
     else:
         with reading(file, what="panel (CSV, Excel, Stata or Parquet)"):
-            frame = load_panel(file, entity=entity, time=time, layout="wide" if layout == "wide" else "long",
-                               sheet=sheet, resolve_entities=None, encoding=encoding)
+            frame = load_panel(file, entity=entity, time=time, layout="long" if layout == "long" else "wide",
+                               sheet=sheet, resolve_entities=None, encoding=encoding,
+                               wide_entities="columns" if layout == "columns" else "rows",
+                               value_name="value" if layout != "long" else None)
+        placeholders = frame.attrs.get("placeholders", {})
         report = validate_panel(frame, entity=entity, time=time, require_balanced=balanced,
                                 resolve_entities="province" if provinces else None)
-    console.print(f"[bold]{file}[/]: {report.n_rows} rows, {report.n_entities} entities, {report.n_periods} periods")
+    console.print(f"[bold]{escape(str(file))}[/]: {report.n_rows} rows, {report.n_entities} entities, "
+                  f"{report.n_periods} periods")
+    if placeholders:
+        console.print(escape(f"placeholder cells (--, —, …, ..) read as missing: {sum(placeholders.values())} ("
+                             + ", ".join(f"{k}: {v}" for k, v in placeholders.items()) + ")"))
+    for line in footnotes:
+        console.print(escape(f"footnote: {line}"))
     issues = report.to_frame()
     if len(issues):
         console.print(_frame_table(issues, title="Validation report"))
@@ -418,6 +433,33 @@ def data_read_nbs(
         console.print(f"wrote {out}")
     else:
         console.print(_frame_table(table.to_frame(), max_rows=15))
+
+
+@data_app.command("build")
+@friendly
+def data_build(
+    build_file: Annotated[Path, typer.Argument(help="Build file (TOML): a build section and a list of variables.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output panel (.csv, .parquet or .xlsx); default: "
+                                             "the output key of the build file.")] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", metavar="", show_default=False,
+                                            help="Replace an earlier panel, provenance and report.")] = False,
+) -> None:
+    """Build a province-year panel from NBS downloads, yearbook workbooks and CSV/Excel files.
+
+    Prints the validation report (coverage, placeholders, footnotes, breaks) and writes the panel,
+    <name>.provenance.csv (sources, SHA-256, transformations) and <name>.report.txt.
+    """
+    from exportlens.data.build import build_panel, read_build_file
+
+    spec = read_build_file(build_file)
+    if out is None:
+        if spec.build.output is None:
+            raise InputError(f"{build_file}: no output file; pass --out or set [build] output.")
+        out = build_file.parent / spec.build.output
+    result = build_panel(spec)
+    console.print(escape(result.summary()), soft_wrap=True)
+    written = result.write(out, overwrite=overwrite)
+    console.print(f"[green]wrote[/] {escape(', '.join(str(p) for p in written))}")
 
 
 # --- regions and datasets -------------------------------------------------------------

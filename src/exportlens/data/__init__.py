@@ -3,6 +3,7 @@
 The SYNTHETIC demo data generators live one layer up, in :mod:`exportlens.datasets`.
 """
 
+from exportlens.data.build import PanelBuildResult, build_panel, read_build_file
 from exportlens.data.nbs import (
     NBSTable,
     NBSUnknownRegionError,
@@ -18,11 +19,14 @@ __all__ = [
     "SUPPORTED_SUFFIXES",
     "NBSTable",
     "NBSUnknownRegionError",
+    "PanelBuildResult",
     "ValidationReport",
+    "build_panel",
     "check_panel",
     "detect_encoding",
     "load_panel",
     "parse_year",
+    "read_build_file",
     "read_nbs",
     "read_nbs_many",
     "validate_panel",

@@ -27,7 +27,7 @@ from exportlens.errors import (
 from exportlens.regions.registry import is_national_total, resolve_province
 from exportlens.validation import require_columns
 
-__all__ = ["MISSING_MARKERS", "SUPPORTED_SUFFIXES", "load_panel", "parse_year"]
+__all__ = ["MISSING_MARKERS", "PLACEHOLDERS", "SUPPORTED_SUFFIXES", "load_panel", "parse_year"]
 
 SUPPORTED_SUFFIXES: dict[str, str] = {
     ".csv": "csv",
@@ -43,9 +43,39 @@ SUPPORTED_SUFFIXES: dict[str, str] = {
 }
 
 #: Cell texts read as missing values from CSV and Excel files: empty cells and the markers
-#: written by pandas, R and spreadsheets. Other placeholders ("n/a", "—", "...") are kept as
-#: text and reported by :func:`~exportlens.data.validate_panel` as non-numeric cells.
+#: written by pandas, R and spreadsheets. Yearbook placeholders (:data:`PLACEHOLDERS`: "--", "—",
+#: "…", "..") are read as missing too, and counted; other texts ("n/a", "1,234") are kept as text
+#: and reported by :func:`~exportlens.data.validate_panel` as non-numeric cells.
 MISSING_MARKERS: tuple[str, ...] = ("", "NA", "NaN", "nan", "#N/A")
+
+#: Placeholders that statistical yearbooks write for "no data": read as missing values by
+#: :func:`load_panel` and counted per column in ``frame.attrs["placeholders"]`` (never kept
+#: as text). Other texts ("n/a", "1,234") stay text for :func:`~exportlens.data.validate_panel`.
+PLACEHOLDERS: tuple[str, ...] = ("--", "-", "—", "——", "－－", "－", "…", "……", "..", "...", "…。")
+
+
+def _placeholders_to_nan(df: pd.DataFrame, columns: Sequence[Any]) -> dict[str, int]:
+    """Replace placeholder cells of ``columns`` by NaN in place; make columns numeric when every
+    other cell is a number. Returns ``{column: number of placeholders}`` (columns with any)."""
+    counts: dict[str, int] = {}
+    marks = set(PLACEHOLDERS)
+    for col in columns:
+        s = df[col]
+        if not (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)):
+            continue
+        stripped = s.map(lambda v: v.strip() if isinstance(v, str) else v)
+        mask = stripped.map(lambda v: isinstance(v, str) and (v == "" or v in marks)).astype(bool)
+        n_marks = sum(1 for v in stripped[mask].tolist() if v != "")
+        if mask.any():
+            s = s.mask(mask)
+            if n_marks:
+                counts[str(col)] = n_marks
+        numeric = pd.to_numeric(s, errors="coerce")
+        if bool((numeric.notna() | s.isna()).all()):
+            df[col] = numeric.astype("float64")
+        elif mask.any():
+            df[col] = s
+    return counts
 
 _YEAR_TEXT = re.compile(r"^\s*(\d{4})\s*(年|年度)?\s*$")
 
@@ -297,9 +327,11 @@ def load_panel(
     read_kwargs : mapping, optional
         Extra keyword arguments for the pandas reader (``read_csv``, ``read_excel`` ...).
         CSV and Excel cells are read as missing only when empty or one of
-        :data:`MISSING_MARKERS` (``NA``, ``NaN``, ``nan``, ``#N/A``); other placeholders
-        (``n/a``, ``—``, ``...``) stay text so that validation reports them. Pass
-        ``na_values``/``keep_default_na`` here to change that.
+        :data:`MISSING_MARKERS` (``NA``, ``NaN``, ``nan``, ``#N/A``); yearbook placeholders
+        (:data:`PLACEHOLDERS`: ``--``, ``—``, ``…``, ``..``) are read as missing as well and
+        counted per column in ``frame.attrs["placeholders"]``; other texts (``n/a``) stay
+        text so that validation reports them. Pass ``na_values``/``keep_default_na`` here to
+        change that.
 
     Returns
     -------
@@ -357,6 +389,9 @@ def load_panel(
         where = path.name
         df = _read_file(path, sheet=sheet, encoding=encoding, sep=sep, read_kwargs=read_kwargs)
     df = df.reset_index(drop=True)
+    key_columns = {entity, time} if layout == "long" else {_label_column(df, entity if wide_entities == "rows"
+                                                                         else time, label_column)}
+    placeholders = _placeholders_to_nan(df, [c for c in df.columns if c not in key_columns])
 
     if layout == "long":
         if value_name is not None:
@@ -415,4 +450,6 @@ def load_panel(
         rest = [c for c in out.columns if c not in ("code", "province")]
         resolved = pd.DataFrame({"code": code, "province": name}, index=out.index)
         out = pd.concat([resolved, out[rest]], axis=1)
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs["placeholders"] = placeholders
+    return out
