@@ -14,10 +14,10 @@ import mkdocs_gen_files
 from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from figure_captions import CAPTIONS, STUDY_TITLES  # noqa: E402
+from figure_captions import CAPTIONS, STUDY_TITLES
 
-from exportlens.cli import app  # noqa: E402
-from exportlens.studies import study_names  # noqa: E402
+from exportlens.cli import app
+from exportlens.studies import study_names
 
 work = Path(tempfile.mkdtemp(prefix="exportlens-docs-"))
 headlines: dict[str, str] = {}

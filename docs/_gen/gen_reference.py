@@ -6,7 +6,7 @@ from pathlib import Path
 import mkdocs_gen_files
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from reference_pages import reference_pages  # noqa: E402
+from reference_pages import reference_pages
 
 for path, text in reference_pages().items():
     with mkdocs_gen_files.open(path, "w") as fh:
