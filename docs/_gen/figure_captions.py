@@ -20,9 +20,11 @@ CAPTIONS = {
     },
     "linkage": {
         "figure": {
-            "en": "For one comprehensive economic region: how often its provinces rank 1-10, 11-20 and "
-                  "21-31 among all provinces across the Belt-and-Road countries.",
-            "zh": "某一综合经济区内各省在各\u201c一带一路\u201d国家上的名次分布（第 1-10、11-20、21-31 名的频数）。"},
+            "en": "Two of the eight comprehensive economic regions per figure (Figures 1-4): for each "
+                  "province, how often it ranks 1-10, 11-20 and 21-31 among all provinces over the "
+                  "Belt-and-Road countries.",
+            "zh": "每图两个综合经济区（图 1-4）：各省在各\u201c一带一路\u201d国家上于全部省份中排第 1-10、11-20、"
+                  "21-31 名的次数。"},
     },
     "value-added": {
         "shares_by_province": {
