@@ -82,7 +82,7 @@ def test_table_layout_and_numbering(result):
     assert len(result.lagged) == 2
     assert set(result.heterogeneity) == {"east", "central", "west"}
     tables = result.tables("en")
-    assert list(tables) == ["table1", "table2", "table3", "table4", "table5"]
+    assert list(tables) == ["table1", "table2", "table3", "table4", "table5", "table9"]
     md = tables["table2"].to_markdown()
     assert "YES" in md and "NO" in md and "SYNTHETIC" in md
     zh = result.tables("zh")["table2"].to_markdown()

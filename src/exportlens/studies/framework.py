@@ -74,6 +74,7 @@ def study_field(
     key: str | None = None,
     example: Any = None,
     path: bool = False,
+    commented: bool = False,
     default_factory: Callable[[], Any] | None = None,
     **constraints: Any,
 ) -> Any:
@@ -81,7 +82,7 @@ def study_field(
     help text (the template comment and the schema description), an ``example`` shown in the
     template when the default is empty, whether it is a ``path`` (resolved against the study
     file's folder) and pydantic constraints (``ge``, ``le``, ``min_length`` ...)."""
-    extra = {"section": section, "key": key, "example": example, "path": path}
+    extra = {"section": section, "key": key, "example": example, "path": path, "commented": commented}
     if default_factory is not None:
         return _PydanticField(default_factory=default_factory, description=help, json_schema_extra=extra, **constraints)
     return _PydanticField(default, description=help, json_schema_extra=extra, **constraints)
@@ -377,7 +378,9 @@ def study_template(spec_cls: type[StudySpec], *, command: str | None = None, pub
             comment = f"  # {info.description}" if info.description else ""
             if published and fname in spec_cls.PUBLISHED:
                 comment = "  # PUBLISHED;" + comment.removeprefix("  #")
-            if value is None or (value == {} and extra.get("example") is not None):
+            if extra.get("commented"):  # shown but not set: setting it is a deliberate choice
+                lines.append(f"# {key} = {_toml_value(value)}{comment}")
+            elif value is None or (value == {} and extra.get("example") is not None):
                 example = extra.get("example")
                 shown = _toml_value(example) if example is not None else '"..."'
                 lines.append(f"# {key} = {shown}{comment}")
@@ -399,7 +402,8 @@ def study_schema(spec_cls: type[StudySpec]) -> dict[str, Any]:
         sections[section] = {
             "type": "object",
             "additionalProperties": False,
-            "properties": {key: {k: v for k, v in props[fname].items() if k not in ("section", "key", "example", "path")}
+            "properties": {key: {k: v for k, v in props[fname].items()
+                                if k not in ("section", "key", "example", "path", "commented")}
                            for key, fname in keys.items()},
         }
     schema: dict[str, Any] = {

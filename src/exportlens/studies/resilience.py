@@ -170,7 +170,7 @@ class ResilienceStudySpec(ProvinceYearSpec):
              "a lag never reaches before the first year of the estimation sample")
     grouping: str = study_field("belts3", section="model", help="Table 5 groups: nbs4, belts3, drc8 or coastal")
     demo: Literal["resilience_demo", "identification_demo"] = study_field(
-        "resilience_demo", section="data",
+        "resilience_demo", section="data", commented=True,
         help="embedded SYNTHETIC demo panel used when no path is set (identification_demo: instruments, mediators, "
              "a threshold DGP; its SL and Vag are precomputed columns)")
     iv_instruments: list[str] = study_field(
