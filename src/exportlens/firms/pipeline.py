@@ -8,9 +8,14 @@ aggregations that the engine runs out of core (DuckDB spills to its ``temp_direc
 folder and read back, which works the same on DuckDB and Spark.
 
 Passes over the transactions: one for validation (counts by reason, distinct provinces and
-years), one grouping by firm x year x province x industry, and one each by firm x year x
-product and firm x year x destination. Everything after that works on firm-year tables
-(about one row per firm and year).
+years), one grouping by firm x year x province x industry, and one query grouping by firm x
+year x product and by firm x year x destination (one shared subquery, values cast once).
+The dominant province and industry of a firm-year are one ``arg_min`` aggregate each (no
+window). Everything after that works on firm-year tables (about one row per firm and year).
+
+Determinism: engine partial sums come back in any row order; they are sorted by key before
+the pandas roll-up, and national totals are rolled up from industry totals with
+``math.fsum``, so repeated runs give the same aggregates.
 
 Python::
 
@@ -27,6 +32,7 @@ On Spark: ``con = ibis.pyspark.connect(spark_session)``; the rest is unchanged.
 
 from __future__ import annotations
 
+import math
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -152,21 +158,39 @@ def _materialize(con: Any, expr: ir.Table, path: Path) -> ir.Table:
     return con.read_parquet(str(path))
 
 
-def _dominant(fpi: ir.Table, key: str) -> ir.Table:
-    """Per firm-year: the ``key`` value with the largest exports (ties: smallest) and how many."""
+def _arg_min(backend: str, arg: Any, key: Any) -> Any:
+    """The engine's native "value of ``arg`` at the smallest ``key``" aggregate (DuckDB
+    ``arg_min``, Spark ``min_by``): one pass, no sort and no window. Ibis' own ``argmin``
+    compiles to an ordered ``FIRST(... ORDER BY ...)`` aggregate on DuckDB, which sorts."""
     import ibis
 
-    g = fpi.group_by("firm", "year", key).aggregate(v=fpi.value.sum())
-    w = ibis.window(group_by=[g.firm, g.year], order_by=[ibis.desc(g.v), g[key]])
-    ranked = g.mutate(rn=ibis.row_number().over(w), n=g.v.count().over(ibis.window(group_by=[g.firm, g.year])))
-    return ranked.filter(ranked.rn == 0).select("firm", "year", key, n=ranked.n.cast("int64"))
+    def fn(arg: Any, key: Any) -> Any:  # the builtin's body is never called
+        raise NotImplementedError
+
+    udf = ibis.udf.agg.builtin(fn, name="min_by" if backend == "pyspark" else "arg_min",
+                               signature=((arg.type(), key.type()), arg.type()))
+    return udf(arg, key)
 
 
-def _diversification(clean: ir.Table, key: str, prefix: str) -> ir.Table:
-    """Per firm-year: count of ``key`` values with positive exports and their HHI."""
-    g = clean.group_by("firm", "year", key).aggregate(v=clean.value.sum())
-    return g.group_by("firm", "year").aggregate(
-        **{f"n_{prefix}": (g.v > 0).cast("int64").sum(), f"hhi_{prefix}": herfindahl_expr(g.v)},
+def _dominant(pk: ir.Table, key: str, backend: str) -> ir.Table:
+    """Per firm-year: the ``key`` value with the largest exports (ties: smallest) and how many.
+
+    ``pk`` holds one row per firm x year x ``key`` with its export value ``v``. The choice is
+    one aggregate: the ``key`` at the smallest (−v, key), compared as a struct (first −v,
+    then the key itself), which is the tie rule."""
+    import ibis
+
+    order = ibis.struct({"nv": -pk.v, "k": pk[key]})
+    return pk.group_by("firm", "year").aggregate(
+        **{key: _arg_min(backend, pk[key], order), "n": pk.v.count().cast("int64")},
+    )
+
+
+def _diversification(pk: ir.Table, key: str, prefix: str) -> ir.Table:
+    """Per firm-year: count of ``key`` values with positive exports and their HHI (``pk``:
+    one row per firm x year x ``key`` with its export value ``v``)."""
+    return pk.group_by("firm", "year").aggregate(
+        **{f"n_{prefix}": (pk.v > 0).cast("int64").sum(), f"hhi_{prefix}": herfindahl_expr(pk.v)},
     )
 
 
@@ -210,19 +234,27 @@ def _growth(num_new: Any, num_old: Any) -> Any:
     return ibis.cases((num_old > 0, (num_new - num_old) / num_old), else_=ibis.null("float64"))
 
 
-def _benchmarks(fpi: ir.Table, ph: Phases, spec: FirmMeasureSpec) -> pd.DataFrame:
-    """National and industry totals at base, shock and recovery (row-level industry)."""
+def _benchmarks(fine: ir.Table, ph: Phases, spec: FirmMeasureSpec) -> pd.DataFrame:
+    """National and industry totals at base, shock and recovery (row-level industry).
+
+    One query: industry totals, rolled up to the nation in pandas in industry order (a
+    fixed summation order: the same result on every run)."""
     import pandas as pd
 
-    def totals(t: Any) -> dict[str, Any]:
-        return {f"e_{k}": t.value.sum(where=t.year == y) for k, y in (("b", ph.base), ("s", ph.shock), ("r", ph.recovery))}
-
-    nat = fpi.aggregate(**totals(fpi)).to_pandas().iloc[0]
-    ind = fpi.group_by("industry").aggregate(**totals(fpi)).to_pandas().sort_values("industry")
+    ind = fine.group_by("industry").aggregate(
+        **{f"e_{k}": fine.value.sum(where=fine.year == y) for k, y in (("b", ph.base), ("s", ph.shock),
+                                                                          ("r", ph.recovery))},
+    ).to_pandas().sort_values("industry", kind="mergesort").reset_index(drop=True)
+    nat = {c: _ordered_sum(ind[c].map(_num)) for c in ("e_b", "e_s", "e_r")}
     rows = [benchmark_row("national", None, _num(nat["e_b"]), _num(nat["e_s"]), _num(nat["e_r"]), spec)]
     rows += [benchmark_row("industry", r["industry"], _num(r["e_b"]), _num(r["e_s"]), _num(r["e_r"]), spec)
              for _, r in ind.iterrows()]
     return pd.DataFrame(rows)
+
+
+def _ordered_sum(values: Any) -> float:
+    """The correctly rounded sum (``math.fsum``): the same double whatever the order."""
+    return math.fsum(float(v) for v in values)
 
 
 def _int(x: Any) -> int:
@@ -402,7 +434,10 @@ def _with_group(frame: pd.DataFrame, grouping: str) -> pd.DataFrame:
     """Partial sums as floats/ints (nulls of empty sums as NaN) with the region group added."""
     import pandas as pd
 
-    frame = frame.copy()
+    keys = [c for c in ("code", "industry", "year") if c in frame.columns]
+    # rows come back from the engine in any order; sorting by key fixes the order of the
+    # pandas roll-up sums (floating-point addition is not associative)
+    frame = frame.sort_values(keys, kind="mergesort").reset_index(drop=True)
     for c in frame.columns:
         if c not in ("code", "industry", "year"):
             frame[c] = pd.to_numeric(frame[c])
@@ -462,23 +497,29 @@ def firm_pipeline(
     work.mkdir(exist_ok=True)
     try:
         step(PIPELINE_STEPS[1])
-        # provinces are mapped to codes after this grouping: far fewer rows than transactions
-        g = clean.group_by("firm", "year", "province_raw", "industry").aggregate(value=clean.value.sum())
-        code = g.province_raw.substitute(report.province_codes, else_=ibis.null("int64")).cast("int64")
-        g = g.mutate(code=code)
-        fpi = _materialize(con, g.group_by("firm", "year", "code", "industry").aggregate(value=g.value.sum()),
-                           work / "fpi.parquet")
+        # Two scans of the cast transactions in all: this one (firm x year x province x
+        # industry, a small table that also gives the industry benchmarks) and the next one,
+        # where the groupings by product and by destination share one subquery. Provinces
+        # are mapped to codes after the grouping (far fewer rows than transactions).
+        g = clean.group_by("firm", "year", "province_raw", "industry").aggregate(v=clean.value.sum())
+        g = g.mutate(code=g.province_raw.substitute(report.province_codes, else_=ibis.null("int64")).cast("int64"))
+        g = _materialize(con, g.drop("province_raw"), work / "fpi.parquet")
 
         step(PIPELINE_STEPS[2])
-        exports = fpi.group_by("firm", "year").aggregate(exports=fpi.value.sum())
-        prov = _dominant(fpi, "code").rename(n_provinces="n")
-        ind = _dominant(fpi, "industry").rename(n_industries="n")
-        prod = _diversification(clean, "product", "products")
-        dest = _diversification(clean, "destination", "destinations")
+        by_prod = clean.group_by("firm", "year", "product").aggregate(v=clean.value.sum())
+        by_dest = clean.group_by("firm", "year", "destination").aggregate(v=clean.value.sum())
+        by_code = g.group_by("firm", "year", "code").aggregate(v=g.v.sum())
+        by_ind = g.group_by("firm", "year", "industry").aggregate(v=g.v.sum())
+        prov = _dominant(by_code, "code", backend).rename(n_provinces="n")
+        ind = _dominant(by_ind, "industry", backend).rename(n_industries="n")
+        exports = by_code.group_by("firm", "year").aggregate(exports=by_code.v.sum())
+        prod = _diversification(by_prod, "product", "products")
+        dest = _diversification(by_dest, "destination", "destinations")
         rec = exports
         for t in (prov, ind, prod, dest):
             rec = rec.join(t, ["firm", "year"])
         recorded = _materialize(con, rec, work / "recorded.parquet")
+        ind_year = g.group_by("industry", "year").aggregate(value=g.v.sum())  # row-level industry totals
 
         step(PIPELINE_STEPS[3])
         fy_path = final_dir / "firm_year.parquet"
@@ -486,7 +527,7 @@ def firm_pipeline(
         fy = fy.select(*FIRM_YEAR_COLUMNS)
 
         step(PIPELINE_STEPS[4])
-        bench = _benchmarks(fpi, ph, spec)
+        bench = _benchmarks(ind_year, ph, spec)
         fs_path = final_dir / "firm_shock.parquet"
         fs = _materialize(con, _firm_shock(fy, bench, ph).order_by("firm"), fs_path)
         fs = fs.select(*FIRM_SHOCK_COLUMNS)
