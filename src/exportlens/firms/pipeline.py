@@ -36,6 +36,7 @@ import math
 import shutil
 import tempfile
 from collections.abc import Callable
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -104,6 +105,30 @@ def connect_duckdb(*, memory_limit: str = "3GB", threads: int = 2, temp_director
     return ibis.duckdb.connect(**config)
 
 
+#: The backend whose float sums :func:`_fsum` writes (set by :func:`firm_pipeline` for its run).
+_SUM_BACKEND: ContextVar[str] = ContextVar("exportlens_firm_sum_backend", default="")
+
+
+def _fsum(x: Any, where: Any = None) -> Any:
+    """Σx as an Ibis reduction; on DuckDB the compensated ``fsum`` (Kahan-Babuška-Neumaier).
+
+    DuckDB adds the partial sums of its threads in whatever order they finish, so a plain
+    float ``sum`` can differ in the last digits between runs; the compensated sum carries
+    the rounding error along and gives the same double in practice whatever the order.
+    Other engines (Spark) use their ``sum``.
+    """
+    import ibis
+
+    if _SUM_BACKEND.get() != "duckdb":
+        return x.sum(where=where)
+
+    def fsum(x: Any) -> Any:  # the builtin's body is never called
+        raise NotImplementedError
+
+    udf = ibis.udf.agg.builtin(fsum, name="fsum", signature=(("float64",), "float64"))
+    return udf(x.cast("float64"), where=where)
+
+
 # --- formulas as Ibis expressions ----------------------------------------------------------
 # The engine cannot call NumPy, so each formula the pipeline needs is written here once as an
 # Ibis expression: the twin of one kernel of exportlens.measures.kernels (formula, reference
@@ -132,8 +157,8 @@ def herfindahl_expr(values: ir.NumericColumn) -> ir.FloatingScalar:
     """
     import ibis
 
-    total = values.sum()
-    return ibis.cases((total > 0, (values * values).sum() / (total * total)), else_=ibis.null("float64"))
+    total = _fsum(values)
+    return ibis.cases((total > 0, _fsum(values * values) / (total * total)), else_=ibis.null("float64"))
 
 
 def relative_growth_index_expr(growth: ir.NumericValue, benchmark_growth: ir.NumericValue | float) -> ir.FloatingValue:
@@ -242,7 +267,7 @@ def _benchmarks(fine: ir.Table, ph: Phases, spec: FirmMeasureSpec) -> pd.DataFra
     import pandas as pd
 
     ind = fine.group_by("industry").aggregate(
-        **{f"e_{k}": fine.value.sum(where=fine.year == y) for k, y in (("b", ph.base), ("s", ph.shock),
+        **{f"e_{k}": _fsum(fine.value, where=fine.year == y) for k, y in (("b", ph.base), ("s", ph.shock),
                                                                           ("r", ph.recovery))},
     ).to_pandas().sort_values("industry", kind="mergesort").reset_index(drop=True)
     nat = {c: _ordered_sum(ind[c].map(_num)) for c in ("e_b", "e_s", "e_r")}
@@ -269,9 +294,9 @@ def _firm_shock(fy: ir.Table, bench: pd.DataFrame, ph: Phases) -> ir.Table:
     import ibis
 
     per = fy.group_by("firm").aggregate(
-        exports_base=fy.exports.sum(where=fy.year == ph.base),
-        exports_shock=fy.exports.sum(where=fy.year == ph.shock),
-        exports_recovery=fy.exports.sum(where=fy.year == ph.recovery),
+        exports_base=_fsum(fy.exports, where=fy.year == ph.base),
+        exports_shock=_fsum(fy.exports, where=fy.year == ph.shock),
+        exports_recovery=_fsum(fy.exports, where=fy.year == ph.recovery),
         exit_year=fy.year.min(where=(fy.year > ph.base) & (fy.exports <= 0)),
     )
     base = fy.filter(fy.year == ph.base).select(firm_b="firm", code="code", industry="industry")
@@ -326,18 +351,18 @@ def _year_partials(fy: ir.Table) -> ir.Table:
         return ibis.cases((cond, 1), else_=0).cast("int64").sum()
 
     metrics = {
-        "n_firms": flag(active), "exports": fy.exports.sum(),
+        "n_firms": flag(active), "exports": _fsum(fy.exports),
         "n_entries": flag(fy.status == "entry"), "n_exits": flag(fy.status == "exit"),
         "n_continuers": flag(fy.status == "continuer"),
-        "dhs_sum": fy.dhs_growth.sum(), "dhs_n": fy.dhs_growth.count(),
-        "dhs_num": (w_dhs * fy.dhs_growth).sum(where=has_dhs), "dhs_den": w_dhs.sum(where=has_dhs),
+        "dhs_sum": _fsum(fy.dhs_growth), "dhs_n": fy.dhs_growth.count(),
+        "dhs_num": _fsum(w_dhs * fy.dhs_growth, where=has_dhs), "dhs_den": _fsum(w_dhs, where=has_dhs),
         "np_sum": fy.n_products.sum(where=active), "nd_sum": fy.n_destinations.sum(where=active),
     }
     for k, col in (("hp", fy.hhi_products), ("hd", fy.hhi_destinations)):
-        metrics[f"{k}_sum"] = col.sum(where=active)
+        metrics[f"{k}_sum"] = _fsum(col, where=active)
         metrics[f"{k}_n"] = col.count(where=active)
-        metrics[f"{k}_num"] = (fy.exports * col).sum(where=col.notnull())
-        metrics[f"{k}_den"] = fy.exports.sum(where=col.notnull())
+        metrics[f"{k}_num"] = _fsum(fy.exports * col, where=col.notnull())
+        metrics[f"{k}_den"] = _fsum(fy.exports, where=col.notnull())
     return fy.group_by("code", "industry", "year").aggregate(**metrics)
 
 
@@ -349,7 +374,7 @@ def _survival_partials(fs: ir.Table, ph: Phases) -> ir.Table:
     alive = (cy.exit_year.isnull() | (cy.exit_year > cy.y)).cast("int64")
     return cy.group_by("code", "industry", cy.y.name("year")).aggregate(
         cohort_firms=cy.firm.count(), cohort_survivors=alive.sum(),
-        s_num=(cy.exports_base * alive.cast("float64")).sum(), s_den=cy.exports_base.sum(),
+        s_num=_fsum(cy.exports_base * alive.cast("float64")), s_den=_fsum(cy.exports_base),
     )
 
 
@@ -358,18 +383,18 @@ def _shock_partials(fs: ir.Table) -> ir.Table:
     ss = fs.survived_shock.cast("int64")
     sr = fs.survived_recovery.cast("int64")
     metrics = {
-        "cohort_firms": fs.firm.count(), "exports_base": fs.exports_base.sum(),
-        "exports_shock": fs.exports_shock.sum(), "exports_recovery": fs.exports_recovery.sum(),
-        "ss_n": ss.sum(), "ss_num": (fs.exports_base * ss.cast("float64")).sum(),
-        "sr_n": sr.sum(), "sr_num": (fs.exports_base * sr.cast("float64")).sum(),
-        "rs_num": fs.exports_recovery.sum(where=alive_s), "rs_den": fs.exports_shock.sum(where=alive_s),
+        "cohort_firms": fs.firm.count(), "exports_base": _fsum(fs.exports_base),
+        "exports_shock": _fsum(fs.exports_shock), "exports_recovery": _fsum(fs.exports_recovery),
+        "ss_n": ss.sum(), "ss_num": _fsum(fs.exports_base * ss.cast("float64")),
+        "sr_n": sr.sum(), "sr_num": _fsum(fs.exports_base * sr.cast("float64")),
+        "rs_num": _fsum(fs.exports_recovery, where=alive_s), "rs_den": _fsum(fs.exports_shock, where=alive_s),
     }
     for m, w in _SHOCK_INDICES.items():
         ok = fs[m].notnull()
-        metrics[f"{m}_sum"] = fs[m].sum()
+        metrics[f"{m}_sum"] = _fsum(fs[m])
         metrics[f"{m}_n"] = fs[m].count()
-        metrics[f"{m}_num"] = (fs[w] * fs[m]).sum(where=ok)
-        metrics[f"{m}_den"] = fs[w].sum(where=ok)
+        metrics[f"{m}_num"] = _fsum(fs[w] * fs[m], where=ok)
+        metrics[f"{m}_den"] = _fsum(fs[w], where=ok)
     return fs.group_by("code", "industry").aggregate(**metrics)
 
 
@@ -469,12 +494,22 @@ def firm_pipeline(
     rolled up exactly to every level. ``progress(step)`` is called before each of
     :data:`PIPELINE_STEPS`.
     """
-    import ibis
 
     columns = columns or ColumnMap()
     spec = spec or FirmMeasureSpec()
     step = progress or (lambda _msg: None)
     backend = getattr(con, "name", "ibis")
+
+    token = _SUM_BACKEND.set(backend)
+    try:
+        return _run(con, transactions, columns, spec, out_dir, step, backend)
+    finally:
+        _SUM_BACKEND.reset(token)
+
+
+def _run(con: Any, transactions: ir.Table, columns: ColumnMap, spec: FirmMeasureSpec, out_dir: str | Path | None,
+         step: Callable[[str], None], backend: str) -> FirmMeasures:
+    import ibis
 
     step(PIPELINE_STEPS[0])
     report = validate(transactions, columns)
@@ -501,25 +536,25 @@ def firm_pipeline(
         # industry, a small table that also gives the industry benchmarks) and the next one,
         # where the groupings by product and by destination share one subquery. Provinces
         # are mapped to codes after the grouping (far fewer rows than transactions).
-        g = clean.group_by("firm", "year", "province_raw", "industry").aggregate(v=clean.value.sum())
+        g = clean.group_by("firm", "year", "province_raw", "industry").aggregate(v=_fsum(clean.value))
         g = g.mutate(code=g.province_raw.substitute(report.province_codes, else_=ibis.null("int64")).cast("int64"))
         g = _materialize(con, g.drop("province_raw"), work / "fpi.parquet")
 
         step(PIPELINE_STEPS[2])
-        by_prod = clean.group_by("firm", "year", "product").aggregate(v=clean.value.sum())
-        by_dest = clean.group_by("firm", "year", "destination").aggregate(v=clean.value.sum())
-        by_code = g.group_by("firm", "year", "code").aggregate(v=g.v.sum())
-        by_ind = g.group_by("firm", "year", "industry").aggregate(v=g.v.sum())
+        by_prod = clean.group_by("firm", "year", "product").aggregate(v=_fsum(clean.value))
+        by_dest = clean.group_by("firm", "year", "destination").aggregate(v=_fsum(clean.value))
+        by_code = g.group_by("firm", "year", "code").aggregate(v=_fsum(g.v))
+        by_ind = g.group_by("firm", "year", "industry").aggregate(v=_fsum(g.v))
         prov = _dominant(by_code, "code", backend).rename(n_provinces="n")
         ind = _dominant(by_ind, "industry", backend).rename(n_industries="n")
-        exports = by_code.group_by("firm", "year").aggregate(exports=by_code.v.sum())
+        exports = by_code.group_by("firm", "year").aggregate(exports=_fsum(by_code.v))
         prod = _diversification(by_prod, "product", "products")
         dest = _diversification(by_dest, "destination", "destinations")
         rec = exports
         for t in (prov, ind, prod, dest):
             rec = rec.join(t, ["firm", "year"])
         recorded = _materialize(con, rec, work / "recorded.parquet")
-        ind_year = g.group_by("industry", "year").aggregate(value=g.v.sum())  # row-level industry totals
+        ind_year = g.group_by("industry", "year").aggregate(value=_fsum(g.v))  # row-level industry totals
 
         step(PIPELINE_STEPS[3])
         fy_path = final_dir / "firm_year.parquet"
