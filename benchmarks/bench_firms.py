@@ -136,8 +136,12 @@ def run_sql_peer(data: Path, out: Path, memory_limit: str = "3GB", threads: int 
     return con.execute(PROVINCE_YEAR_SQL.format(base=shock_year - 1, first=first, last=last)).df()
 
 
-def child_pipeline(data: Path, out: Path, memory_limit: str, threads: int) -> dict:
-    """The exportlens firm pipeline alone (no tables or figures): the peer's counterpart."""
+def child_pipeline(data: Path, out: Path, memory_limit: str, threads: int, growth_paths: bool = False) -> dict:
+    """The exportlens firm pipeline alone (no tables or figures): the peer's counterpart.
+
+    The peer computes the firm-year core, so the growth paths (an extra product x destination
+    pass the peer does not make) are off unless ``--growth-paths``; their cost is then
+    measured as ``pipeline+paths``."""
     t0 = time.perf_counter()
     from exportlens.firms import (
         ColumnMap,
@@ -150,7 +154,8 @@ def child_pipeline(data: Path, out: Path, memory_limit: str, threads: int) -> di
     t_import = time.perf_counter() - t0
     con = connect_duckdb(memory_limit=memory_limit, threads=threads)
     t_connect = time.perf_counter() - t0 - t_import
-    firm_pipeline(con, open_transactions(con, data, ColumnMap()), spec=FirmMeasureSpec(), out_dir=out)
+    spec = FirmMeasureSpec(growth_paths=growth_paths)
+    firm_pipeline(con, open_transactions(con, data, ColumnMap()), spec=spec, out_dir=out)
     return {"seconds": time.perf_counter() - t0, "peak_gb": _peak_gb(), "import_s": t_import,
             "connect_s": t_connect}
 
@@ -164,13 +169,16 @@ def child_sql(data: Path, out: Path, memory_limit: str, threads: int) -> dict:
     return {"seconds": time.perf_counter() - t0, "peak_gb": _peak_gb(), "import_s": t_import, "connect_s": 0.0}
 
 
-def compare_with_peer(data: Path, root: Path, rows: int, repeats: int, memory_limit: str, threads: int) -> None:
-    """Interleaved runs (pipeline, SQL, pipeline, SQL ...), medians and the ratio."""
+def compare_with_peer(data: Path, root: Path, rows: int, repeats: int, memory_limit: str, threads: int,
+                      paths: bool = False) -> None:
+    """Interleaved runs (pipeline, SQL, pipeline, SQL ...), medians and the ratio; with ``paths``
+    also the pipeline with the growth paths (pipeline, SQL, paths, pipeline ...)."""
     import statistics
 
-    runs: dict[str, list[dict]] = {"pipeline": [], "sql": []}
+    kinds = ("pipeline", "sql", "paths") if paths else ("pipeline", "sql")
+    runs: dict[str, list[dict]] = {k: [] for k in kinds}
     for i in range(repeats):
-        for kind in ("pipeline", "sql"):
+        for kind in kinds:
             out = root / f"out_{kind}_{i}"
             runs[kind].append(_run_child(["--child", kind, "--data", str(data), "--out", str(out),
                                           "--memory-limit", memory_limit, "--threads", str(threads)]))
@@ -184,6 +192,8 @@ def compare_with_peer(data: Path, root: Path, rows: int, repeats: int, memory_li
     ratio = med["pipeline"] / med["sql"]
     print(f"ratio pipeline / hand-written SQL at {rows:,} rows: {ratio:.2f}x (target <= {target}x: "
           f"{'met' if ratio <= target else 'NOT met'})")
+    if paths:
+        print(f"pipeline with growth paths / without: {med['paths'] / med['pipeline']:.2f}x")
 
 
 def _peak_gb() -> float:
@@ -243,7 +253,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the generated data and outputs")
     parser.add_argument("--peer", action="store_true", help="compare the pipeline with the hand-written SQL peer")
     parser.add_argument("--repeats", type=int, default=3, help="interleaved runs of each (with --peer)")
-    parser.add_argument("--child", choices=["duckdb", "pandas", "pipeline", "sql"], help=argparse.SUPPRESS)
+    parser.add_argument("--growth-paths", action="store_true", help="with --peer: also time the growth paths")
+    parser.add_argument("--child", choices=["duckdb", "pandas", "pipeline", "sql", "paths"], help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -254,9 +265,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.child == "pandas":
         print(json.dumps(child_pandas(args.data)))
         return 0
-    if args.child in ("pipeline", "sql"):
-        fn = child_pipeline if args.child == "pipeline" else child_sql
-        print(json.dumps(fn(args.data, args.out, args.memory_limit, args.threads)))
+    if args.child in ("pipeline", "paths"):
+        print(json.dumps(child_pipeline(args.data, args.out, args.memory_limit, args.threads, args.child == "paths")))
+        return 0
+    if args.child == "sql":
+        print(json.dumps(child_sql(args.data, args.out, args.memory_limit, args.threads)))
         return 0
 
     pandas_rows = min(args.pandas_rows, args.rows)
@@ -276,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
             _generate(big, args.rows)
         rows_of[args.rows] = big
         if args.peer:
-            compare_with_peer(big, root, args.rows, args.repeats, args.memory_limit, args.threads)
+            compare_with_peer(big, root, args.rows, args.repeats, args.memory_limit, args.threads, args.growth_paths)
             return 0
         duck = _run_child(["--child", "duckdb", "--data", str(big), "--out", str(root / "out_duckdb_big"),
                            "--memory-limit", args.memory_limit, "--threads", str(args.threads)])

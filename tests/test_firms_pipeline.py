@@ -186,3 +186,8 @@ def test_pyspark_local_mode_equals_pandas(hand_parquet, synthetic):
         assert_same(spark, firm_measures_pandas(read_transactions_pandas(synthetic, cols), columns=cols, spec=spec))
     finally:
         session.stop()
+
+
+def test_hand_table_duckdb_equals_pandas_without_growth_paths(hand_parquet):
+    spec = FirmMeasureSpec(shock_year=2009, recovery_year=2011, growth_paths=False)
+    assert_same(run_duckdb(hand_parquet, spec=spec), firm_measures_pandas(hand_table(), columns=COLUMNS, spec=spec))

@@ -38,13 +38,14 @@ def demo(tmp_path_factory):
     return path
 
 
-def _pipeline(path, out=None):
+def _pipeline(path, growth_paths=True):
     con = connect_duckdb(memory_limit="1GB", threads=2)
-    return firm_pipeline(con, open_transactions(con, path, ColumnMap()), spec=FirmMeasureSpec(), out_dir=out)
+    spec = FirmMeasureSpec(growth_paths=growth_paths)
+    return firm_pipeline(con, open_transactions(con, path, ColumnMap()), spec=spec)
 
 
 def test_sql_peer_equals_pipeline(demo, tmp_path):
-    res = _pipeline(demo)
+    res = _pipeline(demo, growth_paths=False)  # as in the benchmark: the peer has no growth paths
     prov = _bench().run_sql_peer(demo, tmp_path / "sql", memory_limit="1GB", threads=2)
     fy_sql = pd.read_parquet(tmp_path / "sql" / "firm_year.parquet")[CORE]
     fy = res.firm_year[CORE].reset_index(drop=True)
@@ -68,3 +69,4 @@ def test_pipeline_aggregates_identical_run_to_run(demo):
     for name, table in a.aggregates().items():
         pd.testing.assert_frame_equal(table, getattr(b, name), check_exact=True, obj=name)
     pd.testing.assert_frame_equal(a.benchmarks, b.benchmarks, check_exact=True)
+    pd.testing.assert_frame_equal(a.firm_year, b.firm_year, check_exact=True)

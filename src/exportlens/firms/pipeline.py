@@ -8,8 +8,9 @@ aggregations that the engine runs out of core (DuckDB spills to its ``temp_direc
 folder and read back, which works the same on DuckDB and Spark.
 
 Passes over the transactions: one for validation (counts by reason, distinct provinces and
-years), one grouping by firm x year x province x industry, and one query grouping by firm x
-year x product and by firm x year x destination (one shared subquery, values cast once).
+years), one grouping by firm x year x province x industry, and one by firm x year x product
+x destination (values cast once; written once): the products, destinations and growth paths
+(new products and markets, switching, extensive/intensive margins) are computed from it.
 The dominant province and industry of a firm-year are one ``arg_min`` aggregate each (no
 window). Everything after that works on firm-year tables (about one row per firm and year).
 
@@ -51,6 +52,7 @@ from exportlens.firms.measures import (
     AGGREGATE_YEAR_COLUMNS,
     FIRM_SHOCK_COLUMNS,
     FIRM_YEAR_COLUMNS,
+    GROWTH_PATH_COLUMNS,
     LEVELS,
     SHOCK_AGGREGATE_COLUMNS,
     FirmMeasures,
@@ -251,6 +253,60 @@ def _firm_year(recorded: ir.Table, first: int, last: int) -> ir.Table:
         hhi_products=j.hhi_products, hhi_destinations=j.hhi_destinations,
         n_provinces=zero_if_exit(j.n_provinces), n_industries=zero_if_exit(j.n_industries),
     )
+
+
+def _changes(k: ir.Table, keys: list[str], last: int) -> ir.Table:
+    """Per firm-year: what was added, dropped and kept of the ``keys`` since t−1 (``k``: one row
+    per firm x year x key value(s) with its exports ``v``; formulas in :mod:`exportlens.firms.measures`,
+    "Growth paths"). The table and its copy shifted by a year are stacked and grouped (a hash
+    aggregate instead of an outer join): v and v_t−1 of each key side by side."""
+    import ibis
+
+    now = k.select("firm", "year", *keys, v=k.v, vl=ibis.literal(0.0))
+    before = k.select("firm", *keys, year=k.year + 1, v=ibis.literal(0.0), vl=k.v)
+    before = before.filter(before.year <= last).select(*now.columns)
+    u = now.union(before, distinct=False)
+    j = u.group_by("firm", "year", *keys).aggregate(v=u.v.max(), vl=u.vl.max())
+    added, dropped, kept = (j.v > 0) & (j.vl <= 0), (j.v <= 0) & (j.vl > 0), (j.v > 0) & (j.vl > 0)
+
+    def count(cond: Any) -> Any:
+        return ibis.cases((cond, 1), else_=0).cast("int64").sum()
+
+    return j.group_by("firm", "year").aggregate(
+        n_added=count(added), n_dropped=count(dropped), n_now=count(j.v > 0), n_before=count(j.vl > 0),
+        v_added=_fsum(j.v, where=added), v_dropped=_fsum(j.vl, where=dropped),
+        d_kept=_fsum(j.v - j.vl, where=kept),
+    )
+
+
+def _growth_paths(fy: ir.Table, prod: ir.Table, dest: ir.Table, pairs: ir.Table, first: int) -> ir.Table:
+    """``fy`` with the growth-path columns (products, destinations, pairs: :func:`_changes`)."""
+    import ibis
+
+    null = ibis.null("float64")
+    out = fy.view()
+    for name, ch in (("products", prod), ("destinations", dest), ("pairs", pairs)):
+        r = ch.rename(**{f"{c}_{name}": c for c in ch.columns}).view()
+        j = out.left_join(r, [out.firm == r[f"firm_{name}"], out.year == r[f"year_{name}"]])
+        out = j.select(*out.columns, *(c for c in r.columns if c not in (f"firm_{name}", f"year_{name}")))
+    later = out.year > first
+    cont = later & (out.exports > 0) & (out.exports_lag > 0)
+    cols: dict[str, Any] = {}
+    for name in ("products", "destinations"):
+        n_added = ibis.coalesce(out[f"n_added_{name}"], 0)
+        v_added = ibis.coalesce(out[f"v_added_{name}"], 0.0)
+        cols[f"new_{name}"] = ibis.cases((later, n_added), else_=ibis.null("int64")).cast("int64")
+        cols[f"new_{name}_share"] = ibis.cases((later & (out.exports > 0), v_added / out.exports), else_=null)
+        moved = (n_added + ibis.coalesce(out[f"n_dropped_{name}"], 0)).cast("float64")
+        seen = (ibis.coalesce(out[f"n_now_{name}"], 0) + ibis.coalesce(out[f"n_before_{name}"], 0)).cast("float64")
+        short = "product" if name == "products" else "destination"
+        cols[f"{short}_switching"] = ibis.cases((cont & (seen > 0), moved / seen), else_=null)
+    mid = (out.exports + out.exports_lag) / 2
+    ok = later & (mid > 0)
+    ext = ibis.coalesce(out.v_added_pairs, 0.0) - ibis.coalesce(out.v_dropped_pairs, 0.0)
+    cols["margin_extensive"] = ibis.cases((ok, ext / mid), else_=null)
+    cols["margin_intensive"] = ibis.cases((ok, ibis.coalesce(out.d_kept_pairs, 0.0) / mid), else_=null)
+    return out.select(*fy.columns, **cols)
 
 
 def _growth(num_new: Any, num_old: Any) -> Any:
@@ -541,8 +597,15 @@ def _run(con: Any, transactions: ir.Table, columns: ColumnMap, spec: FirmMeasure
         g = _materialize(con, g.drop("province_raw"), work / "fpi.parquet")
 
         step(PIPELINE_STEPS[2])
-        by_prod = clean.group_by("firm", "year", "product").aggregate(v=_fsum(clean.value))
-        by_dest = clean.group_by("firm", "year", "destination").aggregate(v=_fsum(clean.value))
+        if spec.growth_paths:  # the product x destination table, written once, serves both and the paths
+            by_pair = _materialize(
+                con, clean.group_by("firm", "year", "product", "destination").aggregate(v=_fsum(clean.value)),
+                work / "pairs.parquet")
+            by_prod = by_pair.group_by("firm", "year", "product").aggregate(v=_fsum(by_pair.v))
+            by_dest = by_pair.group_by("firm", "year", "destination").aggregate(v=_fsum(by_pair.v))
+        else:  # one query; the engine shares the cast subquery between the two groupings
+            by_prod = clean.group_by("firm", "year", "product").aggregate(v=_fsum(clean.value))
+            by_dest = clean.group_by("firm", "year", "destination").aggregate(v=_fsum(clean.value))
         by_code = g.group_by("firm", "year", "code").aggregate(v=_fsum(g.v))
         by_ind = g.group_by("firm", "year", "industry").aggregate(v=_fsum(g.v))
         prov = _dominant(by_code, "code", backend).rename(n_provinces="n")
@@ -558,7 +621,14 @@ def _run(con: Any, transactions: ir.Table, columns: ColumnMap, spec: FirmMeasure
 
         step(PIPELINE_STEPS[3])
         fy_path = final_dir / "firm_year.parquet"
-        fy = _materialize(con, _firm_year(recorded, first, last).order_by(["firm", "year"]), fy_path)
+        core = _firm_year(recorded, first, last)
+        if spec.growth_paths:
+            paths = _growth_paths(core, _changes(by_prod, ["product"], last), _changes(by_dest, ["destination"], last),
+                                  _changes(by_pair, ["product", "destination"], last), first)
+        else:
+            paths = core.mutate(**{c: ibis.null("int64" if c in ("new_products", "new_destinations") else "float64")
+                                   for c in GROWTH_PATH_COLUMNS})
+        fy = _materialize(con, paths.order_by(["firm", "year"]), fy_path)
         fy = fy.select(*FIRM_YEAR_COLUMNS)
 
         step(PIPELINE_STEPS[4])
@@ -610,7 +680,7 @@ def _finish(frame: pd.DataFrame, sort: list[str], order: list[str]) -> pd.DataFr
         frame = frame.sort_values(sort, kind="mergesort")
     frame = frame.reset_index(drop=True)
     for c in frame.columns:
-        if c == "exit_year":
+        if c in ("exit_year", "new_products", "new_destinations"):
             frame[c] = frame[c].astype("Int64")
         elif c in ("survived_shock", "survived_recovery"):
             frame[c] = frame[c].astype(bool)
