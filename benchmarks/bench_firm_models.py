@@ -58,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     import pyfixest as pf
 
     from exportlens.econometrics.firm_models import fit_firm_growth
-    print(f"import pyfixest + exportlens.econometrics.firm_models: {time.perf_counter() - t0:.2f} s")
+    print(f"import pyfixest + exportlens.econometrics.firm_models: {time.perf_counter() - t0:.2f} s "
+          "(pyfixest loads its modules lazily: the rest is in the warm-up)")
 
     def ours():
         return fit_firm_growth(frame, controls=["size"], outcomes=["dhs_growth"])[0].coefs.loc["vag", "estimate"]
