@@ -23,7 +23,7 @@ from exportlens.firms import (
     weighted_mean,
 )
 from exportlens.firms.io import validate_pandas
-from exportlens.firms.measures import check_consecutive_years
+from exportlens.firms.measures import GROWTH_PATH_COLUMNS, check_consecutive_years
 from exportlens.measures import dhs_growth, resistance_recovery
 
 COLUMNS = ColumnMap(firm="firm", product="hs", destination="dest", year="year", value="value",
@@ -379,3 +379,51 @@ def test_small_benchmark_growth_leaves_indices_missing():
     res = firm_measures_pandas(t, columns=COLUMNS, spec=SPEC)
     assert res.firm_shock["resistance_national"].isna().all()
     assert any("below 1.0%" in n and "national" in n for n in res.notes)
+
+
+# --- growth paths (new products and markets, switching, margins), computed by hand ---------
+
+
+@pytest.mark.parametrize(("firm", "year", "expected"), [
+    # F1 2007 {p1-USA 10, p2-JPN 30} -> 2008 {p1-USA 20, p1-JPN 20}: p2 dropped, destinations kept;
+    # pairs: (p1,JPN) +20 added, (p2,JPN) 30 dropped, (p1,USA) +10 kept; mid-point 40
+    ("F1", 2008, {"new_products": 0, "new_products_share": 0.0, "new_destinations": 0,
+                  "new_destinations_share": 0.0, "product_switching": 1 / 3, "destination_switching": 0.0,
+                  "margin_extensive": 2 * (20 - 30) / 80, "margin_intensive": 2 * 10 / 80}),
+    # F5 2010 {p5-KOR 10} -> 2011 {p5-KOR 20, p6-JPN 20}
+    ("F5", 2011, {"new_products": 1, "new_products_share": 0.5, "new_destinations": 1,
+                  "new_destinations_share": 0.5, "product_switching": 1 / 3, "destination_switching": 1 / 3,
+                  "margin_extensive": 2 * 20 / 50, "margin_intensive": 2 * 10 / 50}),
+    # entry: everything new, no switching rate, +2 extensive
+    ("F5", 2010, {"new_products": 1, "new_products_share": 1.0, "new_destinations": 1,
+                  "new_destinations_share": 1.0, "product_switching": None, "destination_switching": None,
+                  "margin_extensive": 2.0, "margin_intensive": 0.0}),
+    # exit row: nothing new, no share, -2 extensive
+    ("F1", 2010, {"new_products": 0, "new_products_share": None, "new_destinations": 0,
+                  "new_destinations_share": None, "product_switching": None, "destination_switching": None,
+                  "margin_extensive": -2.0, "margin_intensive": 0.0}),
+])
+def test_growth_paths_by_hand(result, firm, year, expected):
+    row = fy_row(result, firm, year)
+    for col, want in expected.items():
+        if want is None:
+            assert pd.isna(row[col]), col
+        else:
+            assert row[col] == pytest.approx(want, abs=1e-12), col
+
+
+def test_growth_paths_first_year_missing_and_margins_add_up_to_dhs(result):
+    fy = result.firm_year
+    first = fy[fy["year"] == 2007]
+    assert first[["new_products", "new_products_share", "margin_extensive", "product_switching"]].isna().all().all()
+    later = fy[fy["dhs_growth"].notna()]
+    np.testing.assert_allclose(later["margin_extensive"] + later["margin_intensive"], later["dhs_growth"], atol=1e-12)
+
+
+def test_growth_paths_off_leaves_them_missing_and_the_rest_unchanged(result):
+    off = firm_measures_pandas(hand_table(), columns=COLUMNS,
+                               spec=FirmMeasureSpec(shock_year=2009, recovery_year=2011, growth_paths=False))
+    fy_on, fy_off = result.firm_year, off.firm_year
+    assert fy_off[GROWTH_PATH_COLUMNS].isna().all().all()
+    rest = [c for c in fy_on.columns if c not in GROWTH_PATH_COLUMNS]
+    pd.testing.assert_frame_equal(fy_on[rest], fy_off[rest])

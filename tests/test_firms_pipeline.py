@@ -203,3 +203,8 @@ def test_pyspark_local_mode_equals_pandas_and_duckdb(spark_session, hand_parquet
     duck = run_duckdb(synthetic, columns=cols, spec=spec)
     assert_same(spark, duck)
     assert len(spark.firm_year) > 1000 and len(duck.province_year) > 0
+
+
+def test_hand_table_duckdb_equals_pandas_without_growth_paths(hand_parquet):
+    spec = FirmMeasureSpec(shock_year=2009, recovery_year=2011, growth_paths=False)
+    assert_same(run_duckdb(hand_parquet, spec=spec), firm_measures_pandas(hand_table(), columns=COLUMNS, spec=spec))

@@ -320,3 +320,10 @@ def test_generator_follows_its_documented_exit_hazard():
     for mask in (v == 1.0, v <= 0.45):
         assert exited[mask].mean() == pytest.approx(expected[mask].mean(), abs=0.02)  # about 3.5 SE
     assert exited[v == 1.0].mean() < exited[v <= 0.45].mean() - 0.02  # exposure protects, as documented
+
+
+def test_growth_paths_key_reaches_the_measure_spec():
+    from exportlens.studies.firm_resilience import FirmResilienceStudySpec
+
+    assert FirmResilienceStudySpec().measure_spec().growth_paths is True
+    assert FirmResilienceStudySpec(growth_paths=False).measure_spec().growth_paths is False

@@ -12,6 +12,11 @@
   its formula expressions (``dhs_growth_expr``, ``herfindahl_expr``,
   ``relative_growth_index_expr``) are tested equal to those kernels.
 
+- :mod:`exportlens.firms.panel_join`: firm-year measures joined to a province-year panel
+  (Vag, controls) on canonical province codes, out of core, with the join's coverage
+  (:func:`~exportlens.firms.panel_join.join_province_panel`); the firm models on the joined
+  table are in :mod:`exportlens.econometrics.firm_models`.
+
 The study that writes tables, figures and a manifest is
 :mod:`exportlens.studies.firm_resilience`; synthetic transactions come from
 :mod:`exportlens.datasets.demo_firms`.

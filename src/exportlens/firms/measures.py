@@ -20,6 +20,31 @@ Measures per firm and year (``firm_year``)
   (ties: the smallest code); exit rows keep last year's. ``n_provinces``/``n_industries``
   count how many the firm reported (a note says how many firm-years had more than one).
 
+Growth paths (``firm_year``; the market response: new products, new markets, switching)
+----------------------------------------------------------------------------------------
+Let P_ft be the HS products with positive exports of firm f in t (v_fkt > 0), D_ft its
+destinations, and A_ft its product x destination pairs. All are compared with t−1 (missing
+in the first year of the data):
+
+- ``new_products`` = |P_ft \\ P_f,t−1|, the number of products added (for an entrant every
+  product is new); ``new_products_share`` = Σ_{k ∈ P_ft \\ P_f,t−1} v_fkt / E_ft, their share
+  of the year's exports (missing when E_ft = 0). Likewise ``new_destinations`` and
+  ``new_destinations_share``. (Product adding: Bernard, Redding & Schott 2010; new markets:
+  Eaton, Kortum & Kramarz 2011.)
+- Switching rates of continuing exporters (E_ft > 0 and E_f,t−1 > 0; missing otherwise):
+  ``product_switching`` = (|added| + |dropped|) / (|P_ft| + |P_f,t−1|) ∈ [0, 1], 0 when the
+  product set is unchanged, 1 when every product was replaced (the churning rate of
+  Bernard, Redding & Schott 2010, AER 100(1):70-97); ``destination_switching`` likewise.
+- Extensive and intensive margins of the export change over product x destination pairs
+  (Bernard, Jensen, Redding & Schott 2009, "The margins of US trade", AER P&P 99(2)),
+  scaled like DHS growth by the mid-point (E_ft + E_f,t−1)/2:
+
+      margin_extensive = 2 (Σ_{a added} v_fat − Σ_{a dropped} v_fa,t−1) / (E_ft + E_f,t−1),
+      margin_intensive = 2 Σ_{a kept} (v_fat − v_fa,t−1) / (E_ft + E_f,t−1),
+
+  so that margin_extensive + margin_intensive = DHS growth exactly (an entry is +2
+  extensive, an exit −2 extensive). Missing where DHS growth is.
+
 Measures per firm for the shock (``firm_shock``; the cohort of firms with E_fb > 0)
 ------------------------------------------------------------------------------------
 - Survival: ``exit_year`` is the first year after b without exports (missing when the firm
@@ -85,6 +110,7 @@ __all__ = [
     "AGGREGATE_YEAR_COLUMNS",
     "FIRM_SHOCK_COLUMNS",
     "FIRM_YEAR_COLUMNS",
+    "GROWTH_PATH_COLUMNS",
     "SHOCK_AGGREGATE_COLUMNS",
     "FirmMeasureSpec",
     "FirmMeasures",
@@ -94,9 +120,15 @@ __all__ = [
     "weighted_mean",
 ]
 
+#: Growth-path measures of a firm-year (module docstring: "Growth paths").
+GROWTH_PATH_COLUMNS = [
+    "new_products", "new_products_share", "new_destinations", "new_destinations_share",
+    "product_switching", "destination_switching", "margin_extensive", "margin_intensive",
+]
 FIRM_YEAR_COLUMNS = [
     "firm", "year", "code", "industry", "exports", "exports_lag", "dhs_growth", "status",
     "n_products", "n_destinations", "hhi_products", "hhi_destinations", "n_provinces", "n_industries",
+    *GROWTH_PATH_COLUMNS,
 ]
 FIRM_SHOCK_COLUMNS = [
     "firm", "code", "industry", "exports_base", "exports_shock", "exports_recovery", "exit_year",
@@ -154,6 +186,9 @@ class FirmMeasureSpec:
     defaults to the year before, ``recovery_year`` to two years after. ``grouping`` names
     the region grouping of the group tables (nbs4, belts3, drc8, coastal). ``invalid``:
     ``"raise"`` stops on any invalid row, ``"drop"`` leaves them out and reports them.
+    ``growth_paths`` computes the growth-path columns (new products and markets, switching,
+    margins; they need the product x destination table, an extra pass); when False they are
+    left missing.
     """
 
     shock_year: int = 2009
@@ -162,6 +197,7 @@ class FirmMeasureSpec:
     min_abs_benchmark_growth: float = 0.01
     grouping: str = "belts3"
     invalid: Literal["raise", "drop"] = "raise"
+    growth_paths: bool = True
 
     def __post_init__(self) -> None:
         for name in ("shock_year", "base_year", "recovery_year"):
@@ -193,7 +229,7 @@ class FirmMeasureSpec:
     def to_dict(self) -> dict[str, Any]:
         return {"shock_year": self.shock_year, "base_year": self.base_year, "recovery_year": self.recovery_year,
                 "min_abs_benchmark_growth": self.min_abs_benchmark_growth, "grouping": self.grouping,
-                "invalid": self.invalid}
+                "invalid": self.invalid, "growth_paths": self.growth_paths}
 
 
 def check_consecutive_years(years: list[int]) -> tuple[int, int]:
@@ -336,6 +372,7 @@ def firm_measures_pandas(
     recorded = _recorded_firm_years(clean)
     wide = recorded["exports"].unstack("year").reindex(columns=years)  # NaN = no row that year
     fy = _firm_year_pd(recorded, wide)
+    fy = _growth_paths_pd(fy, clean, first, last) if spec.growth_paths else _no_growth_paths(fy)
     bench = _benchmarks_pd(clean, years, ph, spec)
     fs = _firm_shock_pd(recorded, wide.fillna(0.0), bench, ph)
 
@@ -369,6 +406,60 @@ def _recorded_firm_years(clean: pd.DataFrame) -> pd.DataFrame:
     return exports.rename("exports").to_frame().join([prov, ind, prod, dest])
 
 
+def _no_growth_paths(fy: pd.DataFrame) -> pd.DataFrame:
+    """The growth-path columns left missing (``growth_paths=False``)."""
+    import pandas as pd
+
+    out = fy.copy()
+    for c in GROWTH_PATH_COLUMNS:
+        out[c] = pd.array([pd.NA] * len(out), dtype="Int64") if c.startswith("new_") and not c.endswith("share") \
+            else np.nan
+    return out[FIRM_YEAR_COLUMNS]
+
+
+def _changes_pd(clean: pd.DataFrame, keys: list[str], last: int) -> pd.DataFrame:
+    """Per firm-year: counts and values of the ``keys`` added, dropped and kept since t−1."""
+    g = clean.groupby(["firm", "year", *keys], sort=False)["value"].sum().rename("v").reset_index()
+    prev = g.assign(year=g["year"] + 1).rename(columns={"v": "v_l"})
+    m = g.merge(prev[prev["year"] <= last], on=["firm", "year", *keys], how="outer")
+    v, vl = m["v"].fillna(0.0), m["v_l"].fillna(0.0)
+    added, dropped, kept = (v > 0) & (vl <= 0), (v <= 0) & (vl > 0), (v > 0) & (vl > 0)
+    d = m[["firm", "year"]].assign(
+        n_added=added.astype("int64"), n_dropped=dropped.astype("int64"), n_now=(v > 0).astype("int64"),
+        n_before=(vl > 0).astype("int64"), v_added=v.where(added, 0.0), v_dropped=vl.where(dropped, 0.0),
+        d_kept=(v - vl).where(kept, 0.0),
+    )
+    return d.groupby(["firm", "year"], sort=False).sum()
+
+
+def _growth_paths_pd(fy: pd.DataFrame, clean: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
+    """``fy`` with the growth-path columns (module docstring, "Growth paths")."""
+    import pandas as pd
+
+    later = (fy["year"] > first).to_numpy()
+    e, el = fy["exports"].to_numpy(), fy["exports_lag"].to_numpy()
+    cont = later & (e > 0) & (np.nan_to_num(el) > 0)
+    idx = pd.MultiIndex.from_frame(fy[["firm", "year"]])
+    out = fy.copy()
+    for name, keys in (("products", ["product"]), ("destinations", ["destination"])):
+        ch = _changes_pd(clean, keys, last).reindex(idx).fillna(0)
+        short = name[:-1]
+        out[f"new_{name}"] = pd.array(np.where(later, ch["n_added"].to_numpy(), 0), dtype="Int64")
+        out.loc[~later, f"new_{name}"] = pd.NA
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[f"new_{name}_share"] = np.where(later & (e > 0), ch["v_added"].to_numpy() / e, np.nan)
+            seen = (ch["n_now"] + ch["n_before"]).to_numpy(dtype=float)
+            moved = (ch["n_added"] + ch["n_dropped"]).to_numpy(dtype=float)
+            out[f"{short}_switching"] = np.where(cont & (seen > 0), moved / seen, np.nan)
+    ch = _changes_pd(clean, ["product", "destination"], last).reindex(idx).fillna(0)
+    mid = (e + el) / 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ok = later & (np.nan_to_num(mid) > 0)
+        out["margin_extensive"] = np.where(ok, (ch["v_added"] - ch["v_dropped"]).to_numpy() / mid, np.nan)
+        out["margin_intensive"] = np.where(ok, ch["d_kept"].to_numpy() / mid, np.nan)
+    return out[FIRM_YEAR_COLUMNS]
+
+
 def _firm_year_pd(recorded: pd.DataFrame, wide: pd.DataFrame) -> pd.DataFrame:
     """Recorded firm-years plus exit rows, DHS growth (on the complete grid) and status."""
     import pandas as pd
@@ -400,7 +491,8 @@ def _firm_year_pd(recorded: pd.DataFrame, wide: pd.DataFrame) -> pd.DataFrame:
             fy.loc[exit_rows, c] = 0
     for c in ("code", "n_products", "n_destinations", "n_provinces", "n_industries"):
         fy[c] = fy[c].astype("int64")
-    return fy[FIRM_YEAR_COLUMNS].sort_values(["firm", "year"]).reset_index(drop=True)
+    base = [c for c in FIRM_YEAR_COLUMNS if c not in GROWTH_PATH_COLUMNS]
+    return fy[base].sort_values(["firm", "year"]).reset_index(drop=True)
 
 
 def _benchmarks_pd(clean: pd.DataFrame, years: np.ndarray, ph: Phases, spec: FirmMeasureSpec) -> pd.DataFrame:

@@ -8,9 +8,15 @@ aggregations that the engine runs out of core (DuckDB spills to its ``temp_direc
 folder and read back, which works the same on DuckDB and Spark.
 
 Passes over the transactions: one for validation (counts by reason, distinct provinces and
-years), one grouping by firm x year x province x industry, and one each by firm x year x
-product and firm x year x destination. Everything after that works on firm-year tables
-(about one row per firm and year).
+years), one grouping by firm x year x province x industry, and one by firm x year x product
+x destination (values cast once; written once): the products, destinations and growth paths
+(new products and markets, switching, extensive/intensive margins) are computed from it.
+The dominant province and industry of a firm-year are one ``arg_min`` aggregate each (no
+window). Everything after that works on firm-year tables (about one row per firm and year).
+
+Determinism: engine partial sums come back in any row order; they are sorted by key before
+the pandas roll-up, and national totals are rolled up from industry totals with
+``math.fsum``, so repeated runs give the same aggregates.
 
 Python::
 
@@ -27,9 +33,11 @@ On Spark: ``con = ibis.pyspark.connect(spark_session)``; the rest is unchanged.
 
 from __future__ import annotations
 
+import math
 import shutil
 import tempfile
 from collections.abc import Callable
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +52,7 @@ from exportlens.firms.measures import (
     AGGREGATE_YEAR_COLUMNS,
     FIRM_SHOCK_COLUMNS,
     FIRM_YEAR_COLUMNS,
+    GROWTH_PATH_COLUMNS,
     LEVELS,
     SHOCK_AGGREGATE_COLUMNS,
     FirmMeasures,
@@ -98,6 +107,30 @@ def connect_duckdb(*, memory_limit: str = "3GB", threads: int = 2, temp_director
     return ibis.duckdb.connect(**config)
 
 
+#: The backend whose float sums :func:`_fsum` writes (set by :func:`firm_pipeline` for its run).
+_SUM_BACKEND: ContextVar[str] = ContextVar("exportlens_firm_sum_backend", default="")
+
+
+def _fsum(x: Any, where: Any = None) -> Any:
+    """Σx as an Ibis reduction; on DuckDB the compensated ``fsum`` (Kahan-Babuška-Neumaier).
+
+    DuckDB adds the partial sums of its threads in whatever order they finish, so a plain
+    float ``sum`` can differ in the last digits between runs; the compensated sum carries
+    the rounding error along and gives the same double in practice whatever the order.
+    Other engines (Spark) use their ``sum``.
+    """
+    import ibis
+
+    if _SUM_BACKEND.get() != "duckdb":
+        return x.sum(where=where)
+
+    def fsum(x: Any) -> Any:  # the builtin's body is never called
+        raise NotImplementedError
+
+    udf = ibis.udf.agg.builtin(fsum, name="fsum", signature=(("float64",), "float64"))
+    return udf(x.cast("float64"), where=where)
+
+
 # --- formulas as Ibis expressions ----------------------------------------------------------
 # The engine cannot call NumPy, so each formula the pipeline needs is written here once as an
 # Ibis expression: the twin of one kernel of exportlens.measures.kernels (formula, reference
@@ -126,8 +159,8 @@ def herfindahl_expr(values: ir.NumericColumn) -> ir.FloatingScalar:
     """
     import ibis
 
-    total = values.sum()
-    return ibis.cases((total > 0, (values * values).sum() / (total * total)), else_=ibis.null("float64"))
+    total = _fsum(values)
+    return ibis.cases((total > 0, _fsum(values * values) / (total * total)), else_=ibis.null("float64"))
 
 
 def relative_growth_index_expr(growth: ir.NumericValue, benchmark_growth: ir.NumericValue | float) -> ir.FloatingValue:
@@ -152,21 +185,39 @@ def _materialize(con: Any, expr: ir.Table, path: Path) -> ir.Table:
     return con.read_parquet(str(path))
 
 
-def _dominant(fpi: ir.Table, key: str) -> ir.Table:
-    """Per firm-year: the ``key`` value with the largest exports (ties: smallest) and how many."""
+def _arg_min(backend: str, arg: Any, key: Any) -> Any:
+    """The engine's native "value of ``arg`` at the smallest ``key``" aggregate (DuckDB
+    ``arg_min``, Spark ``min_by``): one pass, no sort and no window. Ibis' own ``argmin``
+    compiles to an ordered ``FIRST(... ORDER BY ...)`` aggregate on DuckDB, which sorts."""
     import ibis
 
-    g = fpi.group_by("firm", "year", key).aggregate(v=fpi.value.sum())
-    w = ibis.window(group_by=[g.firm, g.year], order_by=[ibis.desc(g.v), g[key]])
-    ranked = g.mutate(rn=ibis.row_number().over(w), n=g.v.count().over(ibis.window(group_by=[g.firm, g.year])))
-    return ranked.filter(ranked.rn == 0).select("firm", "year", key, n=ranked.n.cast("int64"))
+    def fn(arg: Any, key: Any) -> Any:  # the builtin's body is never called
+        raise NotImplementedError
+
+    udf = ibis.udf.agg.builtin(fn, name="min_by" if backend == "pyspark" else "arg_min",
+                               signature=((arg.type(), key.type()), arg.type()))
+    return udf(arg, key)
 
 
-def _diversification(clean: ir.Table, key: str, prefix: str) -> ir.Table:
-    """Per firm-year: count of ``key`` values with positive exports and their HHI."""
-    g = clean.group_by("firm", "year", key).aggregate(v=clean.value.sum())
-    return g.group_by("firm", "year").aggregate(
-        **{f"n_{prefix}": (g.v > 0).cast("int64").sum(), f"hhi_{prefix}": herfindahl_expr(g.v)},
+def _dominant(pk: ir.Table, key: str, backend: str) -> ir.Table:
+    """Per firm-year: the ``key`` value with the largest exports (ties: smallest) and how many.
+
+    ``pk`` holds one row per firm x year x ``key`` with its export value ``v``. The choice is
+    one aggregate: the ``key`` at the smallest (−v, key), compared as a struct (first −v,
+    then the key itself), which is the tie rule."""
+    import ibis
+
+    order = ibis.struct({"nv": -pk.v, "k": pk[key]})
+    return pk.group_by("firm", "year").aggregate(
+        **{key: _arg_min(backend, pk[key], order), "n": pk.v.count().cast("int64")},
+    )
+
+
+def _diversification(pk: ir.Table, key: str, prefix: str) -> ir.Table:
+    """Per firm-year: count of ``key`` values with positive exports and their HHI (``pk``:
+    one row per firm x year x ``key`` with its export value ``v``)."""
+    return pk.group_by("firm", "year").aggregate(
+        **{f"n_{prefix}": (pk.v > 0).cast("int64").sum(), f"hhi_{prefix}": herfindahl_expr(pk.v)},
     )
 
 
@@ -204,25 +255,87 @@ def _firm_year(recorded: ir.Table, first: int, last: int) -> ir.Table:
     )
 
 
+def _changes(k: ir.Table, keys: list[str], last: int) -> ir.Table:
+    """Per firm-year: what was added, dropped and kept of the ``keys`` since t−1 (``k``: one row
+    per firm x year x key value(s) with its exports ``v``; formulas in :mod:`exportlens.firms.measures`,
+    "Growth paths"). The table and its copy shifted by a year are stacked and grouped (a hash
+    aggregate instead of an outer join): v and v_t−1 of each key side by side."""
+    import ibis
+
+    now = k.select("firm", "year", *keys, v=k.v, vl=ibis.literal(0.0))
+    before = k.select("firm", *keys, year=k.year + 1, v=ibis.literal(0.0), vl=k.v)
+    before = before.filter(before.year <= last).select(*now.columns)
+    u = now.union(before, distinct=False)
+    j = u.group_by("firm", "year", *keys).aggregate(v=u.v.max(), vl=u.vl.max())
+    added, dropped, kept = (j.v > 0) & (j.vl <= 0), (j.v <= 0) & (j.vl > 0), (j.v > 0) & (j.vl > 0)
+
+    def count(cond: Any) -> Any:
+        return ibis.cases((cond, 1), else_=0).cast("int64").sum()
+
+    return j.group_by("firm", "year").aggregate(
+        n_added=count(added), n_dropped=count(dropped), n_now=count(j.v > 0), n_before=count(j.vl > 0),
+        v_added=_fsum(j.v, where=added), v_dropped=_fsum(j.vl, where=dropped),
+        d_kept=_fsum(j.v - j.vl, where=kept),
+    )
+
+
+def _growth_paths(fy: ir.Table, prod: ir.Table, dest: ir.Table, pairs: ir.Table, first: int) -> ir.Table:
+    """``fy`` with the growth-path columns (products, destinations, pairs: :func:`_changes`)."""
+    import ibis
+
+    null = ibis.null("float64")
+    out = fy.view()
+    for name, ch in (("products", prod), ("destinations", dest), ("pairs", pairs)):
+        r = ch.rename(**{f"{c}_{name}": c for c in ch.columns}).view()
+        j = out.left_join(r, [out.firm == r[f"firm_{name}"], out.year == r[f"year_{name}"]])
+        out = j.select(*out.columns, *(c for c in r.columns if c not in (f"firm_{name}", f"year_{name}")))
+    later = out.year > first
+    cont = later & (out.exports > 0) & (out.exports_lag > 0)
+    cols: dict[str, Any] = {}
+    for name in ("products", "destinations"):
+        n_added = ibis.coalesce(out[f"n_added_{name}"], 0)
+        v_added = ibis.coalesce(out[f"v_added_{name}"], 0.0)
+        cols[f"new_{name}"] = ibis.cases((later, n_added), else_=ibis.null("int64")).cast("int64")
+        cols[f"new_{name}_share"] = ibis.cases((later & (out.exports > 0), v_added / out.exports), else_=null)
+        moved = (n_added + ibis.coalesce(out[f"n_dropped_{name}"], 0)).cast("float64")
+        seen = (ibis.coalesce(out[f"n_now_{name}"], 0) + ibis.coalesce(out[f"n_before_{name}"], 0)).cast("float64")
+        short = "product" if name == "products" else "destination"
+        cols[f"{short}_switching"] = ibis.cases((cont & (seen > 0), moved / seen), else_=null)
+    mid = (out.exports + out.exports_lag) / 2
+    ok = later & (mid > 0)
+    ext = ibis.coalesce(out.v_added_pairs, 0.0) - ibis.coalesce(out.v_dropped_pairs, 0.0)
+    cols["margin_extensive"] = ibis.cases((ok, ext / mid), else_=null)
+    cols["margin_intensive"] = ibis.cases((ok, ibis.coalesce(out.d_kept_pairs, 0.0) / mid), else_=null)
+    return out.select(*fy.columns, **cols)
+
+
 def _growth(num_new: Any, num_old: Any) -> Any:
     import ibis
 
     return ibis.cases((num_old > 0, (num_new - num_old) / num_old), else_=ibis.null("float64"))
 
 
-def _benchmarks(fpi: ir.Table, ph: Phases, spec: FirmMeasureSpec) -> pd.DataFrame:
-    """National and industry totals at base, shock and recovery (row-level industry)."""
+def _benchmarks(fine: ir.Table, ph: Phases, spec: FirmMeasureSpec) -> pd.DataFrame:
+    """National and industry totals at base, shock and recovery (row-level industry).
+
+    One query: industry totals, rolled up to the nation in pandas in industry order (a
+    fixed summation order: the same result on every run)."""
     import pandas as pd
 
-    def totals(t: Any) -> dict[str, Any]:
-        return {f"e_{k}": t.value.sum(where=t.year == y) for k, y in (("b", ph.base), ("s", ph.shock), ("r", ph.recovery))}
-
-    nat = fpi.aggregate(**totals(fpi)).to_pandas().iloc[0]
-    ind = fpi.group_by("industry").aggregate(**totals(fpi)).to_pandas().sort_values("industry")
+    ind = fine.group_by("industry").aggregate(
+        **{f"e_{k}": _fsum(fine.value, where=fine.year == y) for k, y in (("b", ph.base), ("s", ph.shock),
+                                                                          ("r", ph.recovery))},
+    ).to_pandas().sort_values("industry", kind="mergesort").reset_index(drop=True)
+    nat = {c: _ordered_sum(ind[c].map(_num)) for c in ("e_b", "e_s", "e_r")}
     rows = [benchmark_row("national", None, _num(nat["e_b"]), _num(nat["e_s"]), _num(nat["e_r"]), spec)]
     rows += [benchmark_row("industry", r["industry"], _num(r["e_b"]), _num(r["e_s"]), _num(r["e_r"]), spec)
              for _, r in ind.iterrows()]
     return pd.DataFrame(rows)
+
+
+def _ordered_sum(values: Any) -> float:
+    """The correctly rounded sum (``math.fsum``): the same double whatever the order."""
+    return math.fsum(float(v) for v in values)
 
 
 def _int(x: Any) -> int:
@@ -237,9 +350,9 @@ def _firm_shock(fy: ir.Table, bench: pd.DataFrame, ph: Phases) -> ir.Table:
     import ibis
 
     per = fy.group_by("firm").aggregate(
-        exports_base=fy.exports.sum(where=fy.year == ph.base),
-        exports_shock=fy.exports.sum(where=fy.year == ph.shock),
-        exports_recovery=fy.exports.sum(where=fy.year == ph.recovery),
+        exports_base=_fsum(fy.exports, where=fy.year == ph.base),
+        exports_shock=_fsum(fy.exports, where=fy.year == ph.shock),
+        exports_recovery=_fsum(fy.exports, where=fy.year == ph.recovery),
         exit_year=fy.year.min(where=(fy.year > ph.base) & (fy.exports <= 0)),
     )
     base = fy.filter(fy.year == ph.base).select(firm_b="firm", code="code", industry="industry")
@@ -294,18 +407,18 @@ def _year_partials(fy: ir.Table) -> ir.Table:
         return ibis.cases((cond, 1), else_=0).cast("int64").sum()
 
     metrics = {
-        "n_firms": flag(active), "exports": fy.exports.sum(),
+        "n_firms": flag(active), "exports": _fsum(fy.exports),
         "n_entries": flag(fy.status == "entry"), "n_exits": flag(fy.status == "exit"),
         "n_continuers": flag(fy.status == "continuer"),
-        "dhs_sum": fy.dhs_growth.sum(), "dhs_n": fy.dhs_growth.count(),
-        "dhs_num": (w_dhs * fy.dhs_growth).sum(where=has_dhs), "dhs_den": w_dhs.sum(where=has_dhs),
+        "dhs_sum": _fsum(fy.dhs_growth), "dhs_n": fy.dhs_growth.count(),
+        "dhs_num": _fsum(w_dhs * fy.dhs_growth, where=has_dhs), "dhs_den": _fsum(w_dhs, where=has_dhs),
         "np_sum": fy.n_products.sum(where=active), "nd_sum": fy.n_destinations.sum(where=active),
     }
     for k, col in (("hp", fy.hhi_products), ("hd", fy.hhi_destinations)):
-        metrics[f"{k}_sum"] = col.sum(where=active)
+        metrics[f"{k}_sum"] = _fsum(col, where=active)
         metrics[f"{k}_n"] = col.count(where=active)
-        metrics[f"{k}_num"] = (fy.exports * col).sum(where=col.notnull())
-        metrics[f"{k}_den"] = fy.exports.sum(where=col.notnull())
+        metrics[f"{k}_num"] = _fsum(fy.exports * col, where=col.notnull())
+        metrics[f"{k}_den"] = _fsum(fy.exports, where=col.notnull())
     return fy.group_by("code", "industry", "year").aggregate(**metrics)
 
 
@@ -317,7 +430,7 @@ def _survival_partials(fs: ir.Table, ph: Phases) -> ir.Table:
     alive = (cy.exit_year.isnull() | (cy.exit_year > cy.y)).cast("int64")
     return cy.group_by("code", "industry", cy.y.name("year")).aggregate(
         cohort_firms=cy.firm.count(), cohort_survivors=alive.sum(),
-        s_num=(cy.exports_base * alive.cast("float64")).sum(), s_den=cy.exports_base.sum(),
+        s_num=_fsum(cy.exports_base * alive.cast("float64")), s_den=_fsum(cy.exports_base),
     )
 
 
@@ -326,18 +439,18 @@ def _shock_partials(fs: ir.Table) -> ir.Table:
     ss = fs.survived_shock.cast("int64")
     sr = fs.survived_recovery.cast("int64")
     metrics = {
-        "cohort_firms": fs.firm.count(), "exports_base": fs.exports_base.sum(),
-        "exports_shock": fs.exports_shock.sum(), "exports_recovery": fs.exports_recovery.sum(),
-        "ss_n": ss.sum(), "ss_num": (fs.exports_base * ss.cast("float64")).sum(),
-        "sr_n": sr.sum(), "sr_num": (fs.exports_base * sr.cast("float64")).sum(),
-        "rs_num": fs.exports_recovery.sum(where=alive_s), "rs_den": fs.exports_shock.sum(where=alive_s),
+        "cohort_firms": fs.firm.count(), "exports_base": _fsum(fs.exports_base),
+        "exports_shock": _fsum(fs.exports_shock), "exports_recovery": _fsum(fs.exports_recovery),
+        "ss_n": ss.sum(), "ss_num": _fsum(fs.exports_base * ss.cast("float64")),
+        "sr_n": sr.sum(), "sr_num": _fsum(fs.exports_base * sr.cast("float64")),
+        "rs_num": _fsum(fs.exports_recovery, where=alive_s), "rs_den": _fsum(fs.exports_shock, where=alive_s),
     }
     for m, w in _SHOCK_INDICES.items():
         ok = fs[m].notnull()
-        metrics[f"{m}_sum"] = fs[m].sum()
+        metrics[f"{m}_sum"] = _fsum(fs[m])
         metrics[f"{m}_n"] = fs[m].count()
-        metrics[f"{m}_num"] = (fs[w] * fs[m]).sum(where=ok)
-        metrics[f"{m}_den"] = fs[w].sum(where=ok)
+        metrics[f"{m}_num"] = _fsum(fs[w] * fs[m], where=ok)
+        metrics[f"{m}_den"] = _fsum(fs[w], where=ok)
     return fs.group_by("code", "industry").aggregate(**metrics)
 
 
@@ -402,7 +515,10 @@ def _with_group(frame: pd.DataFrame, grouping: str) -> pd.DataFrame:
     """Partial sums as floats/ints (nulls of empty sums as NaN) with the region group added."""
     import pandas as pd
 
-    frame = frame.copy()
+    keys = [c for c in ("code", "industry", "year") if c in frame.columns]
+    # rows come back from the engine in any order; sorting by key fixes the order of the
+    # pandas roll-up sums (floating-point addition is not associative)
+    frame = frame.sort_values(keys, kind="mergesort").reset_index(drop=True)
     for c in frame.columns:
         if c not in ("code", "industry", "year"):
             frame[c] = pd.to_numeric(frame[c])
@@ -434,12 +550,22 @@ def firm_pipeline(
     rolled up exactly to every level. ``progress(step)`` is called before each of
     :data:`PIPELINE_STEPS`.
     """
-    import ibis
 
     columns = columns or ColumnMap()
     spec = spec or FirmMeasureSpec()
     step = progress or (lambda _msg: None)
     backend = getattr(con, "name", "ibis")
+
+    token = _SUM_BACKEND.set(backend)
+    try:
+        return _run(con, transactions, columns, spec, out_dir, step, backend)
+    finally:
+        _SUM_BACKEND.reset(token)
+
+
+def _run(con: Any, transactions: ir.Table, columns: ColumnMap, spec: FirmMeasureSpec, out_dir: str | Path | None,
+         step: Callable[[str], None], backend: str) -> FirmMeasures:
+    import ibis
 
     step(PIPELINE_STEPS[0])
     report = validate(transactions, columns)
@@ -462,31 +588,51 @@ def firm_pipeline(
     work.mkdir(exist_ok=True)
     try:
         step(PIPELINE_STEPS[1])
-        # provinces are mapped to codes after this grouping: far fewer rows than transactions
-        g = clean.group_by("firm", "year", "province_raw", "industry").aggregate(value=clean.value.sum())
-        code = g.province_raw.substitute(report.province_codes, else_=ibis.null("int64")).cast("int64")
-        g = g.mutate(code=code)
-        fpi = _materialize(con, g.group_by("firm", "year", "code", "industry").aggregate(value=g.value.sum()),
-                           work / "fpi.parquet")
+        # Two scans of the cast transactions in all: this one (firm x year x province x
+        # industry, a small table that also gives the industry benchmarks) and the next one,
+        # where the groupings by product and by destination share one subquery. Provinces
+        # are mapped to codes after the grouping (far fewer rows than transactions).
+        g = clean.group_by("firm", "year", "province_raw", "industry").aggregate(v=_fsum(clean.value))
+        g = g.mutate(code=g.province_raw.substitute(report.province_codes, else_=ibis.null("int64")).cast("int64"))
+        g = _materialize(con, g.drop("province_raw"), work / "fpi.parquet")
 
         step(PIPELINE_STEPS[2])
-        exports = fpi.group_by("firm", "year").aggregate(exports=fpi.value.sum())
-        prov = _dominant(fpi, "code").rename(n_provinces="n")
-        ind = _dominant(fpi, "industry").rename(n_industries="n")
-        prod = _diversification(clean, "product", "products")
-        dest = _diversification(clean, "destination", "destinations")
+        if spec.growth_paths:  # the product x destination table, written once, serves both and the paths
+            by_pair = _materialize(
+                con, clean.group_by("firm", "year", "product", "destination").aggregate(v=_fsum(clean.value)),
+                work / "pairs.parquet")
+            by_prod = by_pair.group_by("firm", "year", "product").aggregate(v=_fsum(by_pair.v))
+            by_dest = by_pair.group_by("firm", "year", "destination").aggregate(v=_fsum(by_pair.v))
+        else:  # one query; the engine shares the cast subquery between the two groupings
+            by_prod = clean.group_by("firm", "year", "product").aggregate(v=_fsum(clean.value))
+            by_dest = clean.group_by("firm", "year", "destination").aggregate(v=_fsum(clean.value))
+        by_code = g.group_by("firm", "year", "code").aggregate(v=_fsum(g.v))
+        by_ind = g.group_by("firm", "year", "industry").aggregate(v=_fsum(g.v))
+        prov = _dominant(by_code, "code", backend).rename(n_provinces="n")
+        ind = _dominant(by_ind, "industry", backend).rename(n_industries="n")
+        exports = by_code.group_by("firm", "year").aggregate(exports=_fsum(by_code.v))
+        prod = _diversification(by_prod, "product", "products")
+        dest = _diversification(by_dest, "destination", "destinations")
         rec = exports
         for t in (prov, ind, prod, dest):
             rec = rec.join(t, ["firm", "year"])
         recorded = _materialize(con, rec, work / "recorded.parquet")
+        ind_year = g.group_by("industry", "year").aggregate(value=_fsum(g.v))  # row-level industry totals
 
         step(PIPELINE_STEPS[3])
         fy_path = final_dir / "firm_year.parquet"
-        fy = _materialize(con, _firm_year(recorded, first, last).order_by(["firm", "year"]), fy_path)
+        core = _firm_year(recorded, first, last)
+        if spec.growth_paths:
+            paths = _growth_paths(core, _changes(by_prod, ["product"], last), _changes(by_dest, ["destination"], last),
+                                  _changes(by_pair, ["product", "destination"], last), first)
+        else:
+            paths = core.mutate(**{c: ibis.null("int64" if c in ("new_products", "new_destinations") else "float64")
+                                   for c in GROWTH_PATH_COLUMNS})
+        fy = _materialize(con, paths.order_by(["firm", "year"]), fy_path)
         fy = fy.select(*FIRM_YEAR_COLUMNS)
 
         step(PIPELINE_STEPS[4])
-        bench = _benchmarks(fpi, ph, spec)
+        bench = _benchmarks(ind_year, ph, spec)
         fs_path = final_dir / "firm_shock.parquet"
         fs = _materialize(con, _firm_shock(fy, bench, ph).order_by("firm"), fs_path)
         fs = fs.select(*FIRM_SHOCK_COLUMNS)
@@ -534,7 +680,7 @@ def _finish(frame: pd.DataFrame, sort: list[str], order: list[str]) -> pd.DataFr
         frame = frame.sort_values(sort, kind="mergesort")
     frame = frame.reset_index(drop=True)
     for c in frame.columns:
-        if c == "exit_year":
+        if c in ("exit_year", "new_products", "new_destinations"):
             frame[c] = frame[c].astype("Int64")
         elif c in ("survived_shock", "survived_recovery"):
             frame[c] = frame[c].astype(bool)

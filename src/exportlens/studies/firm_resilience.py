@@ -195,6 +195,10 @@ class FirmResilienceStudySpec(StudySpec):
     min_abs_benchmark_growth: float = study_field(
         0.01, section="shock", ge=0,
         help="indices (g - g_B)/|g_B| are left missing when |g_B| is below this")
+    growth_paths: bool = study_field(
+        True, section="shock",
+        help="also compute the growth paths per firm-year: new products and destinations and their export shares, "
+             "switching rates, extensive/intensive margins (one more pass over the data)")
     grouping: str = study_field("belts3", section="report",
                                 help="region groups of Table F3 and the figure: nbs4, belts3, drc8 or coastal")
     backend: Literal["duckdb", "pyspark"] = study_field(
@@ -232,7 +236,7 @@ class FirmResilienceStudySpec(StudySpec):
         """The :class:`~exportlens.firms.measures.FirmMeasureSpec` of this study."""
         return FirmMeasureSpec(shock_year=self.shock_year, base_year=self.base_year, recovery_year=self.recovery_year,
                                min_abs_benchmark_growth=self.min_abs_benchmark_growth, grouping=self.grouping,
-                               invalid=self.invalid)
+                               invalid=self.invalid, growth_paths=self.growth_paths)
 
     def check(self) -> None:
         """Rules the field types cannot say (not yet against the data)."""
