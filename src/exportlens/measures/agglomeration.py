@@ -217,13 +217,15 @@ class VirtualAgglomeration:
     ``values``: long frame aligned with the input (same index and order) with the columns
     region, time (the user's names), ``lq`` and ``vag``. ``weights``: the weight matrix W
     actually used (rows i, columns j, the user's region labels, in order of first
-    appearance; diagonal = self weight; row-standardised if asked). ``source`` says where
+    appearance; diagonal = self weight; row-standardised if asked); on the sparse path
+    (``cutoff=``/``k_neighbours=``) ``weights`` is None and ``sparse_weights`` holds W as a
+    scipy CSR matrix with rows and columns in the order of ``labels``. ``source`` says where
     the distances came from (``"registry"``: haversine between provincial capitals,
     ``"distances"``: user matrix, ``"weights"``: user weights used as given).
     """
 
     values: pd.DataFrame
-    weights: pd.DataFrame
+    weights: pd.DataFrame | None
     theta: float
     unit: str | None
     self_weight: float | str
@@ -231,13 +233,20 @@ class VirtualAgglomeration:
     source: str
     region: str
     time: str
+    sparse_weights: Any = None
+    labels: pd.Index | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """The long values frame (copy)."""
         return self.values.copy()
 
     def neighbour_share(self) -> pd.Series:
-        """:func:`neighbour_weight_share` of :attr:`weights`."""
+        """:func:`neighbour_weight_share` of :attr:`weights` (or of :attr:`sparse_weights`)."""
+        if self.sparse_weights is not None:
+            total = np.asarray(self.sparse_weights.sum(axis=1)).ravel()
+            diag = self.sparse_weights.diagonal()
+            return pd.Series((total - diag) / total, index=self.labels, name="neighbour_weight_share")
+        assert self.weights is not None
         return neighbour_weight_share(self.weights)
 
     def summary(self) -> str:
@@ -252,7 +261,7 @@ class VirtualAgglomeration:
             "Virtual agglomeration Vag_it = Σ_j LQ_jt · w_ij",
             f"weights: {self.source}; theta = {self.theta:g}; unit = {self.unit}; self weight = {sw}; "
             f"row-standardised = {self.row_standardise}",
-            f"{len(self.weights)} regions, {by_t.ngroups} period(s), {len(self.values)} rows",
+            f"{len(share)} regions, {by_t.ngroups} period(s), {len(self.values)} rows",
             f"neighbours' share of total weight: median {share.median():.1%} (min {share.min():.1%}, max {share.max():.1%})",
             f"Spearman(Vag, own LQ) per period: median {rho.median():.4f}, min {rho.min():.4f}",
             self.values[["lq", "vag"]].describe().to_string(float_format=lambda v: f"{v:.4f}"),
@@ -465,7 +474,7 @@ def virtual_agglomeration(
         ``cutoff`` (in ``unit``) or each region's ``k_neighbours`` nearest regions get a
         weight d_ij^−θ (others 0), found with a k-d tree
         (:meth:`exportlens.regions.RegionSet.neighbour_pairs`); W is a scipy sparse matrix
-        (``weights`` is then a pandas sparse DataFrame). With a cutoff beyond the largest
+        (:attr:`VirtualAgglomeration.sparse_weights`). With a cutoff beyond the largest
         distance it equals the dense result.
 
     Raises
@@ -605,8 +614,7 @@ def virtual_agglomeration(
                 raise InputError(f"Cannot row-standardise: zero row sums for {format_list(labels[~(rs_sum > 0)])}.")
             Wsp = Wsp.multiply(1.0 / rs_sum[:, None]).tocsr()
         vag_grid = np.asarray((Wsp @ grid.T).T)
-        Wdf = pd.DataFrame.sparse.from_spmatrix(  # type: ignore[attr-defined]
-            Wsp, index=labels, columns=pd.Index(labels, name=f"{region}_j"))
+        Wdf = None
     else:
         assert W is not None
         if row_standardise:
@@ -633,4 +641,6 @@ def virtual_agglomeration(
         source=source,
         region=region,
         time=time,
+        sparse_weights=Wsp,
+        labels=labels,
     )

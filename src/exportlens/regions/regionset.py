@@ -292,10 +292,22 @@ class RegionSet:
         if self.is_registry:
             return resolve_provinces(series)
         index = self._index()
+        # vectorised exact match of the distinct values' text on the unambiguous keys; the rest one by one
+        fcodes, uniques = pd.factorize(series, use_na_sentinel=True)
+        single = {k: v[0] for k, v in index.items() if len(v) == 1}
+        keys = pd.Index(list(single))
+        targets = np.empty(len(single), dtype=object)
+        targets[:] = list(single.values())
+        hit = keys.get_indexer(pd.Index(uniques).astype(str))
+        resolved = np.empty(len(uniques), dtype=object)
+        resolved[hit >= 0] = targets[hit[hit >= 0]]
         mapping: dict[Any, Any] = {}
         unknown: list[Any] = []
         ambiguous: list[str] = []
-        for v in pd.unique(series):
+        rest = [uniques[int(k)] for k in np.flatnonzero(hit < 0)]
+        if (fcodes < 0).any():
+            rest.append(None)
+        for v in rest:
             key = _norm_code(v)
             hits = index.get(key or "") or index.get(_strip_suffix(key or ""), [])
             if len(hits) == 1:
@@ -310,11 +322,14 @@ class RegionSet:
         if unknown:
             listed = []
             for v in unknown[:LIST_LIMIT]:
-                pos = np.flatnonzero(series.to_numpy() == v)[:5]
+                pos = np.flatnonzero(series.isna().to_numpy() if v is None else (series.to_numpy() == v))[:5]
                 listed.append(f"{v!r} (rows {list(series.index[pos])})")
             raise UnknownRegionError(f"{len(unknown)} {what} value(s) are not in {self.source}: "
                                      f"{format_list(listed, total=len(unknown))}.")
-        return series.map(mapping)
+        for k in np.flatnonzero(hit < 0):
+            resolved[k] = mapping[uniques[int(k)]]
+        out = resolved[fcodes] if len(fcodes) else np.empty(0, dtype=object)
+        return pd.Series(out, index=series.index, dtype=object)
 
     # --- groupings -------------------------------------------------------------------
 

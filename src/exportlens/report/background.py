@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import pickle
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 __all__ = ["in_background"]
 
@@ -43,7 +43,7 @@ def in_background(fn: Callable[[], T]) -> Callable[[], T]:
     def child() -> None:
         try:
             payload = pickle.dumps((True, fn()))
-        except BaseException:  # noqa: BLE001 - the parent re-runs fn() and raises the real error
+        except BaseException:
             payload = pickle.dumps((False, None))
         send.send_bytes(payload)
         send.close()
