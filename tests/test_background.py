@@ -11,7 +11,8 @@ from exportlens.errors import InputError
 from exportlens.report.background import in_background
 
 
-def test_value_comes_back_from_the_child():
+def test_value_comes_back_from_the_child(monkeypatch):
+    monkeypatch.setenv("EXPORTLENS_PARALLEL", "1")
     parent = os.getpid()
     wait = in_background(lambda: {"pid": os.getpid(), "value": [1, 2, 3]})
     got = wait()
@@ -20,7 +21,8 @@ def test_value_comes_back_from_the_child():
         assert got["pid"] != parent  # really ran in a child
 
 
-def test_failure_reruns_in_the_caller_with_the_real_error():
+def test_failure_reruns_in_the_caller_with_the_real_error(monkeypatch):
+    monkeypatch.setenv("EXPORTLENS_PARALLEL", "1")
     calls = []
 
     def boom():
@@ -34,6 +36,7 @@ def test_failure_reruns_in_the_caller_with_the_real_error():
 
 
 def test_serial_switch(monkeypatch):
+    monkeypatch.setenv("EXPORTLENS_PARALLEL", "1")
     monkeypatch.setenv("EXPORTLENS_SERIAL", "1")
 
     def fn():
