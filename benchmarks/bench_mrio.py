@@ -1,6 +1,7 @@
 """Benchmark: provincial value-added decomposition vs a bare LU solve and vs pymrio's calc_all.
 
-Prints, in one run on this machine (median of BENCH_REPEATS runs after one warm-up):
+Prints, in one run on this machine (median of BENCH_REPEATS interleaved runs, exportlens,
+floor and pymrio in turn, after one warm-up round):
 - the provincial DVA/PVA/FVA decomposition (decompose_provincial + to_frame + by_sector)
   of a SYNTHETIC 31 x 42 table (CEADs size, n = 1,302) and of a random 76 x 45 table
   (OECD ICIO size, n = 3,420), each on a freshly built table (no cached LU factor);
@@ -19,25 +20,13 @@ from __future__ import annotations
 import dataclasses
 import os
 import resource
-import statistics
-import sys
-import time
 import tracemalloc
 import warnings
 
 import numpy as np
+from common import import_cost, interleaved, machine
 
 REPEATS = int(os.environ.get("BENCH_REPEATS", "5"))
-
-
-def _median_time(func, setup=None, repeats: int = REPEATS) -> float:
-    times = []
-    for _ in range(repeats + 1):  # the first run is a warm-up
-        arg = setup() if setup is not None else None
-        t0 = time.perf_counter()
-        func(arg)
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times[1:])
 
 
 def _peak_mib(func, arg) -> float:
@@ -56,8 +45,9 @@ def main() -> int:
     from exportlens.mrio import decompose_provincial
     from exportlens.regions import province_codes
 
-    print(f"exportlens MRIO benchmark; Python {sys.version.split()[0]}, {os.cpu_count()} logical cores, "
-          f"numpy {np.__version__}, repeats {REPEATS}")
+    print(f"exportlens MRIO benchmark; {machine()}; numpy {np.__version__}, repeats {REPEATS} (interleaved)")
+    print(f"import cost (fresh process): exportlens.mrio {import_cost('exportlens.mrio'):.3f} s, "
+          f"pymrio {import_cost('pymrio'):.3f} s, scipy.linalg {import_cost('scipy.linalg'):.3f} s")
     cases = {
         "31 x 42 (CEADs size, SYNTHETIC)": synthetic_mrio_table(2017, provinces=province_codes()),
         "76 x 45 (ICIO size, random)": random_mrio_table(76, 45, seed=1),
@@ -86,11 +76,11 @@ def main() -> int:
     rows = []
     for name, table in cases.items():
         n = table.size
-        t_ours = _median_time(ours, fresh(table))
-        t_floor = _median_time(floor, fresh(table))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            t_pymrio = _median_time(pymrio_calc, with_pymrio(table), repeats=max(1, min(REPEATS, 3)))
+            t_ours, t_floor, t_pymrio = interleaved(
+                [ours, floor, pymrio_calc], REPEATS,
+                setups=[fresh(table), fresh(table), with_pymrio(table)])
             m_pymrio = _peak_mib(pymrio_calc, with_pymrio(table)())
         m_ours = _peak_mib(ours, fresh(table)())
         m_floor = _peak_mib(floor, fresh(table)())

@@ -17,13 +17,13 @@ therefore has no default unit (see its docstring for measured figures).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from exportlens.errors import InputError, NonPositiveValueError
-from exportlens.regions.distance import distance_matrix, internal_distance
+from exportlens.regions.regionset import RegionSet
 from exportlens.regions.registry import resolve_provinces
 from exportlens.validation import (
     check_unique_keys,
@@ -217,13 +217,15 @@ class VirtualAgglomeration:
     ``values``: long frame aligned with the input (same index and order) with the columns
     region, time (the user's names), ``lq`` and ``vag``. ``weights``: the weight matrix W
     actually used (rows i, columns j, the user's region labels, in order of first
-    appearance; diagonal = self weight; row-standardised if asked). ``source`` says where
+    appearance; diagonal = self weight; row-standardised if asked); on the sparse path
+    (``cutoff=``/``k_neighbours=``) ``weights`` is None and ``sparse_weights`` holds W as a
+    scipy CSR matrix with rows and columns in the order of ``labels``. ``source`` says where
     the distances came from (``"registry"``: haversine between provincial capitals,
     ``"distances"``: user matrix, ``"weights"``: user weights used as given).
     """
 
     values: pd.DataFrame
-    weights: pd.DataFrame
+    weights: pd.DataFrame | None
     theta: float
     unit: str | None
     self_weight: float | str
@@ -231,13 +233,20 @@ class VirtualAgglomeration:
     source: str
     region: str
     time: str
+    sparse_weights: Any = None
+    labels: pd.Index | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """The long values frame (copy)."""
         return self.values.copy()
 
     def neighbour_share(self) -> pd.Series:
-        """:func:`neighbour_weight_share` of :attr:`weights`."""
+        """:func:`neighbour_weight_share` of :attr:`weights` (or of :attr:`sparse_weights`)."""
+        if self.sparse_weights is not None:
+            total = np.asarray(self.sparse_weights.sum(axis=1)).ravel()
+            diag = self.sparse_weights.diagonal()
+            return pd.Series((total - diag) / total, index=self.labels, name="neighbour_weight_share")
+        assert self.weights is not None
         return neighbour_weight_share(self.weights)
 
     def summary(self) -> str:
@@ -252,7 +261,7 @@ class VirtualAgglomeration:
             "Virtual agglomeration Vag_it = Σ_j LQ_jt · w_ij",
             f"weights: {self.source}; theta = {self.theta:g}; unit = {self.unit}; self weight = {sw}; "
             f"row-standardised = {self.row_standardise}",
-            f"{len(self.weights)} regions, {by_t.ngroups} period(s), {len(self.values)} rows",
+            f"{len(share)} regions, {by_t.ngroups} period(s), {len(self.values)} rows",
             f"neighbours' share of total weight: median {share.median():.1%} (min {share.min():.1%}, max {share.max():.1%})",
             f"Spearman(Vag, own LQ) per period: median {rho.median():.4f}, min {rho.min():.4f}",
             self.values[["lq", "vag"]].describe().to_string(float_format=lambda v: f"{v:.4f}"),
@@ -268,6 +277,11 @@ def _align_matrix(M: pd.DataFrame, labels: pd.Index, what: str, use_registry: bo
         )
     if M.index.has_duplicates or M.columns.has_duplicates:
         raise InputError(f"The {what} matrix has duplicated labels.")
+    if M.index.equals(labels) and M.columns.equals(labels):  # already in order: no reindexing copy
+        arr = M.to_numpy(dtype=float)
+        if not (np.isfinite(arr.sum()) or np.isfinite(arr).all()):
+            raise InputError(f"The {what} matrix has missing or infinite entries.")
+        return arr
     rows_missing = [x for x in labels if x not in M.index]
     cols_missing = [x for x in labels if x not in M.columns]
     if not rows_missing and not cols_missing:
@@ -305,6 +319,62 @@ def _align_matrix(M: pd.DataFrame, labels: pd.Index, what: str, use_registry: bo
     return arr
 
 
+def _decay_weights(D: np.ndarray, theta: float, labels: pd.Index) -> np.ndarray:
+    """W = D^−θ off the diagonal, computed in one pass into a new array (diagonal left for the caller).
+
+    θ = 1 uses the reciprocal (what ``D ** -1.0`` computes), other θ ``np.power``. Off-diagonal
+    distances must be positive and finite; checked on W with two reductions instead of a
+    boolean mask.
+    """
+    n = len(D)
+    W = np.empty_like(D, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if theta == 1.0:
+            np.reciprocal(D, out=W)
+        elif theta == 0.0:
+            W.fill(1.0)
+        else:
+            np.power(D, -theta, out=W)
+    np.fill_diagonal(W, 1.0)
+    ok = bool(W.min() > 0 and W.max() < np.inf) if theta > 0 else True
+    if theta == 0.0 or not ok:
+        bad = ~(D > 0) | ~np.isfinite(D)
+        bad.flat[:: n + 1] = False
+        if bad.any():
+            i, j = np.argwhere(bad)[0]
+            raise InputError(
+                f"Distances between different regions must be positive: d({labels[i]}, {labels[j]}) = {D[i, j]:g}."
+            )
+        if not ok:  # underflow/overflow of d^-theta with extreme distances or theta
+            raise InputError(f"d^-theta is not finite and positive for every pair with theta = {theta:g}; "
+                             "use another distance unit or a smaller theta.")
+    return W
+
+
+def _sparse_weights(rs: RegionSet, codes: list[Any], *, unit: str, theta: float, self_weight: float | str,
+                    d_ii: np.ndarray, cutoff: float | None, k_neighbours: int | None, labels: pd.Index) -> Any:
+    """Sparse W (scipy CSR): w_ij = d_ij^−θ for the neighbour pairs of ``rs``, w_ii the self weight."""
+    from scipy import sparse as sp
+
+    i, j, d = rs.neighbour_pairs(codes, unit=unit, cutoff=cutoff, k=k_neighbours)
+    n = len(codes)
+    if len(d) and not (d > 0).all():
+        a, b = i[~(d > 0)][0], j[~(d > 0)][0]
+        raise InputError(f"Distances between different regions must be positive: d({labels[a]}, {labels[b]}) = 0 "
+                         "(two regions at the same coordinates).")
+    w = d ** (-theta)
+    if self_weight == "internal":
+        if not (d_ii > 0).all():
+            raise InputError(f"self_weight='internal' needs positive internal distances; not so for "
+                             f"{format_list(labels[~(d_ii > 0)])}.")
+        diag = d_ii ** (-theta)
+    else:
+        diag = np.full(n, float(self_weight))
+    rows = np.concatenate([i, np.arange(n)])
+    cols = np.concatenate([j, np.arange(n)])
+    return sp.csr_matrix((np.concatenate([w, diag]), (rows, cols)), shape=(n, n))
+
+
 def virtual_agglomeration(
     df: pd.DataFrame,
     *,
@@ -321,6 +391,9 @@ def virtual_agglomeration(
     weights: pd.DataFrame | None = None,
     national_sector: str | None = None,
     national_total: str | None = None,
+    regions: RegionSet | None = None,
+    cutoff: float | None = None,
+    k_neighbours: int | None = None,
 ) -> VirtualAgglomeration:
     """Virtual agglomeration index: distance-weighted sum of location quotients.
 
@@ -391,6 +464,18 @@ def virtual_agglomeration(
     weights
         User weight matrix W used as given (diagonal included); only ``row_standardise``
         applies; ``unit`` must be None and ``self_weight`` the default.
+    regions
+        A :class:`exportlens.regions.RegionSet` (e.g. prefecture-level cities or counties
+        from a region table): labels are resolved through it (codes or names) and the
+        distances are the haversine distances between its coordinates. Default: the
+        province registry.
+    cutoff, k_neighbours
+        The sparse path for large sets (tens of thousands of regions): only pairs within
+        ``cutoff`` (in ``unit``) or each region's ``k_neighbours`` nearest regions get a
+        weight d_ij^−θ (others 0), found with a k-d tree
+        (:meth:`exportlens.regions.RegionSet.neighbour_pairs`); W is a scipy sparse matrix
+        (:attr:`VirtualAgglomeration.sparse_weights`). With a cutoff beyond the largest
+        distance it equals the dense result.
 
     Raises
     ------
@@ -454,6 +539,11 @@ def virtual_agglomeration(
             f"{len(miss)} region-period(s) are missing: {format_list(miss)}."
         )
 
+    sparse = cutoff is not None or k_neighbours is not None
+    if sparse and (distances is not None or weights is not None):
+        raise InputError("The sparse path (cutoff= or k_neighbours=) computes distances from the regions' "
+                         "coordinates; it cannot be combined with distances= or weights=.")
+    Wsp = None
     if weights is not None:
         if unit is not None:
             raise InputError("With weights= the distance unit plays no role: pass unit=None.")
@@ -461,8 +551,8 @@ def virtual_agglomeration(
             raise InputError(
                 "With weights= the diagonal of the given matrix is the self weight: leave self_weight at its default."
             )
-        W = _align_matrix(weights, labels, "weights", provinces_resolved_by_registry)
-        if (W < 0).any():
+        W = _align_matrix(weights, labels, "weights", provinces_resolved_by_registry).copy()
+        if W.min(initial=0.0) < 0:
             raise InputError("The weights matrix has negative entries.")
         source = "weights"
     else:
@@ -471,66 +561,76 @@ def virtual_agglomeration(
                 "unit is required ('km', '100km' or '1000km'): it decides how much weight the neighbours get "
                 "relative to w_ii (see the docstring of virtual_agglomeration)."
             )
+        rs = None
         if distances is not None:
             D = _align_matrix(distances, labels, "distances", provinces_resolved_by_registry)
             source = "distances"
             d_ii = np.diag(D).copy()
         else:
-            if not provinces_resolved_by_registry:
+            if regions is None and not provinces_resolved_by_registry:
                 raise InputError(
-                    "Without the province registry the distances are unknown: pass distances= or weights=, "
-                    "or set provinces_resolved_by_registry=True."
+                    "Without the province registry the distances are unknown: pass distances= or weights= "
+                    "(or regions=, a RegionSet with coordinates), or set provinces_resolved_by_registry=True."
                 )
-
-            pcodes = resolve_provinces(pd.Series(list(labels)), allow_non_mainland=True)
+            rs = regions if regions is not None else RegionSet.provinces()
+            pcodes = rs.resolve(pd.Series(list(labels)))
             dup = pcodes.duplicated(keep=False).to_numpy()
             if dup.any():
-                groups: dict[int, list] = {}
+                groups: dict[Any, list] = {}
                 for lab, c in zip(np.asarray(labels)[dup], pcodes[dup], strict=True):
-                    groups.setdefault(int(c), []).append(lab)
+                    groups.setdefault(c, []).append(lab)
                 raise InputError(
-                    "Several region labels resolve to the same province: "
+                    "Several region labels resolve to the same province or region: "
                     + format_list(f"{c}: {v}" for c, v in groups.items())
                     + ". Harmonise the labels first."
                 )
-            plist = [int(c) for c in pcodes]
-            D = distance_matrix(plist, unit=unit).to_numpy(dtype=float)  # type: ignore[arg-type]
-            d_ii = np.zeros(n)
-            if self_weight == "internal":
-                d_ii = internal_distance(plist, unit=unit).to_numpy(dtype=float)  # type: ignore[arg-type]
-            source = "registry"
-        off = ~np.eye(n, dtype=bool)
-        if not (D[off] > 0).all():
-            i, j = np.argwhere((D <= 0) & off)[0]
-            raise InputError(
-                f"Distances between different regions must be positive: d({labels[i]}, {labels[j]}) = {D[i, j]:g}."
-            )
-        W = np.zeros((n, n))
-        W[off] = D[off] ** (-theta)
-        if self_weight == "internal":
-            if not (d_ii > 0).all():
-                bad = labels[~(d_ii > 0)]
-                raise InputError(
-                    f"self_weight='internal' needs positive internal distances (matrix diagonal); not so for {format_list(bad)}."
-                )
-            np.fill_diagonal(W, d_ii ** (-theta))
+            plist = list(pcodes)
+            d_ii = rs.internal_distances(plist, unit=unit) if self_weight == "internal" else np.zeros(n)
+            source = "registry" if rs.is_registry else "regions"
+            if not sparse:
+                D = rs.distances(plist, unit=unit)
+        if sparse:
+            assert rs is not None
+            Wsp = _sparse_weights(rs, plist, unit=unit, theta=theta, self_weight=self_weight, d_ii=d_ii,
+                                  cutoff=cutoff, k_neighbours=k_neighbours, labels=labels)
+            source += "-cutoff" if cutoff is not None else "-knn"
+            W = None
         else:
-            np.fill_diagonal(W, self_weight)
-    if row_standardise:
-        rs = W.sum(axis=1)
-        if not (rs > 0).all():
-            raise InputError(
-                f"Cannot row-standardise: zero row sums for {format_list(labels[~(rs > 0)])}."
-            )
-        W = W / rs[:, None]
-
-    vag_grid = grid @ W.T  # vag[t, i] = Σ_j lq[t, j] w_ij
+            W = _decay_weights(D, theta, labels)
+            if self_weight == "internal":
+                if not (d_ii > 0).all():
+                    bad = labels[~(d_ii > 0)]
+                    raise InputError(
+                        f"self_weight='internal' needs positive internal distances (matrix diagonal); not so for "
+                        f"{format_list(bad)}."
+                    )
+                np.fill_diagonal(W, d_ii ** (-theta))
+            else:
+                np.fill_diagonal(W, self_weight)
+    if Wsp is not None:
+        if row_standardise:
+            rs_sum = np.asarray(Wsp.sum(axis=1)).ravel()
+            if not (rs_sum > 0).all():
+                raise InputError(f"Cannot row-standardise: zero row sums for {format_list(labels[~(rs_sum > 0)])}.")
+            Wsp = Wsp.multiply(1.0 / rs_sum[:, None]).tocsr()
+        vag_grid = np.asarray((Wsp @ grid.T).T)
+        Wdf = None
+    else:
+        assert W is not None
+        if row_standardise:
+            rs_sum = W.sum(axis=1)
+            if not (rs_sum > 0).all():
+                raise InputError(
+                    f"Cannot row-standardise: zero row sums for {format_list(labels[~(rs_sum > 0)])}."
+                )
+            W /= rs_sum[:, None]
+        vag_grid = grid @ W.T  # vag[t, i] = Σ_j lq[t, j] w_ij
+        Wdf = pd.DataFrame(W, index=labels, columns=pd.Index(labels, name=f"{region}_j"), copy=False)
     vag = vag_grid[tcodes, codes]
     values = pd.DataFrame(
         {region: df[region].to_numpy(), time: df[time].to_numpy(), "lq": lq.to_numpy(), "vag": vag},
         index=df.index,
     )
-    Wdf = pd.DataFrame(W, index=labels, columns=pd.Index(labels, name=f"{region}_j"))
     return VirtualAgglomeration(
         values=values,
         weights=Wdf,
@@ -541,4 +641,6 @@ def virtual_agglomeration(
         source=source,
         region=region,
         time=time,
+        sparse_weights=Wsp,
+        labels=labels,
     )

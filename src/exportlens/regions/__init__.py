@@ -23,6 +23,7 @@ from exportlens.regions.distance import (
     unit_divisor,
 )
 from exportlens.regions.groupings import Grouping, assign_group, grouping, list_groupings
+from exportlens.regions.regionset import RegionSet, haversine_matrix
 from exportlens.regions.registry import (
     Province,
     closest_provinces,
@@ -44,6 +45,7 @@ __all__ = [
     "Country",
     "Grouping",
     "Province",
+    "RegionSet",
     "Subregion",
     "alias_index",
     "assign_group",
@@ -56,6 +58,7 @@ __all__ = [
     "distance_matrix",
     "grouping",
     "haversine_km",
+    "haversine_matrix",
     "internal_distance",
     "is_national_total",
     "list_groupings",

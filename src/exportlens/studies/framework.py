@@ -36,6 +36,7 @@ from pydantic import ValidationError as _PydanticValidationError
 
 from exportlens.errors import InputError, StudySpecError, UnknownRegionError
 from exportlens.regions import resolve_province
+from exportlens.report.background import in_background
 from exportlens.report.build import build_reports
 from exportlens.report.figures import figure_language
 from exportlens.report.manifest import write_manifest
@@ -492,6 +493,8 @@ def write_study_outputs(result: StudyResult, out_dir: Path, *, lang: str = "zh",
     """Write a result's tables (every format), data files (CSV), figures and ``notes.txt``."""
     lang = check_lang(lang)
     out_dir = Path(out_dir)
+    # figures are drawn in a forked child while the tables are written (report.background)
+    figure_paths = in_background(lambda: result.draw_figures(out_dir / "figures", lang)) if figures else None
     written = write_tables(result.tables(lang), out_dir / "tables", formats)
     for name, frame in _data_files(result, lang).items():
         # "data/x" -> data/x.csv; "data/x.parquet" -> Parquet; a Path: a file the study already wrote (copied)
@@ -504,8 +507,12 @@ def write_study_outputs(result: StudyResult, out_dir: Path, *, lang: str = "zh",
         else:
             frame.to_csv(path, index=False, float_format="%.10g")
         written.append(path)
-    if figures:
-        written += result.draw_figures(out_dir / "figures", lang)
+    if figure_paths is not None:
+        _, font_note = figure_language(lang)  # what draw_figures notes in the child's copy of the result
+        notes: list[str] | None = getattr(result, "notes", None)
+        if font_note and notes is not None and font_note not in notes:
+            notes.append(font_note)
+        written += figure_paths()
     notes_path = out_dir / "notes.txt"
     compared = published_comparison_lines(published_comparison(result))
     notes_path.write_text("\n".join([result.summary(), *compared]) + "\n", encoding="utf-8")

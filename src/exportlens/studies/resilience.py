@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -38,7 +39,7 @@ from exportlens.datasets.demo_identification import make_identification_demo
 from exportlens.econometrics.results import ModelResult
 from exportlens.errors import InputError, MissingColumnError, StudySpecError
 from exportlens.measures import relative_log_growth, virtual_agglomeration
-from exportlens.regions import assign_group, grouping, list_groupings, resolve_provinces
+from exportlens.regions import RegionSet, list_groupings
 from exportlens.report import figures as fig
 from exportlens.report.descriptive_tables import DescriptiveTable
 from exportlens.report.regression_tables import RegressionTable
@@ -221,6 +222,21 @@ class ResilienceStudySpec(ProvinceYearSpec):
     constant: bool = study_field(
         False, section="tables",
         help="report the constant of fixed-effects models as Stata's reghdfe does (_cons = mean(y) - mean(X)b)")
+    regions_table: str | None = study_field(
+        None, section="regions", key="table", path=True, example="cities.csv",
+        help="region table (CSV/Excel, one row per city or county: code, name, longitude, latitude, group columns); "
+             "unset: the 31 provinces")
+    regions_sheet: str | None = study_field(None, section="regions", key="sheet", example="Sheet1",
+                                            help="Excel sheet of the region table")
+    region_code: str = study_field("code", section="regions", key="code", help="region code column")
+    region_name: str = study_field("name", section="regions", key="name", help="region name column")
+    region_lon: str = study_field("lon", section="regions", key="longitude", help="longitude column (degrees)")
+    region_lat: str = study_field("lat", section="regions", key="latitude", help="latitude column (degrees)")
+    region_area: str | None = study_field(None, section="regions", key="area", example="area_km2",
+                                          help='area column (km2), for [agglomeration] self_weight = "internal"')
+    region_grouping: str | None = study_field(
+        None, section="regions", key="grouping", example="province",
+        help="group column of the region table for Table 5 (replaces [model] grouping)")
     labels: dict[Lang, dict[str, str]] = study_field(
         default_factory=dict, section="labels",
         example={"zh": {"vag": "虚拟集聚"}, "en": {"vag": "Virtual agglomeration"}},
@@ -238,7 +254,9 @@ class ResilienceStudySpec(ProvinceYearSpec):
             raise StudySpecError("give [variables] ict_employment and total_employment, or a precomputed "
                                  "[variables] agglomeration column.")
         names = [g.name for g in list_groupings()]
-        if self.grouping not in names:
+        if self.regions_table is not None and not self.region_grouping:
+            raise StudySpecError("with a [regions] table, name its group column for Table 5: [regions] grouping.")
+        if self.regions_table is None and self.grouping not in names:
             raise StudySpecError(f"[model] grouping = {self.grouping!r}: expected one of {', '.join(names)}.")
 
     # column names of the two constructed variables in the analysis frame
@@ -249,6 +267,18 @@ class ResilienceStudySpec(ProvinceYearSpec):
     @property
     def vag(self) -> str:
         return self.agglomeration or "vag"
+
+    @property
+    def table5_grouping(self) -> str:
+        """The grouping of Table 5: [regions] grouping with a region table, else [model] grouping."""
+        return self.region_grouping if self.regions_table and self.region_grouping else self.grouping
+
+    def region_set(self) -> RegionSet:
+        """The study's regions: the [regions] table, or the province registry."""
+        if self.regions_table is None:
+            return _registry_regions()
+        return _table_regions(self.regions_table, self.regions_sheet, self.region_code, self.region_name,
+                              self.region_lon, self.region_lat, self.region_area, self.region_grouping)
 
     def required_columns(self) -> list[str]:
         cols = [self.entity, self.time, *self.controls]
@@ -371,7 +401,7 @@ class ResilienceStudyResult(WritableResult):
                 add_rows=_wild_rows(t4, lang))
         het = [*self.heterogeneity.values()] + ([self.group_interactions] if self.group_interactions is not None else [])
         if het:
-            glabels = _group_labels(spec.grouping, lang)
+            glabels = _group_labels(spec, lang)
             names = [glabels.get(g, str(g)) for g in self.heterogeneity]
             het_notes = list(base_notes)
             if self.group_interactions is not None:
@@ -400,7 +430,7 @@ class ResilienceStudyResult(WritableResult):
         if fnote and fnote not in self.notes:
             self.notes.append(fnote)
         spec = self.spec
-        glabels = _group_labels(spec.grouping, flang)
+        glabels = _group_labels(spec, flang)
         panel = self.panel.assign(group_label=self.panel["group"].map(glabels))
         synth = (" " + term("synthetic_short", flang)) if self.synthetic else ""
         names = [f"({i})" for i in range(1, len(self.stepwise) + 1)]
@@ -468,9 +498,20 @@ def _term_label(name: str, spec: ResilienceStudySpec, lang: str) -> str:
     return spec.label(name, lang)
 
 
-def _group_labels(grouping_name: str, lang: str) -> dict[str, str]:
-    g = grouping(grouping_name)
-    return {k: g.label(k, lang) for k in g.order}
+def _group_labels(spec: ResilienceStudySpec, lang: str) -> dict[str, str]:
+    return spec.region_set().group_labels(spec.table5_grouping, lang)
+
+
+@lru_cache(maxsize=1)
+def _registry_regions() -> RegionSet:
+    return RegionSet.provinces()
+
+
+@lru_cache(maxsize=8)
+def _table_regions(path: str, sheet: str | None, code: str, name: str, lon: str, lat: str, area: str | None,
+                   group: str | None) -> RegionSet:
+    return RegionSet.from_table(path, code=code, name=name, longitude=lon, latitude=lat, area=area, sheet=sheet,
+                                groups=[group] if group else [], where="[regions] ")
 
 
 # --- the analysis ----------------------------------------------------------------------
@@ -498,8 +539,15 @@ def prepare_panel(data: pd.DataFrame, spec: ResilienceStudySpec, *,
         )
     notes: list[str] = []
     frame = data.copy()
-    frame["code"] = resolve_provinces(frame[spec.entity])
-    frame = exclude_provinces(frame, spec.exclude, notes)
+    regions = spec.region_set()
+    frame["code"] = regions.resolve(frame[spec.entity]).to_numpy()
+    if regions.is_registry:
+        frame = exclude_provinces(frame, spec.exclude, notes)
+    elif spec.exclude:
+        excluded = set(regions.resolve(spec.exclude))
+        n_in = len(frame)
+        frame = frame[~frame["code"].isin(excluded)].copy()
+        notes.append(f"Excluded by the study file: {sorted(excluded)} ({n_in - len(frame)} rows).")
     check_province_years(frame, spec.entity, spec.time)
     # One spelling per province (北京 in some years, 北京市 in others is one province, not two).
     spellings = frame.groupby("code")[spec.entity].agg(lambda v: list(dict.fromkeys(v.astype(str))))
@@ -539,7 +587,8 @@ def prepare_panel(data: pd.DataFrame, spec: ResilienceStudySpec, *,
                                  {"theta": spec.theta, "unit": spec.unit, "self_weight": spec.self_weight})
         agg = virtual_agglomeration(
             frame, region=spec.entity, time=spec.time, sector_employment=str(spec.ict_employment),
-            total_employment=str(spec.total_employment), row_standardise=spec.row_standardise, **decay,
+            total_employment=str(spec.total_employment), row_standardise=spec.row_standardise,
+            regions=regions, **decay,
         )
         values = agg.values
         frame = frame.merge(values[[spec.entity, spec.time, "lq", "vag"]].rename(columns={"vag": spec.vag}),
@@ -549,7 +598,7 @@ def prepare_panel(data: pd.DataFrame, spec: ResilienceStudySpec, *,
         frame[spec.vag] = (frame[spec.vag] - lo) / (hi - lo)
         notes.append(f"Vag rescaled to [0, 1] over the panel ([agglomeration] rescale = \"minmax\"; raw range "
                      f"{lo:.6g} to {hi:.6g}).")
-    frame["group"] = assign_group(frame["code"], spec.grouping).to_numpy()
+    frame["group"] = regions.group(frame["code"], spec.table5_grouping).to_numpy()
     frame = frame.sort_values(["code", spec.time]).reset_index(drop=True)
     return frame, notes
 
@@ -670,7 +719,7 @@ def estimate_models(frame: pd.DataFrame, spec: ResilienceStudySpec, *, progress:
     step("Table 5: heterogeneity by region group")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        order = [g for g in _group_labels(spec.grouping, "en") if g in set(frame["group"])]
+        order = [g for g in _group_labels(spec, "en") if g in set(frame["group"])]
         het = em.heterogeneity(frame, spec.sl, spec.vag, spec.controls, group="group", order=order, fe=fe,
                                wild_bootstrap=_wild(spec, spec.vag), **common)
         inter = em.group_interactions(frame, spec.sl, spec.vag, spec.controls, group="group", order=order, fe=fe,

@@ -223,6 +223,10 @@ def run_extensions(data: pd.DataFrame, frame: pd.DataFrame, spec: Any,
         ext.robustness, skipped = _robustness(data, frame, spec, prepare)
         ext.notes += skipped
     if spec.spatial_weights != "none":
+        if spec.regions_table is not None:
+            raise InputError("[spatial] weights are built for the province registry; with a [regions] table set "
+                             "[spatial] weights = \"none\" (spatial weights of other region sets: exportlens.spatial "
+                             "from Python).")
         step("Tables 10-11: spatial spillovers")
         ext.spatial = _spatial(frame, spec)
         ext.notes += ext.spatial.notes
@@ -268,7 +272,9 @@ def _robustness(data: pd.DataFrame, frame: pd.DataFrame, spec: Any,
             why = "SL is a precomputed column ([variables] resilience)"
         if (name.startswith(("theta", "unit_")) or name == "economic_weights") and spec.agglomeration is not None:
             why = "Vag is a precomputed column ([variables] agglomeration)"
-        if name == "economic_weights" and spec.economic_variable not in frame.columns:
+        if name in ("economic_weights", "no_municipalities") and spec.regions_table is not None:
+            why = "it is defined for the province registry, and [regions] table names another region set"
+        elif name == "economic_weights" and spec.economic_variable not in frame.columns:
             why = f"[robustness] economic_variable {spec.economic_variable!r} is not in the data"
         if why:
             skipped.append(localized(TEXT, "en")["skipped"].format(name=name, why=why))
