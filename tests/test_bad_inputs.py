@@ -505,9 +505,7 @@ PY_CASES = [
     Case("load-suffix", _load_panel("p.json", b"{}"), InputError, ("p.json",)),
     Case("load-empty", _load_panel("p.csv", b""), DataFormatError, ("p.csv",)),
     Case("load-corrupt-parquet", _load_panel("p.parquet", PARQUET_BAD), DataFormatError, ("p.parquet",)),
-    Case("load-corrupt-xlsx", _load_panel("p.xlsx", XLSX_BYTES), DataFormatError, ("p.xlsx",),
-         extra={"xfail": "load_panel (data/panel.py) is rewritten by issue 11 part B; the command line "
-                         "(check-corrupt-xlsx, res-corrupt-xlsx) already names the file"}),
+    Case("load-corrupt-xlsx", _load_panel("p.xlsx", XLSX_BYTES), DataFormatError, ("p.xlsx",)),
     Case("load-entity-missing", _load_panel("p.csv", b"a,year\n1,2009\n"), MissingColumnError, ("province",)),
     Case("load-bad-encoding", _load_panel("p.csv", "province,year\n北京,2009\n".encode("gbk"), encoding="utf-8"),
          DataFormatError, ("p.csv", "utf-8")),

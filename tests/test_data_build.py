@@ -296,3 +296,37 @@ def test_real_population_survey_file_is_not_passed_in_silence(shared_data: Path)
     assert result.coverage_year.set_index("year").loc[2020, "missing"] == 31
     text = result.summary()
     assert "1%人口抽样调查样本数据" in text and "breaks:" in text
+
+
+def test_study_file_builds_its_panel_from_data_build(tmp_path: Path):
+    """[data] build in a study file: the study builds the panel itself (issue 11) and records its provenance."""
+    from exportlens.datasets import load_resilience_demo
+    from exportlens.studies.framework import run_study
+    from exportlens.studies.resilience import STUDY, ResilienceStudySpec
+
+    demo = load_resilience_demo()
+    columns = ["exports", "national_exports", "ict_emp", "total_emp", "ln_gdp_pc", "tax_burden",
+               "consumption_rate", "fdi_ratio", "rd_intensity"]
+    demo[["province", "year", *columns]].to_csv(tmp_path / "long.csv", index=False)
+    lines = ["[build]", "years = [2009, 2022]", ""]
+    for c in columns:
+        lines += ["[[variables]]", f'name = "{c}"', 'file = "long.csv"', 'layout = "long"', f'indicator = "{c}"', ""]
+    (tmp_path / "panel.toml").write_text("\n".join(lines), encoding="utf-8")
+    (tmp_path / "study.toml").write_text('[data]\nbuild = "panel.toml"\n[model]\nlags = [1]\n', encoding="utf-8")
+    spec = ResilienceStudySpec.from_toml(tmp_path / "study.toml")
+    assert spec.build_file == str(tmp_path / "panel.toml")
+    out = run_study(STUDY, spec, out=tmp_path / "out", lang="en", formats=["csv"], figures=False, reports=False)
+    built = pd.read_csv(out / "coefficients.csv")
+    direct = run_study(STUDY, ResilienceStudySpec(lags=[1]), out=tmp_path / "direct", lang="en", formats=["csv"],
+                       figures=False, reports=False)
+    reference = pd.read_csv(direct / "coefficients.csv")
+    np.testing.assert_allclose(built["estimate"], reference["estimate"], rtol=1e-9)
+    provenance = pd.read_csv(out / "panel_provenance.csv")
+    assert set(provenance["variable"]) == set(columns)
+    manifest = (out / "manifest.json").read_text(encoding="utf-8")
+    assert "panel.toml" in manifest
+    both = tmp_path / "both.toml"
+    both.write_text('[data]\nbuild = "panel.toml"\npath = "long.csv"\n', encoding="utf-8")
+    with pytest.raises(StudySpecError, match="both path and build"):
+        run_study(STUDY, ResilienceStudySpec.from_toml(both), out=tmp_path / "x", figures=False, reports=False)
+    assert not (tmp_path / "x").exists()

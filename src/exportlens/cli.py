@@ -238,7 +238,7 @@ def demo(
                 runs.append(_run_study(entry, path, root / folder, lang, None, figures, overwrite, reports=reports))
     console.print(f"[green]done:[/] results in {escape(str(root))}")
     if reports:
-        index = demo_index(root, runs, lang=lang)
+        index = demo_index(Path(root).resolve(), [Path(r).resolve() for r in runs], lang=lang)
         console.print(f"reports: {escape(str(index))}")
 
 

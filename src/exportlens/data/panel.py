@@ -25,7 +25,7 @@ from exportlens.errors import (
     UnknownRegionError,
 )
 from exportlens.regions.registry import is_national_total, resolve_province
-from exportlens.validation import require_columns
+from exportlens.validation import reading, require_columns
 
 __all__ = ["MISSING_MARKERS", "PLACEHOLDERS", "SUPPORTED_SUFFIXES", "load_panel", "parse_year"]
 
@@ -387,7 +387,8 @@ def load_panel(
     else:
         path = Path(source)
         where = path.name
-        df = _read_file(path, sheet=sheet, encoding=encoding, sep=sep, read_kwargs=read_kwargs)
+        with reading(path, what="panel (CSV, Excel, Stata or Parquet)"):
+            df = _read_file(path, sheet=sheet, encoding=encoding, sep=sep, read_kwargs=read_kwargs)
     df = df.reset_index(drop=True)
     key_columns = {entity, time} if layout == "long" else {_label_column(df, entity if wide_entities == "rows"
                                                                          else time, label_column)}

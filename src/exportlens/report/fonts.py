@@ -12,6 +12,7 @@ This is the one place where fonts are registered: figures call :func:`cjk_font`.
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 from pathlib import Path
 
@@ -84,15 +85,19 @@ def cjk_font_subset(text: str, family: str = "Noto Sans CJK SC") -> bytes | None
     from fontTools import subset
     from fontTools.ttLib import TTCollection, TTFont
 
-    names = [f["name"].getDebugName(1) for f in TTCollection(str(path), lazy=True).fonts]
+    # fontTools reports every pruned table at INFO level; a run's console is not the place for it
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
+
+    with TTCollection(str(path), lazy=True) as collection:  # closed here: no file left for the GC
+        names = [f["name"].getDebugName(1) for f in collection.fonts]
     index = names.index(family) if family in names else 0
-    font = TTFont(str(path), fontNumber=index, recalcTimestamp=False, lazy=True)
-    options = subset.Options()
-    options.name_IDs = ["*"]
-    options.hinting = False  # screen rendering in browsers; halves the embedded size
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=text)
-    subsetter.subset(font)
-    buf = io.BytesIO()
-    font.save(buf)
+    with TTFont(str(path), fontNumber=index, recalcTimestamp=False, lazy=True) as font:
+        options = subset.Options()
+        options.name_IDs = ["*"]
+        options.hinting = False  # screen rendering in browsers; halves the embedded size
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=text)
+        subsetter.subset(font)
+        buf = io.BytesIO()
+        font.save(buf)
     return buf.getvalue()

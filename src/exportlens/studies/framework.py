@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr
 from pydantic import Field as _PydanticField
 from pydantic import ValidationError as _PydanticValidationError
 
+from exportlens.data import build_panel, load_panel
 from exportlens.errors import InputError, StudySpecError, UnknownRegionError
 from exportlens.regions import resolve_province
 from exportlens.report.background import in_background
@@ -281,6 +282,36 @@ class ProvinceYearSpec(StudySpec):
                               help="province column (any spelling: 北京市, 北京, Beijing, 110000 ...)")
     time: str = study_field("year", section="data", help="year column")
     exclude: list[str] = study_field(default_factory=list, section="data", help='provinces left out, e.g. ["西藏"]')
+    build_file: str | None = study_field(
+        None, section="data", key="build", path=True, example="panel.toml",
+        help="a panel build file (exportlens data build): the panel is built from the raw downloads it names "
+             "instead of read from [data] path")
+
+    def read_panel(self, demo: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        """The study's panel: built from ``[data] build``, read from ``[data] path``, or the demo panel.
+
+        A built panel carries its provenance and build notes in ``attrs`` (``provenance``,
+        ``build_notes``) so that the run records them.
+        """
+        if self.build_file and self.data_path:
+            raise StudySpecError("[data] has both path and build: a panel is either read (path) or built (build); "
+                                 "remove one of the two keys.")
+        if self.build_file:
+            built = build_panel(self.build_file)
+            frame = built.panel
+            frame.attrs["provenance"] = built.provenance
+            frame.attrs["build_notes"] = [f"Panel built from {self.build_file}: {n}" for n in built.notes]
+            return frame
+        if self.data_path:
+            return load_panel(self.data_path, entity=self.entity, time=self.time, sheet=self.sheet,
+                              resolve_entities=None)
+        return demo()
+
+    def data_inputs(self) -> dict[str, str]:
+        """The files the panel comes from, for the manifest (empty for the demo panel)."""
+        if self.build_file:
+            return {"build": self.build_file}
+        return {"data": self.data_path} if self.data_path else {}
 
 
 class _SpecValuesError(StudySpecError):
@@ -541,6 +572,8 @@ def run_study(definition: StudyDefinition, spec: StudySpec, *, out: str | Path |
     prefix = definition.name if inputs else f"{definition.name}-demo"
     with staged_output(out, prefix, overwrite=overwrite) as (staging, final), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        # unclosed-file notices depend on when the garbage collector runs, not on the results
+        warnings.simplefilter("ignore", ResourceWarning)
         with step_progress(definition.steps[0], len(definition.steps) + 1, console) as advance:
             if data is not None:
                 frame = data

@@ -32,7 +32,6 @@ from pydantic import Field
 from scipy import stats
 
 from exportlens import econometrics as em
-from exportlens.data import load_panel
 from exportlens.datasets import load_resilience_demo
 from exportlens.datasets.demo import DEMO_TRUE_COEFFICIENTS, DEMO_VAG_PARAMETERS
 from exportlens.datasets.demo_identification import make_identification_demo
@@ -319,6 +318,7 @@ class ResilienceStudyResult(WritableResult):
     notes: list[str]
     synthetic: bool = False
     extensions: Extensions = field(default_factory=Extensions)
+    provenance: pd.DataFrame | None = None  # of a panel built from [data] build
 
     def models(self) -> dict[str, ModelResult]:
         """All fitted models by a stable name."""
@@ -369,7 +369,9 @@ class ResilienceStudyResult(WritableResult):
 
     def data_files(self) -> dict[str, pd.DataFrame]:
         """The tidy coefficients, the analysis panel and the row accounting, written as CSV."""
+        provenance = self.provenance
         return {"coefficients": self.to_frame(), "analysis_panel": self.panel, "sample": self.sample,
+                **({"panel_provenance": provenance} if provenance is not None else {}),
                 **self.extensions.data_files()}
 
     def tables(self, lang: str = "zh") -> dict[str, Any]:
@@ -537,7 +539,7 @@ def prepare_panel(data: pd.DataFrame, spec: ResilienceStudySpec, *,
             f"Column(s) {named} named in the study file are not in the data; available columns: {list(data.columns)}. "
             "Fix the names in the study file or the data."
         )
-    notes: list[str] = []
+    notes: list[str] = list(data.attrs.get("build_notes", []))
     frame = data.copy()
     regions = spec.region_set()
     frame["code"] = regions.resolve(frame[spec.entity]).to_numpy()
@@ -810,7 +812,7 @@ def run_resilience_study(data: pd.DataFrame, spec: ResilienceStudySpec | None = 
         moderation_raw=models.moderation_raw,
         moderation_centred=models.moderation_centred, heterogeneity=models.heterogeneity,
         group_interactions=models.group_interactions, notes=notes, synthetic=bool(data.attrs.get("synthetic", False)),
-        extensions=extensions,
+        extensions=extensions, provenance=data.attrs.get("provenance"),
     )
 
 
@@ -825,9 +827,7 @@ def _demo_truth(result: ResilienceStudyResult) -> float | None:
 
 def load_study_data(spec: ResilienceStudySpec) -> pd.DataFrame:
     """The data named in the spec, or the embedded synthetic demo panel when none is named."""
-    if spec.data_path is None:
-        return load_resilience_demo() if spec.demo == "resilience_demo" else make_identification_demo()
-    return load_panel(spec.data_path, entity=spec.entity, time=spec.time, sheet=spec.sheet, resolve_entities=None)
+    return spec.read_panel(load_resilience_demo if spec.demo == "resilience_demo" else make_identification_demo)
 
 
 STUDY = StudyDefinition(
@@ -838,6 +838,6 @@ STUDY = StudyDefinition(
     steps=("load data", "measures: SL and Vag", "Table 1: descriptive statistics", "Table 2: stepwise baseline",
            "Table 3: lagged key regressor", "Table 4: moderation", "Table 5: heterogeneity by region group",
            "Table 9: robustness"),
-    inputs=lambda spec: {"data": spec.data_path} if spec.data_path else {},
+    inputs=lambda spec: spec.data_inputs(),
     demo_label="embedded SYNTHETIC demo panel (resilience_demo)",
 )

@@ -734,12 +734,9 @@ def load_study_data(spec: SynergyStudySpec) -> tuple[pd.DataFrame, pd.DataFrame 
     """The province-year panel and the employment table named in the spec; the embedded
     SYNTHETIC demo data when no data path is given (the demo employment table too, unless
     [clusters] names one)."""
-    if spec.data_path is None:
-        panel = synergy_demo_panel()
-        employment = None if spec.employment_path else synergy_demo_employment()
-    else:
-        panel = load_panel(spec.data_path, entity=spec.entity, time=spec.time, sheet=spec.sheet, resolve_entities=None)
-        employment = None
+    panel = spec.read_panel(synergy_demo_panel)
+    demo = not spec.data_inputs()
+    employment = synergy_demo_employment() if demo and not spec.employment_path else None
     if spec.employment_path:
         employment = load_panel(spec.employment_path, entity=spec.region, time=spec.employment_time,
                                 sheet=spec.employment_sheet, resolve_entities=None)
@@ -748,9 +745,9 @@ def load_study_data(spec: SynergyStudySpec) -> tuple[pd.DataFrame, pd.DataFrame 
 
 def _inputs(spec: SynergyStudySpec) -> dict[str, str]:
     """The files a run reads (none for the demo): panel, employment table, own indicator systems."""
-    if spec.data_path is None:
+    files = spec.data_inputs()
+    if not files:
         return {}
-    files = {"data": spec.data_path}
     if spec.employment_path:
         files["employment"] = spec.employment_path
     for name, system in zip(spec.names, spec.systems if not spec.indices else [], strict=False):
