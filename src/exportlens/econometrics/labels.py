@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from exportlens.errors import InputError
+from exportlens.text import TERMS, term
 
 __all__ = [
     "ENTITY_NAMES",
@@ -37,47 +38,7 @@ __all__ = [
 
 LANGS = ("en", "zh")
 
-#: Table vocabulary: key -> {"en": ..., "zh": ...}.
-TERMS: dict[str, dict[str, str]] = {
-    "constant": {"en": "Constant", "zh": "常数项"},
-    "observations": {"en": "Observations", "zh": "样本量"},
-    "r2_overall": {"en": "R² (overall)", "zh": "R²（整体）"},
-    "r2_within": {"en": "R² (within)", "zh": "R²（组内）"},
-    "adj_r2_overall": {"en": "Adjusted R² (overall)", "zh": "调整后R²（整体）"},
-    "adj_r2_within": {"en": "Adjusted R² (within)", "zh": "调整后R²（组内）"},
-    "yes": {"en": "YES", "zh": "是"},
-    "no": {"en": "NO", "zh": "否"},
-    "fe_time": {"en": "Time fixed effects", "zh": "时间固定效应"},
-    "fe_entity": {"en": "Region fixed effects", "zh": "地区固定效应"},
-    "fe_generic": {"en": "{name} fixed effects", "zh": "{name}固定效应"},
-    "dependent": {"en": "Dependent variable", "zh": "被解释变量"},
-    "variable": {"en": "Variable", "zh": "变量"},
-    "n": {"en": "N", "zh": "样本量"},
-    "mean": {"en": "Mean", "zh": "均值"},
-    "sd": {"en": "SD", "zh": "标准差"},
-    "min": {"en": "Min", "zh": "最小值"},
-    "max": {"en": "Max", "zh": "最大值"},
-    "descriptive_title": {"en": "Descriptive statistics", "zh": "描述性统计"},
-    "regression_title": {"en": "Regression results", "zh": "回归结果"},
-    "interaction": {"en": "{a} × {b}", "zh": "{a} × {b}"},
-    "lag": {"en": "{name} (lag {k})", "zh": "{name}（滞后{k}期）"},
-    "controls": {"en": "Controls", "zh": "控制变量"},
-    # notes under regression tables
-    "note_se": {"en": "Standard errors in parentheses", "zh": "括号内为标准误"},
-    "note_t": {"en": "t statistics in parentheses", "zh": "括号内为t值"},
-    "note_vcov_iid": {"en": "conventional (iid)", "zh": "普通标准误"},
-    "note_vcov_hetero": {"en": "heteroskedasticity-robust", "zh": "异方差稳健"},
-    "note_vcov_cluster": {"en": "clustered by {name}", "zh": "聚类到{name}层面"},
-    "note_vcov_dk": {"en": "Driscoll-Kraay", "zh": "Driscoll-Kraay"},
-    "note_stars": {
-        "en": "{s1} p<{p1}, {s2} p<{p2}, {s3} p<{p3}",
-        "zh": "{s1}、{s2}、{s3}分别表示在{P1}、{P2}、{P3}水平上显著",
-    },
-    "note_singletons": {
-        "en": "{n} singleton observation(s) dropped by pyfixest before estimation ({models})",
-        "zh": "pyfixest估计前剔除了{n}个单例观测值（{models}）",
-    },
-}
+# The table vocabulary (TERMS, term) lives in the one catalogue of bilingual text, exportlens.text.
 
 #: Well-known variable names with built-in labels (a user mapping overrides them).
 KNOWN_NAMES: dict[str, dict[str, str]] = {
@@ -98,13 +59,6 @@ def _check_lang(lang: str) -> str:
     if lang not in LANGS:
         raise InputError(f"Unknown language {lang!r}; use one of {list(LANGS)}.")
     return lang
-
-
-def term(key: str, lang: str = "en", **fmt: Any) -> str:
-    """The table vocabulary entry ``key`` in ``lang`` (formatted with ``fmt`` if given)."""
-    _check_lang(lang)
-    text = TERMS[key][lang]
-    return text.format(**fmt) if fmt else text
 
 
 class VariableLabels:
