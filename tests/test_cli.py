@@ -99,8 +99,9 @@ def test_study_template_and_regions(tmp_path):
     assert r.exit_code == 2 and "Atlantis" in r.output
     r = runner.invoke(app, ["regions", "list", "--grouping", "drc8"])
     assert r.exit_code == 0 and "长江中游" in r.output
-    r = runner.invoke(app, ["datasets", "list"])
+    r = runner.invoke(app, ["datasets", "list"], env={"COLUMNS": "80"})
     assert r.exit_code == 0 and "resilience_demo" in r.output
+    assert max(len(line) for line in r.output.splitlines()) <= 80  # readable in an 80-column terminal
     out = tmp_path / "demo.parquet"
     r = runner.invoke(app, ["datasets", "export", "resilience_demo", "--out", str(out)])
     assert r.exit_code == 0 and len(pd.read_parquet(out)) == 420

@@ -501,7 +501,12 @@ def datasets_list() -> None:
     """List the embedded demo datasets (all SYNTHETIC)."""
     from exportlens.datasets import list_datasets
 
-    console.print(_frame_table(list_datasets()))
+    # one block per dataset (name, study, size, then the wrapped description): readable at 80 columns
+    for row in list_datasets().itertuples(index=False):
+        synthetic = " [SYNTHETIC]" if getattr(row, "synthetic", False) else ""
+        console.print(f"[bold]{escape(str(row.name))}[/]  ({escape(str(row.study))}){synthetic}", highlight=False)
+        console.print(escape(f"  {row.shape}"), highlight=False)
+        console.print(escape(f"  {row.description}"), highlight=False)
 
 
 @datasets_app.command("export")
