@@ -646,6 +646,8 @@ def test_library_warnings_become_notes_not_raw_lines(tmp_path):
     assert not [ln for ln in r.output.splitlines() if "Warning:" in ln and "Note:" not in ln]  # only as a note
     notes = (tmp_path / "out" / "notes.txt").read_text(encoding="utf-8")
     assert "differs from the sum of the regions" in notes
+    # the note gives the advice of the interface in use (a study-file key), not a Python argument
+    assert "tolerance=None" not in notes and "[variables] national_exports" in notes
 
 
 def test_overwrite_replaces_only_the_earlier_runs_files(tmp_path):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import inspect
 import os
-import re
 import sys
 import warnings
 from importlib import resources
@@ -25,7 +24,7 @@ from rich.table import Table
 from exportlens._version import __version__
 from exportlens.errors import ExportlensError, InputError
 from exportlens.studies.registry import STUDIES, CliOption, StudyEntry, study_entry, study_names
-from exportlens.text import check_lang
+from exportlens.text import check_lang, cli_message
 from exportlens.validation import reading
 
 console = Console()
@@ -51,35 +50,6 @@ app.add_typer(datasets_app, name="datasets")
 app.add_typer(study_app, name="study")
 
 LangOption = Annotated[str, typer.Option("--lang", help="Labels of tables and figures: zh or en.")]
-
-
-#: Library messages advise Python users ("pass nonpositive='nan'"); on the command line the same
-#: advice names the study-file key or option. Any other "pass name=" advice is dropped (it names
-#: nothing the user can type here).
-CLI_ADVICE: dict[str, str] = {
-    "nonpositive": 'set [resilience] nonpositive = "nan" in the study file',
-    "invalid": 'set [data] invalid = "drop" in the study file',
-    "encoding": "give the encoding with --encoding (e.g. --encoding gb18030)",
-    "year": "add a 时间： line with the year to the file",
-    "tolerance": "check the national exports column named in [variables] national_exports",
-    "national": 'set [variables] national_exports or [resilience] national_from = "sum" in the study file',
-}
-_PY_ADVICE = re.compile(r"\b([Pp])ass (\w+)=(?:'[^']*'|\"[^\"]*\"|\{[^}]*\}|[^\s,;.)]*)(?: \(and \w+=\))?")
-_PY_SENTENCE = re.compile(r"[^.;:]*?\b[Pp]ass \w+=[^.;]*[.;]?")
-
-
-def cli_message(message: str) -> str:
-    """``message`` for the command line: Python-argument advice replaced by the option or study-file key."""
-    def sub(m: re.Match[str]) -> str:
-        advice = CLI_ADVICE.get(m.group(2))
-        if advice is None:
-            return m.group(0)
-        return advice[0].upper() + advice[1:] if m.group(1) == "P" else advice
-
-    text = _PY_ADVICE.sub(sub, message)
-    text = re.sub(r"\s*\([^()]*\b[Pp]ass \w+=[^()]*\)", "", text)  # parenthesised leftovers
-    text = _PY_SENTENCE.sub("", text)
-    return " ".join(text.split()).rstrip(" ;,") or message
 
 
 def _error_line(message: str) -> None:

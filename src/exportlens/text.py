@@ -13,12 +13,13 @@ them with :func:`localized`. No module branches on ``lang == "zh"`` for a shared
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, Literal, TypeVar
 
 from exportlens.errors import InputError
 
-__all__ = ["LANGS", "TERMS", "Lang", "check_lang", "localized", "term"]
+__all__ = ["CLI_ADVICE", "LANGS", "TERMS", "Lang", "check_lang", "cli_message", "localized", "term"]
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -118,3 +119,32 @@ def term(key: str, lang: str = "en", **fields: Any) -> str:
 def localized(table: Mapping[str, Mapping[str, T]], lang: str) -> Mapping[str, T]:
     """One language's part of a module's own ``{"zh": {...}, "en": {...}}`` label table."""
     return table[check_lang(lang)]
+
+
+#: Library messages advise Python users ("pass nonpositive='nan'"); on the command line the same
+#: advice names the study-file key or option. Any other "pass name=" advice is dropped (it names
+#: nothing the user can type here).
+CLI_ADVICE: dict[str, str] = {
+    "nonpositive": 'set [resilience] nonpositive = "nan" in the study file',
+    "invalid": 'set [data] invalid = "drop" in the study file',
+    "encoding": "give the encoding with --encoding (e.g. --encoding gb18030)",
+    "year": "add a 时间： line with the year to the file",
+    "tolerance": "check the national exports column named in [variables] national_exports",
+    "national": 'set [variables] national_exports or [resilience] national_from = "sum" in the study file',
+}
+_PY_ADVICE = re.compile(r"\b([Pp])ass (\w+)=(?:'[^']*'|\"[^\"]*\"|\{[^}]*\}|[^\s,;.)]*)(?: \(and \w+=\))?")
+_PY_SENTENCE = re.compile(r"[^.;:]*?\b[Pp]ass \w+=[^.;]*[.;]?")
+
+
+def cli_message(message: str) -> str:
+    """``message`` for the command line: Python-argument advice replaced by the option or study-file key."""
+    def sub(m: re.Match[str]) -> str:
+        advice = CLI_ADVICE.get(m.group(2))
+        if advice is None:
+            return m.group(0)
+        return advice[0].upper() + advice[1:] if m.group(1) == "P" else advice
+
+    text = _PY_ADVICE.sub(sub, message)
+    text = re.sub(r"\s*\([^()]*\b[Pp]ass \w+=[^()]*\)", "", text)  # parenthesised leftovers
+    text = _PY_SENTENCE.sub("", text)
+    return " ".join(text.split()).rstrip(" ;,") or message

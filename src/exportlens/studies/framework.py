@@ -44,7 +44,7 @@ from exportlens.report.manifest import write_manifest
 from exportlens.report.outputs import staged_output
 from exportlens.report.progress import step_progress
 from exportlens.report.tables import write_tables
-from exportlens.text import check_lang, term
+from exportlens.text import check_lang, cli_message, term
 from exportlens.validation import reading
 
 if TYPE_CHECKING:
@@ -585,7 +585,7 @@ def run_study(definition: StudyDefinition, spec: StudySpec, *, out: str | Path |
                                  "check the file named in the [data] section of the study file.")
             result = definition.run(frame, spec, progress=advance)
             for w in caught:  # every warning of the run (exportlens' and the libraries') is a note of it
-                note = f"Warning: {w.message}"
+                note = f"Warning: {cli_message(str(w.message))}"  # advice names study-file keys, not arguments
                 if note not in result.notes:
                     result.notes.append(note)
             advance("write tables and figures")

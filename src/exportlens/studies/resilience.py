@@ -52,7 +52,7 @@ from exportlens.studies.framework import (
     synthetic_notes,
 )
 from exportlens.studies.resilience_extensions import Extensions, run_extensions
-from exportlens.text import Lang, localized, term
+from exportlens.text import Lang, cli_message, localized, term
 
 # Variable labels of the study's tables (users add/override them in [labels.zh]/[labels.en]).
 DEFAULT_LABELS: dict[str, dict[str, str]] = {
@@ -780,7 +780,7 @@ def run_resilience_study(data: pd.DataFrame, spec: ResilienceStudySpec | None = 
         frame, notes = prepare_panel(data, spec)
     for w in caught:  # keep them visible and put them in the notes/manifest of the run
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        notes.append(f"Warning: {w.message}")
+        notes.append(f"Warning: {cli_message(str(w.message))}")
     step("Table 1: descriptive statistics")
     descriptive = em.describe(frame, _describe_variables(frame, spec))
     models = estimate_models(frame, spec, progress=step)
