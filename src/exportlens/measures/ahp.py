@@ -71,7 +71,17 @@ OnInconsistent = Literal["warn", "raise", "ignore"]
 
 @dataclass(frozen=True)
 class RandomIndexTable:
-    """Random consistency indices RI(n) of one source (n = matrix order)."""
+    """Random consistency indices RI(n) of one source (n = matrix order).
+
+    Examples
+    --------
+    >>> from exportlens.measures import RANDOM_INDEX_TABLES
+    >>> table = RANDOM_INDEX_TABLES["donegan_dodd1991"]
+    >>> table.max_n, table.covers(18), table(4), table(2)
+    (20, True, 0.8286, 0.0)
+    >>> RANDOM_INDEX_TABLES["saaty1980"].covers(18)
+    False
+    """
 
     key: str
     values: Mapping[int, float]
@@ -151,7 +161,16 @@ def tables_covering(n: int) -> list[str]:
 
 
 def random_index(n: int, table: str = "saaty1980") -> float:
-    """RI(n) from one of :data:`RANDOM_INDEX_TABLES` (0 for n ≤ 2)."""
+    """RI(n) from one of :data:`RANDOM_INDEX_TABLES` (0 for n ≤ 2).
+
+    Examples
+    --------
+    >>> from exportlens.measures import random_index
+    >>> random_index(3), random_index(5), random_index(2)
+    (0.58, 1.12, 0.0)
+    >>> random_index(4, table="chinese_textbook")
+    0.89
+    """
     if table not in RANDOM_INDEX_TABLES:
         raise InputError(
             f"Unknown random-index table {table!r}; available: {sorted(RANDOM_INDEX_TABLES)}."
@@ -217,6 +236,27 @@ def pairwise_matrix(
     Checks: square, positive, a_ii = 1, reciprocity a_ij·a_ji = 1 (relative ``tol``,
     default 0.01 so that 0.33 passes for 1/3), and with ``scale="saaty"`` every entry in
     [1/9, 9]. Every violation is reported with its cells.
+
+    Examples
+    --------
+    The upper triangle row by row (goods vs capital 3, goods vs people 5, capital vs
+    people 2); the lower triangle is filled with the reciprocals:
+
+    >>> from exportlens.measures import pairwise_matrix
+    >>> m = pairwise_matrix(upper=[3, 5, 2], labels=["goods", "capital", "people"])
+    >>> m.round(4)
+                goods  capital  people
+    criterion
+    goods      1.0000      3.0     5.0
+    capital    0.3333      1.0     2.0
+    people     0.2000      0.5     1.0
+
+    The same matrix from named pairs, fractions as text:
+
+    >>> m2 = pairwise_matrix(pairs=[("goods", "capital", 3), ("people", "goods", "1/5"),
+    ...                             ("capital", "people", 2)])
+    >>> bool((m2 == m).all().all())
+    True
     """
     given = [x is not None for x in (matrix, upper, pairs)]
     if sum(given) != 1:
@@ -378,6 +418,24 @@ class AHPResult:
     ``lambda_by_method``: the estimate (1/n) Σ (A w)_i / w_i for each weight vector.
     When ``ri_table`` does not cover n, ``ri`` and ``cr`` are NaN, ``consistent`` is False
     and ``cr_note`` says which tables do cover n.
+
+    Examples
+    --------
+    >>> from exportlens.measures import ahp
+    >>> r = ahp([[1, 3, 5], [1/3, 1, 2], [1/5, 1/2, 1]], labels=["goods", "capital", "people"])
+    >>> r.n, r.consistent
+    (3, True)
+    >>> r.weight("eigenvector").round(4).tolist()
+    [0.6483, 0.2297, 0.122]
+    >>> r.consistency().round(4).to_dict()
+    {'lambda_max': 3.0037, 'CI': 0.0018, 'RI': 0.58, 'CR': 0.0032, 'threshold': 0.1}
+    >>> print(r.summary())
+    AHP: 3 criteria; lambda_max = 3.0037, CI = 0.0018, ..., CR = 0.0032 -> consistent (threshold 0.1)
+               arithmetic  geometric  eigenvector   Aw/w
+    criterion
+    goods          0.6479     0.6483       0.6483 3.0037
+    capital        0.2299     0.2297       0.2297 3.0037
+    people         0.1222     0.1220       0.1220 3.0037
     """
 
     matrix: pd.DataFrame
@@ -456,6 +514,29 @@ def ahp(
     CR ≥ ``threshold``: ``on_inconsistent="warn"`` (default) emits an
     :class:`InconsistentJudgmentWarning`, ``"raise"`` raises
     :class:`InconsistentJudgmentError`, ``"ignore"`` does nothing.
+
+    Examples
+    --------
+    A perfectly consistent matrix (a_ij · a_jk = a_ik): every method gives the weights
+    4/7, 2/7, 1/7, λ_max = n and CR = 0.
+
+    >>> from exportlens.measures import ahp
+    >>> r = ahp([[1, 2, 4], [1/2, 1, 2], [1/4, 1/2, 1]])
+    >>> r.weights.round(4)
+               arithmetic  geometric  eigenvector
+    criterion
+    C1             0.5714     0.5714       0.5714
+    C2             0.2857     0.2857       0.2857
+    C3             0.1429     0.1429       0.1429
+    >>> round(r.lambda_max, 6), round(abs(r.cr), 6)
+    (3.0, 0.0)
+
+    Contradictory judgments (C1 > C2 > C3 > C1) are refused with ``"raise"``:
+
+    >>> ahp([[1, 9, 1/9], [1/9, 1, 9], [9, 1/9, 1]], on_inconsistent="raise")
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.InconsistentJudgmentError: ... is not consistent: CR = 6.1303 >= 0.1 ...
     """
     if on_inconsistent not in ("warn", "raise", "ignore"):
         raise InputError(f"on_inconsistent must be 'warn', 'raise' or 'ignore', got {on_inconsistent!r}.")

@@ -150,6 +150,20 @@ def location_quotients(
     Raises :class:`InputError` for absent combinations, missing values, duplicate rows and a
     ``total`` that varies within a region-period or is below an industry's value;
     :class:`NonPositiveValueError` for negative values and zero totals.
+
+    Examples
+    --------
+    Jiangsu: 60 of its 100 jobs in manufacturing, the nation 130 of 300, so
+    LQ = 0.6 / (130/300) = 1.3846:
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"province": ["江苏"] * 3 + ["浙江"] * 3 + ["四川"] * 3,
+    ...                    "industry": ["manufacturing", "ict", "retail"] * 3,
+    ...                    "emp": [60.0, 10.0, 30.0, 50.0, 20.0, 30.0, 20.0, 10.0, 70.0]})
+    >>> from exportlens.measures import location_quotients
+    >>> lq = location_quotients(df, region="province", industry="industry", value="emp")
+    >>> lq.round(4).tolist()
+    [1.3846, 0.75, 0.6923, 1.1538, 1.5, 0.6923, 0.4615, 0.75, 1.6154]
     """
     c = _cube(df, region, industry, value, time)
     return _lq(c, df, region, total)
@@ -210,6 +224,29 @@ def herfindahl_index(
     H_i = Σ_j (e_ij / Σ_k e_ik)², one row per region (and period). Columns: the key(s),
     ``herfindahl``, ``herfindahl_normalised`` = (H − 1/K)/(1 − 1/K) with K the number of
     units summed over, and ``n`` = K. References: Herfindahl (1950), Hirschman (1945).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"province": ["江苏"] * 3 + ["浙江"] * 3 + ["四川"] * 3,
+    ...                    "industry": ["manufacturing", "ict", "retail"] * 3,
+    ...                    "emp": [60.0, 10.0, 30.0, 50.0, 20.0, 30.0, 20.0, 10.0, 70.0]})
+    >>> from exportlens.measures import herfindahl_index
+    >>> herfindahl_index(df, region="province", industry="industry", value="emp").round(4)
+            industry  herfindahl  herfindahl_normalised  n
+    0  manufacturing      0.3846                 0.0769  3
+    1            ict      0.3750                 0.0625  3
+    2         retail      0.3964                 0.0947  3
+
+    Over industries, Jiangsu's shares are 0.6, 0.1, 0.3: H = 0.36 + 0.01 + 0.09 = 0.46.
+
+    >>> h = herfindahl_index(df, region="province", industry="industry", value="emp",
+    ...                      over="industries")
+    >>> h.round(4)
+      province  herfindahl  herfindahl_normalised  n
+    0       江苏        0.46                   0.19  3
+    1       浙江        0.38                   0.07  3
+    2       四川        0.54                   0.31  3
     """
     c = _cube(df, region, industry, value, time)
     return _herfindahl(c, region, industry, over)
@@ -264,6 +301,26 @@ def krugman_index(
     region i (``reference="rest"``, as in Midelfart-Knarvik et al. 2000). K = 0: the region
     has exactly the reference structure; K = 2: no industry in common. One row per region
     (and period) with the column ``krugman``. Reference: Krugman (1991), Geography and Trade.
+
+    Examples
+    --------
+    Jiangsu (0.6, 0.1, 0.3) against the nation (13/30, 4/30, 13/30):
+    K = 1/6 + 1/30 + 2/15 = 1/3.
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"province": ["江苏"] * 3 + ["浙江"] * 3 + ["四川"] * 3,
+    ...                    "industry": ["manufacturing", "ict", "retail"] * 3,
+    ...                    "emp": [60.0, 10.0, 30.0, 50.0, 20.0, 30.0, 20.0, 10.0, 70.0]})
+    >>> from exportlens.measures import krugman_index
+    >>> krugman_index(df, region="province", industry="industry", value="emp").round(4)
+      province  krugman
+    0       江苏   0.3333
+    1       浙江   0.2667
+    2       四川   0.5333
+    >>> rest = krugman_index(df, region="province", industry="industry", value="emp",
+    ...                      reference="rest")
+    >>> rest["krugman"].round(4).tolist()
+    [0.5, 0.4, 0.8]
     """
     c = _cube(df, region, industry, value, time)
     return _krugman(c, region, reference)
@@ -296,6 +353,29 @@ class ClusterMeasures:
     share in the region's listed industries), ``share_nation`` (S_j), ``share_of_industry``
     (g_ij) and ``lq``. ``concentration``: Herfindahl index of each industry across regions.
     ``specialisation``: per region, the Herfindahl index over industries and the Krugman index.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"province": ["江苏"] * 3 + ["浙江"] * 3 + ["四川"] * 3,
+    ...                    "industry": ["manufacturing", "ict", "retail"] * 3,
+    ...                    "emp": [60.0, 10.0, 30.0, 50.0, 20.0, 30.0, 20.0, 10.0, 70.0]})
+    >>> from exportlens.measures import cluster_measures
+    >>> r = cluster_measures(df, region="province", industry="industry", value="emp")
+    >>> r.lq_matrix().round(4)
+    industry   ict  manufacturing  retail
+    province
+    四川        0.75         0.4615  1.6154
+    江苏        0.75         1.3846  0.6923
+    浙江        1.50         1.1538  0.6923
+    >>> r.specialisation.round(4)
+      province  herfindahl  herfindahl_normalised  krugman
+    0       江苏        0.46                   0.19   0.3333
+    1       浙江        0.38                   0.07   0.2667
+    2       四川        0.54                   0.31   0.5333
+    >>> print(r.summary())
+    Cluster measures: 3 regions x 3 industries
+    Location quotient > 1 in 4 of 9 region-industry cells; ...
     """
 
     lq: pd.DataFrame
@@ -369,6 +449,28 @@ def cluster_measures(
     used as the LQ denominator (e.g. all urban-unit employment when only some industries are
     listed). Every region x industry (x period) combination must be present (0 for an absent
     industry); nothing is dropped.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"province": ["江苏"] * 3 + ["浙江"] * 3 + ["四川"] * 3,
+    ...                    "industry": ["manufacturing", "ict", "retail"] * 3,
+    ...                    "emp": [60.0, 10.0, 30.0, 50.0, 20.0, 30.0, 20.0, 10.0, 70.0]})
+    >>> from exportlens.measures import cluster_measures
+    >>> r = cluster_measures(df, region="province", industry="industry", value="emp")
+    >>> r.lq[["province", "industry", "share_region", "share_nation", "lq"]].head(3).round(4)
+      province       industry  share_region  share_nation      lq
+    0       江苏  manufacturing           0.6        0.4333  1.3846
+    1       江苏            ict           0.1        0.1333  0.7500
+    2       江苏         retail           0.3        0.4333  0.6923
+
+    With the national reference, K_i = Σ_j S_j · |LQ_ij − 1| (Jiangsu):
+
+    >>> jiangsu = r.lq[r.lq["province"] == "江苏"]
+    >>> round(float((jiangsu["share_nation"] * (jiangsu["lq"] - 1).abs()).sum()), 4)
+    0.3333
+    >>> len(r.to_frame()), r.to_frame().columns[-3:].tolist()
+    (9, ['herfindahl_industry', 'herfindahl_industry_normalised', 'n_regions'])
     """
     c = _cube(df, region, industry, value, time)
     t, i, j = c.pos

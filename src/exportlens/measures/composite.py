@@ -93,6 +93,26 @@ class IndicatorHierarchy(Protocol):
     module does not import :mod:`exportlens.measures.indicators`, which builds on it):
     ``indicators`` with the columns ``code``, ``dimension``, ``direction`` and ``dimensions``
     indexed by dimension code. :class:`~exportlens.measures.indicators.IndicatorSystem` is one.
+
+    Examples
+    --------
+    Any object with these two attributes will do, e.g. a namespace built by hand (an
+    :class:`~exportlens.measures.indicators.IndicatorSystem` adds checks, labels and files):
+
+    >>> import pandas as pd
+    >>> x = pd.DataFrame({"exports": [120.0, 80.0, 30.0, 10.0], "fdi": [15.0, 20.0, 5.0, 2.0],
+    ...                   "freight": [3.0, 2.0, 4.0, 5.0]}, index=["广东", "江苏", "四川", "甘肃"])
+    >>> directions = {"exports": "benefit", "fdi": "benefit", "freight": "cost"}
+
+    >>> from types import SimpleNamespace
+    >>> from exportlens.measures import composite_index
+    >>> hierarchy = SimpleNamespace(
+    ...     indicators=pd.DataFrame({"code": ["exports", "fdi", "freight"],
+    ...                              "dimension": ["openness", "openness", "logistics"],
+    ...                              "direction": ["benefit", "benefit", "cost"]}),
+    ...     dimensions=pd.DataFrame(index=pd.Index(["openness", "logistics"], name="code")))
+    >>> composite_index(x, hierarchy).scores.round(4).tolist()
+    [0.7634, 0.91, 0.2539, 0.0001]
     """
 
     @property
@@ -147,7 +167,18 @@ _COST = {"cost", "-", "negative", "neg", "min", "负向", "负", "逆向", "成�
 
 
 def normalise_direction(value: str, indicator: str = "") -> str:
-    """``"benefit"`` or ``"cost"`` from any accepted spelling; InputError otherwise."""
+    """``"benefit"`` or ``"cost"`` from any accepted spelling; InputError otherwise.
+
+    Examples
+    --------
+    >>> from exportlens.measures import normalise_direction
+    >>> normalise_direction("正向"), normalise_direction("-"), normalise_direction("Positive")
+    ('benefit', 'cost', 'benefit')
+    >>> normalise_direction("up", "exports")
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.InputError: Unknown direction 'up' of indicator 'exports': ...
+    """
     key = str(value).strip().lower()
     if key in _BENEFIT:
         return "benefit"
@@ -251,6 +282,32 @@ def standardise(
     -------
     DataFrame of the same shape, index and columns; larger is always better. It is
     non-negative whenever a shift other than a constant on z-scores is applied.
+
+    Examples
+    --------
+    Min-max without a shift: the best alternative of each indicator gets 1, the worst 0
+    (cost indicators are flipped, so 甘肃's freight cost of 5 scores 0):
+
+    >>> import pandas as pd
+    >>> x = pd.DataFrame({"exports": [120.0, 80.0, 30.0, 10.0], "fdi": [15.0, 20.0, 5.0, 2.0],
+    ...                   "freight": [3.0, 2.0, 4.0, 5.0]}, index=["广东", "江苏", "四川", "甘肃"])
+    >>> directions = {"exports": "benefit", "fdi": "benefit", "freight": "cost"}
+
+    >>> from exportlens.measures import standardise
+    >>> standardise(x, directions, shift=None).round(4)
+        exports     fdi  freight
+    广东   1.0000  0.7222   0.6667
+    江苏   0.6364  1.0000   1.0000
+    四川   0.1818  0.1667   0.3333
+    甘肃   0.0000  0.0000   0.0000
+
+    The default shift (``"auto"``) adds 0.0001 after min-max so that entropy can take logs;
+    z-scores use the sample standard deviation, as SPSS does:
+
+    >>> float(standardise(x, directions).min().min())
+    0.0001
+    >>> standardise(x, directions, method="zscore", shift=None)["exports"].round(4).tolist()
+    [1.2081, 0.4027, -0.604, -1.0067]
     """
     x = _matrix(data, "standardise")
     cost = _directions(data.columns, directions)
@@ -319,6 +376,24 @@ class EntropyWeights:
 
     ``weights`` sums to 1; ``entropy`` is e_j, ``divergence`` d_j = 1 − e_j;
     ``constant`` lists the columns that got weight 0 under ``constant="zero"``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> x = pd.DataFrame({"exports": [120.0, 80.0, 30.0, 10.0], "fdi": [15.0, 20.0, 5.0, 2.0],
+    ...                   "freight": [3.0, 2.0, 4.0, 5.0]}, index=["广东", "江苏", "四川", "甘肃"])
+    >>> directions = {"exports": "benefit", "fdi": "benefit", "freight": "cost"}
+
+    >>> from exportlens.measures import entropy_weights, standardise
+    >>> ew = entropy_weights(standardise(x, directions))
+    >>> print(ew.summary())
+    Entropy weights (3 indicators, n = 4 alternatives, k = 1/ln n = 0.721348)
+             entropy  divergence   weight
+    exports 0.668772    0.331228 0.353015
+    fdi     0.662993    0.337007 0.359173
+    freight 0.729950    0.270050 0.287812
+    >>> round(float(ew.weights.sum()), 10)
+    1.0
     """
 
     weights: pd.Series
@@ -395,6 +470,36 @@ def entropy_weights(data: pd.DataFrame, *, constant: ConstantPolicy = "raise") -
     Raises InputError for fewer than 2 alternatives, missing cells, constant columns
     (unless ``constant="zero"``: weight 0 and a :class:`ConstantColumnWarning`) and
     :class:`~exportlens.errors.NonPositiveValueError` for negative cells (named).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> x = pd.DataFrame({"exports": [120.0, 80.0, 30.0, 10.0], "fdi": [15.0, 20.0, 5.0, 2.0],
+    ...                   "freight": [3.0, 2.0, 4.0, 5.0]}, index=["广东", "江苏", "四川", "甘肃"])
+    >>> directions = {"exports": "benefit", "fdi": "benefit", "freight": "cost"}
+
+    >>> from exportlens.measures import entropy_weights, standardise
+    >>> z = standardise(x, directions)
+    >>> ew = entropy_weights(z)
+    >>> ew.to_frame().round(4)
+             entropy  divergence  weight
+    exports   0.6688      0.3312  0.3530
+    fdi       0.6630      0.3370  0.3592
+    freight   0.7300      0.2700  0.2878
+
+    The same weights from the formula, step by step:
+
+    >>> import numpy as np
+    >>> p = z / z.sum()
+    >>> e = -(p * np.log(p)).sum() / np.log(len(z))
+    >>> ((1 - e) / (1 - e).sum()).round(4).tolist()
+    [0.353, 0.3592, 0.2878]
+
+    An indicator concentrated on one alternative has entropy 0 (all the information):
+
+    >>> ew2 = entropy_weights(pd.DataFrame({"a": [1.0, 0, 0, 0], "b": [1.0, 1, 1, 2]}))
+    >>> ew2.divergence.round(4).tolist()
+    [1.0, 0.039]
     """
     x = _matrix(data, "entropy_weights")
     _check_non_negative(x, data, "entropy_weights")
@@ -435,6 +540,25 @@ def entropy_weights_by(
     each province its own weights over the partner countries; without ``directions`` the
     values are used as they are (they must be non-negative). Groups are sorted by key.
     Errors name the group.
+
+    Examples
+    --------
+    Weights per year of a small panel, each year standardised on its own rows:
+
+    >>> import pandas as pd
+    >>> from exportlens.measures import entropy_weights_by
+    >>> panel = pd.DataFrame({"year": [2020] * 4 + [2021] * 4,
+    ...                       "province": ["广东", "江苏", "四川", "甘肃"] * 2,
+    ...                       "exports": [120, 80, 30, 10, 130, 85, 33, 12.0],
+    ...                       "fdi": [15, 20, 5, 2, 16, 18, 6, 3.0],
+    ...                       "freight": [3, 2, 4, 5, 3, 2.5, 4, 4.5]})
+    >>> directions = {"exports": "benefit", "fdi": "benefit", "freight": "cost"}
+    >>> entropy_weights_by(panel, "year", ["exports", "fdi", "freight"],
+    ...                    directions=directions).round(4)
+    indicator  exports     fdi  freight
+    year
+    2020        0.3530  0.3592   0.2878
+    2021        0.3514  0.3367   0.3120
     """
     keys = [by] if isinstance(by, str) else list(by)
     require_columns(require_frame(data), [*keys, *indicators])
@@ -475,6 +599,20 @@ def pooled_entropy_weights(
     Panel entropy method: standardise over all T·n rows together, p_(t,i)j over all rows
     and k = 1/ln(T·n). Equivalent to :func:`entropy_weights` of :func:`standardise` on the
     stacked panel; any extra columns (year, region) are ignored.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.measures import pooled_entropy_weights
+    >>> panel = pd.DataFrame({"year": [2020] * 4 + [2021] * 4,
+    ...                       "province": ["广东", "江苏", "四川", "甘肃"] * 2,
+    ...                       "exports": [120, 80, 30, 10, 130, 85, 33, 12.0],
+    ...                       "fdi": [15, 20, 5, 2, 16, 18, 6, 3.0],
+    ...                       "freight": [3, 2, 4, 5, 3, 2.5, 4, 4.5]})
+    >>> directions = {"exports": "benefit", "fdi": "benefit", "freight": "cost"}
+    >>> ew = pooled_entropy_weights(panel, ["exports", "fdi", "freight"], directions)
+    >>> ew.n_alternatives, ew.weights.round(4).tolist()
+    (8, [0.4003, 0.3583, 0.2414])
     """
     require_columns(require_frame(data), indicators)
     std = standardise(
@@ -501,6 +639,24 @@ def critic_weights(data: pd.DataFrame) -> pd.Series:
     C_j = σ_j Σ_k (1 − r_jk), w_j = C_j / Σ C, σ_j the standard deviation of column j and
     r the Pearson correlation matrix. The ddof of σ cancels in the normalisation. Constant
     columns raise (their correlations are undefined).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> x = pd.DataFrame({"exports": [120.0, 80.0, 30.0, 10.0], "fdi": [15.0, 20.0, 5.0, 2.0],
+    ...                   "freight": [3.0, 2.0, 4.0, 5.0]}, index=["广东", "江苏", "四川", "甘肃"])
+    >>> directions = {"exports": "benefit", "fdi": "benefit", "freight": "cost"}
+
+    >>> from exportlens.measures import critic_weights, standardise
+    >>> z = standardise(x, directions, shift=None)
+    >>> critic_weights(z).round(4).tolist()
+    [0.4786, 0.2367, 0.2847]
+
+    By the formula C_j = σ_j Σ_k (1 − r_jk):
+
+    >>> c = z.std() * (1 - z.corr()).sum()
+    >>> (c / c.sum()).round(4).tolist()
+    [0.4786, 0.2367, 0.2847]
     """
     x = _matrix(data, "critic_weights")
     flat = _constant_columns(x, data.columns)
@@ -522,6 +678,20 @@ def sd_weights(data: pd.DataFrame) -> pd.Series:
     """Standard-deviation weights w_j = σ_j / Σ σ of a standardised matrix.
 
     Constant columns get weight 0; an all-constant matrix raises.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> x = pd.DataFrame({"exports": [120.0, 80.0, 30.0, 10.0], "fdi": [15.0, 20.0, 5.0, 2.0],
+    ...                   "freight": [3.0, 2.0, 4.0, 5.0]}, index=["广东", "江苏", "四川", "甘肃"])
+    >>> directions = {"exports": "benefit", "fdi": "benefit", "freight": "cost"}
+
+    >>> from exportlens.measures import sd_weights, standardise
+    >>> z = standardise(x, directions, shift=None)
+    >>> sd_weights(z).round(4).tolist()
+    [0.3345, 0.3468, 0.3188]
+    >>> (z.std() / z.std().sum()).round(4).tolist()
+    [0.3345, 0.3468, 0.3188]
     """
     x = _matrix(data, "sd_weights")
     return pd.Series(_sd_core(x), index=data.columns, name="weight")
@@ -547,7 +717,17 @@ def _aligned_weights(columns: pd.Index, weights: pd.Series, what: str) -> np.nda
 
 
 def weighted_score(data_std: pd.DataFrame, weights: pd.Series) -> pd.Series:
-    """Linear weighted sum s_i = Σ_j w_j x'_ij (weights aligned by indicator name)."""
+    """Linear weighted sum s_i = Σ_j w_j x'_ij (weights aligned by indicator name).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.measures import weighted_score
+    >>> z = pd.DataFrame({"exports": [1.0, 0.5, 0.0], "fdi": [0.0, 1.0, 0.5]},
+    ...                  index=["广东", "江苏", "四川"])
+    >>> weighted_score(z, pd.Series({"fdi": 0.4, "exports": 0.6})).round(4).tolist()
+    [0.6, 0.7, 0.2]
+    """
     x = _matrix(data_std, "weighted_score", min_rows=1)
     w = _aligned_weights(data_std.columns, weights, "weighted_score")
     return pd.Series(x @ w, index=data_std.index, name="score")
@@ -574,6 +754,28 @@ def topsis(
     closeness comparable across subsets (e.g. each province's countries against all
     province-country pairs); then C_i can fall outside [0, 1] only if a row of ``data``
     lies outside the reference's range, which cannot happen when it is part of it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> x = pd.DataFrame({"exports": [120.0, 80.0, 30.0, 10.0], "fdi": [15.0, 20.0, 5.0, 2.0],
+    ...                   "freight": [3.0, 2.0, 4.0, 5.0]}, index=["广东", "江苏", "四川", "甘肃"])
+    >>> directions = {"exports": "benefit", "fdi": "benefit", "freight": "cost"}
+
+    >>> from exportlens.measures import topsis
+    >>> weights = pd.Series({"exports": 0.4, "fdi": 0.3, "freight": 0.3})
+    >>> topsis(x, weights, directions).round(4)
+    广东    0.8282
+    江苏    0.7404
+    四川    0.1970
+    甘肃    0.0000
+    Name: closeness, dtype: float64
+
+    An alternative that is best on every indicator is the ideal point itself (C = 1):
+
+    >>> best = pd.DataFrame({"exports": [2.0, 1.0], "fdi": [2.0, 1.0], "freight": [1.0, 2.0]})
+    >>> topsis(best, weights, directions).round(4).tolist()
+    [1.0, 0.0]
     """
     x = _matrix(data, "topsis", min_rows=1)
     cost = _directions(data.columns, directions)
@@ -621,6 +823,32 @@ class CompositeIndex:
     ``normalise == "all"``; ``dimension_weights`` the W_d (sum to 1), ``global_weights`` =
     w_j·W_d (they sum to 1 under ``"dimension"``). ``standardised`` holds x'. ``constant``
     lists indicators given weight 0.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> x = pd.DataFrame({"exports": [120.0, 80.0, 30.0, 10.0], "fdi": [15.0, 20.0, 5.0, 2.0],
+    ...                   "freight": [3.0, 2.0, 4.0, 5.0]}, index=["广东", "江苏", "四川", "甘肃"])
+    >>> directions = {"exports": "benefit", "fdi": "benefit", "freight": "cost"}
+
+    >>> from exportlens.measures import IndicatorSystem
+    >>> system = IndicatorSystem.from_dict({"name": "demo", "dimensions": [
+    ...     {"code": "openness", "indicators": [{"code": "exports", "direction": "+"},
+    ...                                         {"code": "fdi", "direction": "+"}]},
+    ...     {"code": "logistics", "indicators": [{"code": "freight", "direction": "-"}]}]})
+
+    >>> from exportlens.measures import composite_index
+    >>> ci = composite_index(x, system)
+    >>> ci.weights_frame().round(4)
+             dimension  weight  global_weight
+    exports   openness  0.4957         0.2478
+    fdi       openness  0.5043         0.2522
+    freight  logistics  1.0000         0.5000
+    >>> print(ci.summary())
+    Composite index: 4 alternatives, 3 indicators in 2 dimensions; entropy weights ...
+    Dimension weights: openness 0.5000, logistics 0.5000
+    ...
+    Top alternatives: 江苏 (0.9100), 广东 (0.7634), 四川 (0.2539), 甘肃 (0.0001)
     """
 
     scores: pd.Series
@@ -727,6 +955,35 @@ def composite_index(
     of the linkage study's publication (16 weights per province summing to 100 %). With
     ``"dimension"`` a dimension of one indicator has weight 1 whatever the data; with
     ``"all"`` its weight depends on the data like every other.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> x = pd.DataFrame({"exports": [120.0, 80.0, 30.0, 10.0], "fdi": [15.0, 20.0, 5.0, 2.0],
+    ...                   "freight": [3.0, 2.0, 4.0, 5.0]}, index=["广东", "江苏", "四川", "甘肃"])
+    >>> directions = {"exports": "benefit", "fdi": "benefit", "freight": "cost"}
+
+    >>> from exportlens.measures import IndicatorSystem
+    >>> system = IndicatorSystem.from_dict({"name": "demo", "dimensions": [
+    ...     {"code": "openness", "indicators": [{"code": "exports", "direction": "+"},
+    ...                                         {"code": "fdi", "direction": "+"}]},
+    ...     {"code": "logistics", "indicators": [{"code": "freight", "direction": "-"}]}]})
+
+    >>> from exportlens.measures import composite_index
+    >>> ci = composite_index(x, system)
+    >>> ci.to_frame().round(4)
+    dimension  openness  logistics   score  rank
+    广东           0.8600     0.6668  0.7634     2
+    江苏           0.8199     1.0001  0.9100     1
+    四川           0.1743     0.3334  0.2539     3
+    甘肃           0.0001     0.0001  0.0001     4
+
+    F_i = Σ_d W_d S_id with equal dimension weights (广东: (0.86 + 0.6668) / 2); AHP or
+    hand-set weights go in ``dimension_weights``:
+
+    >>> ci2 = composite_index(x, system, dimension_weights={"openness": 0.8, "logistics": 0.2})
+    >>> ci2.scores.round(4).tolist()
+    [0.8214, 0.8559, 0.2061, 0.0001]
     """
     if weighting not in WEIGHTINGS:
         raise InputError(f"Unknown weighting {weighting!r}; use one of {list(WEIGHTINGS)}.")
