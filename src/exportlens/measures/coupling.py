@@ -89,6 +89,17 @@ class Band:
 
     ``closed`` says which end belongs to the band: ``"left"`` for [lower, upper),
     ``"right"`` for (lower, upper], ``"both"`` for [lower, upper].
+
+    Examples
+    --------
+    >>> from exportlens.measures import COORDINATION_BANDS, COUPLING_STAGES
+    >>> band = COORDINATION_BANDS[5]
+    >>> band.level, band.label(), band.label("en"), band.interval()
+    (6, '勉强协调', 'Barely coordinated', '[0.5, 0.6)')
+    >>> band.contains(0.5), band.contains(0.6)
+    (True, False)
+    >>> [stage.interval() for stage in COUPLING_STAGES]
+    ['[0, 0.3]', '(0.3, 0.5]', '(0.5, 0.8]', '(0.8, 1]']
     """
 
     level: int
@@ -299,6 +310,23 @@ def coupling_degree(U: Any, method: CouplingMethod = "standard") -> Any:
 
     Raises :class:`InputError` for missing values, values outside [0, 1], an observation
     whose indices are all 0 (C = 0/0) and a subsystem that is 0 in every observation.
+
+    Examples
+    --------
+    >>> from exportlens.measures import coupling_degree
+    >>> round(coupling_degree([0.2, 0.8]), 4)                          # 2·√0.16 / 1.0
+    0.8
+    >>> round(coupling_degree([0.2, 0.8], method="corrected"), 4)      # √(0.4 · 0.25)
+    0.3162
+    >>> coupling_degree([0.5, 0.5]), coupling_degree([0.3, 0.0])      # equal: 1; one is 0: 0
+    (1.0, 0.0)
+
+    Three subsystems, or many observations at once (rows = observations):
+
+    >>> round(coupling_degree([0.4, 0.4, 0.4]), 4)
+    1.0
+    >>> coupling_degree([[0.2, 0.8], [0.01, 0.04]]).round(4).tolist()  # same ratio, same C
+    [0.8, 0.8]
     """
     arr, single, names = _as_matrix(U)
     arr = _check_indices(arr, names)
@@ -323,6 +351,14 @@ def comprehensive_index(U: Any, weights: Any = None) -> Any:
     ``weights`` is a sequence in the order of the subsystems, or a mapping / Series by
     subsystem name when ``U`` is a DataFrame. Equal weights are the usual choice when the
     subsystems are regarded as equally important (for two systems a1 = a2 = 0.5).
+
+    Examples
+    --------
+    >>> from exportlens.measures import comprehensive_index
+    >>> round(comprehensive_index([0.2, 0.8]), 4)
+    0.5
+    >>> round(comprehensive_index([0.2, 0.8], weights=[0.4, 0.6]), 4)
+    0.56
     """
     arr, single, names = _as_matrix(U)
     arr = _check_indices(arr, names)
@@ -335,6 +371,14 @@ def coordination_degree(U: Any, weights: Any = None, *, method: CouplingMethod =
     from :func:`comprehensive_index`. D is in [0, 1]. For U = (0.2, 0.8) and equal weights:
     C = 0.8, T = 0.5, D = √0.4 ≈ 0.632 (standard) and √(0.316 · 0.5) ≈ 0.398 (corrected).
     Reference: 廖重斌 (1999); Wang Shujia et al. (2021) for the corrected C.
+
+    Examples
+    --------
+    >>> from exportlens.measures import coordination_degree
+    >>> round(coordination_degree([0.2, 0.8]), 4)                      # √(0.8 · 0.5)
+    0.6325
+    >>> round(coordination_degree([0.2, 0.8], method="corrected"), 4)  # √(0.3162 · 0.5)
+    0.3976
     """
     c = np.atleast_1d(coupling_degree(U, method))
     t = np.atleast_1d(comprehensive_index(U, weights))
@@ -366,6 +410,19 @@ def classify_coordination(D: Any, lang: str | None = None, *, bands: BandConvent
     [0.5, 0.6) = 勉强协调 etc., D = 1.0 is 优质协调, a D within :data:`EDGE_TOLERANCE` below
     an edge counts as on the edge; with ``bands="right"``: (0.5, 0.6] = 勉强协调, D = 0 is
     极度失调, a D within the tolerance above an edge counts as on the edge.
+
+    Examples
+    --------
+    >>> from exportlens.measures import classify_coordination
+    >>> classify_coordination(0.6325), classify_coordination(0.6325, "zh")
+    (7, '初级协调')
+    >>> classify_coordination([0.05, 0.55, 1.0], "en").tolist()
+    ['Extreme imbalance', 'Barely coordinated', 'High-quality coordination']
+
+    A D exactly on an edge: [0.5, 0.6) by default, (0.5, 0.6] with ``bands="right"``:
+
+    >>> classify_coordination(0.6), classify_coordination(0.6, bands="right")
+    (7, 6)
     """
     table = coordination_bands(bands)
     levels = _classify(D, table, "The coordination degree D")
@@ -378,6 +435,12 @@ def classify_coupling(C: Any, lang: str | None = None) -> Any:
     Edges: C ≤ 0.3 low-level coupling (C = 0.3 included), (0.3, 0.5] antagonism, (0.5, 0.8]
     running-in, C > 0.8 high-level coupling; a C within :data:`EDGE_TOLERANCE` above an edge
     counts as on the edge.
+
+    Examples
+    --------
+    >>> from exportlens.measures import classify_coupling
+    >>> classify_coupling(0.8, "en"), classify_coupling(0.3), classify_coupling(0.31, "zh")
+    ('Running-in', 1, '拮抗')
     """
     levels = _classify(C, COUPLING_STAGES, "The coupling degree C")
     return _labels(levels, COUPLING_STAGES, lang, np.ndim(C) == 0)
@@ -404,6 +467,14 @@ def lagging_subsystem(U: Any, names: Sequence[str] | None = None, *, sync_ratio:
     symmetric: the band of synchronous development is 0.9 < E < 1/0.9 ≈ 1.111, so the
     verdict does not depend on which subsystem is called U1. Reference: 廖重斌 (1999) on
     classifying coordinated development by which subsystem lags.
+
+    Examples
+    --------
+    >>> from exportlens.measures import lagging_subsystem
+    >>> lagging_subsystem([0.2, 0.8], ["cbec", "cluster"])
+    'cbec'
+    >>> lagging_subsystem([0.50, 0.48], ["cbec", "cluster"])          # ratio 0.96 > 0.9
+    'synchronous'
     """
     arr, single, names = _as_matrix(U, names)
     if SYNCHRONOUS in names:
@@ -433,6 +504,24 @@ class CouplingCoordination:
     ``band`` (level 1-10), ``band_zh``, ``band_en``, ``stage`` (1-4), ``stage_zh``,
     ``stage_en``, ``ratio`` (min U / max U) and ``lagging`` (subsystem name or
     :data:`SYNCHRONOUS`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"province": ["浙江", "浙江", "甘肃", "甘肃"],
+    ...                    "year": [2021, 2022, 2021, 2022],
+    ...                    "cbec": [0.62, 0.71, 0.12, 0.15],
+    ...                    "cluster": [0.58, 0.66, 0.30, 0.33]})
+    >>> from exportlens.measures import coupling_coordination
+    >>> r = coupling_coordination(df, ["cbec", "cluster"], keys=["province", "year"])
+    >>> print(r.summary())
+    Coupling coordination of 2 subsystems (cbec, cluster), standard coupling degree; ...
+    ...
+    D bands: Verge of imbalance [0.4, 0.5): 2, Intermediate coordination [0.7, 0.8): 1, ...
+    C stages: High-level coupling (0.8, 1]: 4
+    Lagging subsystem (min/max ≤ 0.9): synchronous 2, cbec 2
+    >>> r.band_counts(lang="en").loc[["Verge of imbalance", "Good coordination"], "n"].tolist()
+    [2, 1]
     """
 
     values: pd.DataFrame
@@ -502,6 +591,24 @@ def coupling_coordination(
     [0.5, 0.6), "right": (0.5, 0.6], :func:`coordination_bands`). Rows keep the order and index of ``frame``;
     none is dropped: a missing or out-of-range index raises :class:`InputError` naming the
     rows (by their keys when given).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"province": ["浙江", "浙江", "甘肃", "甘肃"],
+    ...                    "year": [2021, 2022, 2021, 2022],
+    ...                    "cbec": [0.62, 0.71, 0.12, 0.15],
+    ...                    "cluster": [0.58, 0.66, 0.30, 0.33]})
+    >>> from exportlens.measures import coupling_coordination
+    >>> r = coupling_coordination(df, ["cbec", "cluster"], keys=["province", "year"])
+    >>> r.to_frame()[["province", "year", "C", "T", "D", "band_en"]].round(4)
+      province  year       C      T       D                    band_en
+    0       浙江  2021  0.9994  0.600  0.7744  Intermediate coordination
+    1       浙江  2022  0.9993  0.685  0.8274          Good coordination
+    2       甘肃  2021  0.9035  0.210  0.4356         Verge of imbalance
+    3       甘肃  2022  0.9270  0.240  0.4717         Verge of imbalance
+    >>> r.to_frame()["lagging"].tolist()
+    ['synchronous', 'synchronous', 'cbec', 'cbec']
     """
     if not isinstance(frame, pd.DataFrame):
         raise InputError(f"coupling_coordination expects a DataFrame, got {type(frame).__name__}.")

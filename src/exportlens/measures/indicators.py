@@ -57,6 +57,39 @@ class IndicatorSystem:
     filled] in order; ``dimensions``: DataFrame indexed by dimension code with
     [name_zh, name_en], in order. Build with :meth:`from_dict`, :meth:`from_toml`,
     :meth:`from_yaml` or :meth:`builtin`.
+
+    Examples
+    --------
+    >>> from exportlens.measures import IndicatorSystem
+    >>> system = IndicatorSystem.from_dict({"name": "demo", "dimensions": [
+    ...     {"code": "openness", "name_zh": "开放", "name_en": "Openness",
+    ...      "indicators": [{"code": "exports", "direction": "+"},
+    ...                     {"code": "fdi", "direction": "正向"}]},
+    ...     {"code": "logistics", "name_en": "Logistics",
+    ...      "indicators": [{"code": "freight", "direction": "cost", "unit": "yuan/t"}]}]})
+    >>> print(system.summary())
+    Indicator system 'demo': 2 dimensions, 3 indicators
+      openness (Openness): exports [+], fdi [+]
+      logistics (Logistics): freight [-]
+    >>> system.directions()
+    {'exports': 'benefit', 'fdi': 'benefit', 'freight': 'cost'}
+    >>> system.members("openness"), system.label("openness", "zh")
+    (['exports', 'fdi'], '开放')
+
+    Written to TOML and read back (the file goes to the current folder):
+
+    >>> from pathlib import Path
+    >>> _ = Path("demo.toml").write_text(system.to_toml(), encoding="utf-8")
+    >>> IndicatorSystem.from_toml("demo.toml").to_dict() == system.to_dict()
+    True
+
+    The built-in system of the Belt-and-Road linkage study:
+
+    >>> linkage = IndicatorSystem.builtin("belt_and_road_linkage")
+    >>> len(linkage.codes), linkage.dimension_codes
+    (16, ['economy', 'goods', 'capital', 'people', 'ict'])
+    >>> linkage.members("goods")
+    ['exports', 'imports', 'rail_trips']
     """
 
     name: str
@@ -333,7 +366,16 @@ def _indicator_row(raw: Any, where: str, dimension: str | None) -> dict[str, Any
 
 
 def builtin_systems() -> list[str]:
-    """Names of the built-in indicator systems."""
+    """Names of the built-in indicator systems.
+
+    Examples
+    --------
+    >>> from exportlens.measures import IndicatorSystem, builtin_systems
+    >>> builtin_systems()
+    ['belt_and_road_linkage']
+    >>> IndicatorSystem.builtin(builtin_systems()[0]).title("zh")
+    '省域与“一带一路”沿线国家联系度评价指标体系'
+    """
     return sorted(_BUILTINS)
 
 

@@ -310,6 +310,30 @@ def national_exports(
     the sum of the regions per period (missing if any region's value is missing that
     period). Returns a Series indexed by the periods present in the data, ready for
     :func:`detect_phases`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"province": ["广东"] * 5 + ["江苏"] * 5 + ["四川"] * 5,
+    ...                    "year": list(range(2007, 2012)) * 3,
+    ...                    "exports": [100, 120, 100, 130, 150, 60, 70, 63, 80, 92,
+    ...                                10, 12, 12, 15, 18.0]})
+    >>> from exportlens.measures import national_exports
+    >>> nat = national_exports(df, region="province", time="year", exports="exports",
+    ...                        national_from="sum")
+    >>> nat.tolist()
+    [170.0, 202.0, 175.0, 225.0, 260.0]
+
+    A national column that does not match the sum of the regions is used, with a warning:
+
+    >>> import warnings
+    >>> df["national"] = df.groupby("year")["exports"].transform("sum") * 1.05
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     nat = national_exports(df, region="province", time="year", exports="exports",
+    ...                            national="national")
+    >>> caught[0].category.__name__, nat.round(2).tolist()
+    ('NationalTotalMismatchWarning', [178.5, 212.1, 183.75, 236.25, 273.0])
     """
     require_named_columns(df, region=region, time=time, exports=exports, national=national)
     panel = _panel(df, region, time)
@@ -383,6 +407,32 @@ def relative_log_growth(
     ---------
     Relative log-growth index of the published study; see the method notes ("Export
     resilience"). For the related ratio indices see Martin (2012) and Lagravinese (2015).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"province": ["广东"] * 5 + ["江苏"] * 5 + ["四川"] * 5,
+    ...                    "year": list(range(2007, 2012)) * 3,
+    ...                    "exports": [100, 120, 100, 130, 150, 60, 70, 63, 80, 92,
+    ...                                10, 12, 12, 15, 18.0]})
+    >>> from exportlens.measures import relative_log_growth
+    >>> sl = relative_log_growth(df, region="province", time="year", exports="exports",
+    ...                          national_from="sum")
+    >>> sl.round(4).tolist()[:5]          # 广东, 2007-2011 (no lag in 2007)
+    [nan, 0.0099, -0.0388, 0.011, -0.0015]
+
+    Guangdong 2009: ln(100/120) − ln(175/202), the change of its log share:
+
+    >>> import math
+    >>> round(math.log(100 / 120) - math.log(175 / 202), 4)
+    -0.0388
+
+    Additivity over time: SL with k = 2 is the sum of two one-year SLs.
+
+    >>> sl2 = relative_log_growth(df, region="province", time="year", exports="exports",
+    ...                           national_from="sum", k=2)
+    >>> round(float(sl2[2] - (sl[1] + sl[2])), 12)
+    0.0
     """
     if nonpositive not in ("raise", "nan"):
         raise InputError(
@@ -471,6 +521,25 @@ def dhs_growth(
     values in present rows: ``"raise"`` (default, :class:`NonPositiveValueError` listing the
     rows) or ``"nan"`` (NaN for the affected rows, with a :class:`NonPositiveValueWarning`).
     Returns a Series aligned with ``df``, named ``"dhs"``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"province": ["广东"] * 5 + ["江苏"] * 5 + ["四川"] * 5,
+    ...                    "year": list(range(2007, 2012)) * 3,
+    ...                    "exports": [100, 120, 100, 130, 150, 60, 70, 63, 80, 92,
+    ...                                10, 12, 12, 15, 18.0]})
+    >>> from exportlens.measures import dhs_growth
+    >>> g = dhs_growth(df, region="province", time="year", exports="exports")
+    >>> g.round(4).tolist()[:5]           # 广东: 2 (120 − 100) / (120 + 100) = 0.1818 in 2008
+    [nan, 0.1818, -0.1818, 0.2609, 0.1429]
+
+    Entry and exit are ±2, two zeros give NaN:
+
+    >>> entry_exit = pd.DataFrame({"firm": ["a"] * 4, "year": [2008, 2009, 2010, 2011],
+    ...                            "exports": [0.0, 5.0, 0.0, 0.0]})
+    >>> dhs_growth(entry_exit, region="firm", time="year", exports="exports").tolist()
+    [nan, 2.0, -2.0, nan]
     """
     if invalid not in ("raise", "nan"):
         raise InputError(f"invalid must be 'raise' or 'nan', got {invalid!r}.")
@@ -514,6 +583,19 @@ class Phase:
 
     ``complete`` is False when the phase runs to the end of the series without a turning
     point (an ongoing contraction or recovery).
+
+    Examples
+    --------
+    >>> from exportlens.measures import Phase
+    >>> p = Phase("contraction", 2008, 2009)
+    >>> str(p), p.as_tuple()
+    ('contraction 2008..2009', (2008, 2009))
+    >>> str(Phase("recovery", 2009, 2011, complete=False))
+    'recovery 2009..2011 (to end of series)'
+    >>> Phase("boom", 2010, 2011)
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.InputError: Phase kind must be 'contraction' or 'recovery', got 'boom'.
     """
 
     kind: Literal["contraction", "recovery"]
@@ -556,6 +638,14 @@ def detect_phases(national_series: pd.Series) -> list[Phase]:
     Example: Chinese exports (USD) 2000-2020 peak in 2008 and 2014 and bottom in 2009 and
     2016, giving contraction 2008..2009, recovery 2009..2014, contraction 2014..2016 and
     recovery 2016..2020 (incomplete).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.measures import detect_phases
+    >>> exports = pd.Series([170.0, 202.0, 175.0, 225.0, 260.0], index=range(2007, 2012))
+    >>> [str(p) for p in detect_phases(exports)]
+    ['contraction 2008..2009', 'recovery 2009..2011 (to end of series)']
     """
     if not isinstance(national_series, pd.Series):
         raise InputError(
@@ -603,6 +693,29 @@ class PhaseResilience:
 
     ``table`` is indexed by region (the user's labels); ``national_growth`` maps
     ``"contraction"``/``"recovery"`` to the national growth rate over the phase.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"province": ["广东"] * 5 + ["江苏"] * 5 + ["四川"] * 5,
+    ...                    "year": list(range(2007, 2012)) * 3,
+    ...                    "exports": [100, 120, 100, 130, 150, 60, 70, 63, 80, 92,
+    ...                                10, 12, 12, 15, 18.0]})
+    >>> from exportlens.measures import PhaseResilience, resistance_recovery
+    >>> r = resistance_recovery(df, region="province", time="year", exports="exports",
+    ...                         national_from="sum", contraction=(2008, 2009))
+    >>> isinstance(r, PhaseResilience), r.contraction, r.recovery
+    (True, Phase(kind='contraction', start=2008, end=2009, complete=True), None)
+    >>> print(r.summary())
+    Resistance / recovery (g_r − g_N) / |g_N| (Lagravinese (2015), ...)
+    contraction: 2008..2009, national growth -13.37%
+    > 0: the region did better than the nation (fell less / recovered more); < 0: worse.
+    3 regions
+              growth_contraction  national_growth_contraction  resistance
+    province
+    广东                   -0.1667                      -0.1337     -0.2469
+    江苏                   -0.1000                      -0.1337      0.2519
+    四川                    0.0000                      -0.1337      1.0000
     """
 
     measure: str
@@ -636,12 +749,42 @@ class PhaseResilience:
 
 @dataclass
 class SensitivityIndex(PhaseResilience):
-    """Martin (2012) sensitivity index β = g_r / g_N per phase."""
+    """Martin (2012) sensitivity index β = g_r / g_N per phase.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"province": ["广东"] * 5 + ["江苏"] * 5 + ["四川"] * 5,
+    ...                    "year": list(range(2007, 2012)) * 3,
+    ...                    "exports": [100, 120, 100, 130, 150, 60, 70, 63, 80, 92,
+    ...                                10, 12, 12, 15, 18.0]})
+    >>> from exportlens.measures import SensitivityIndex, sensitivity_index
+    >>> r = sensitivity_index(df, region="province", time="year", exports="exports",
+    ...                       national_from="sum", contraction=(2008, 2009), recovery=(2009, 2011))
+    >>> isinstance(r, SensitivityIndex), r.reference
+    (True, 'Martin (2012), J. Econ. Geogr. 12(1):1-32')
+    >>> {k: round(v, 4) for k, v in r.national_growth.items()}
+    {'contraction': -0.1337, 'recovery': 0.4857}
+    """
 
 
 @dataclass
 class ResistanceRecovery(PhaseResilience):
-    """Lagravinese (2015) resistance and recovery indices."""
+    """Lagravinese (2015) resistance and recovery indices.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"province": ["广东"] * 5 + ["江苏"] * 5 + ["四川"] * 5,
+    ...                    "year": list(range(2007, 2012)) * 3,
+    ...                    "exports": [100, 120, 100, 130, 150, 60, 70, 63, 80, 92,
+    ...                                10, 12, 12, 15, 18.0]})
+    >>> from exportlens.measures import ResistanceRecovery, resistance_recovery
+    >>> r = resistance_recovery(df, region="province", time="year", exports="exports",
+    ...                         national_from="sum", contraction=(2008, 2009), recovery=(2009, 2011))
+    >>> isinstance(r, ResistanceRecovery), list(r.to_frame().columns)[2:4]
+    (True, ['resistance', 'growth_recovery'])
+    """
 
 
 @dataclass
@@ -650,6 +793,31 @@ class ExpectedChangeResilience(PhaseResilience):
 
     ``national_industry_growth`` holds g_iN per industry and phase when an industry column
     was used (None with the aggregate national rate).
+
+    Examples
+    --------
+    With an industry column, each region's expected change applies the national growth of
+    every industry to the region's own industry mix (Guangdong: 80 · (−0.2381) + 40 · (−0.05)):
+
+    >>> import pandas as pd
+    >>> from exportlens.measures import expected_change_resilience
+    >>> df = pd.DataFrame({"province": ["广东"] * 4 + ["四川"] * 4,
+    ...                    "industry": ["electronics", "textiles"] * 4,
+    ...                    "year": [2008, 2008, 2009, 2009] * 2,
+    ...                    "exports": [80, 40, 60, 38, 4, 8, 4, 7.6]})
+    >>> r = expected_change_resilience(df, region="province", time="year", exports="exports",
+    ...                                industry="industry", national_from="sum",
+    ...                                contraction=(2008, 2009))
+    >>> r.national_industry_growth.round(4)
+                 national_growth_contraction
+    industry
+    electronics                      -0.2381
+    textiles                         -0.0500
+    >>> r.to_frame().round(4)
+              change_contraction  expected_change_contraction  resistance
+    province
+    广东                     -22.0                     -21.0476     -0.0452
+    四川                      -0.4                      -1.3524      0.7042
     """
 
     industry: str | None = None
@@ -913,6 +1081,25 @@ def sensitivity_index(
 
     Reference: Martin, R. (2012), "Regional economic resilience, hysteresis and recessionary
     shocks", *Journal of Economic Geography* 12(1):1-32.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"province": ["广东"] * 5 + ["江苏"] * 5 + ["四川"] * 5,
+    ...                    "year": list(range(2007, 2012)) * 3,
+    ...                    "exports": [100, 120, 100, 130, 150, 60, 70, 63, 80, 92,
+    ...                                10, 12, 12, 15, 18.0]})
+    >>> from exportlens.measures import sensitivity_index
+    >>> r = sensitivity_index(df, region="province", time="year", exports="exports",
+    ...                       national_from="sum", contraction=(2008, 2009), recovery=(2009, 2011))
+    >>> r.to_frame()[["growth_contraction", "beta_contraction", "beta_recovery"]].round(4)
+              growth_contraction  beta_contraction  beta_recovery
+    province
+    广东                   -0.1667            1.2469         1.0294
+    江苏                   -0.1000            0.7481         0.9477
+    四川                    0.0000           -0.0000         1.0294
+
+    Guangdong fell by 1/6 while the nation fell by 27/202: β = (−1/6) / (−27/202) = 1.2469.
     """
     table, gn, phases = _phase_growth_table(
         df, region, time, exports, national, national_from, tolerance, contraction, recovery, min_abs_national_growth,
@@ -963,6 +1150,29 @@ def resistance_recovery(
     Reference: Lagravinese, R. (2015), "Economic crisis and rising gaps North-South:
     evidence from the Italian regions", *Cambridge Journal of Regions, Economy and Society*
     8(2):331-347.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"province": ["广东"] * 5 + ["江苏"] * 5 + ["四川"] * 5,
+    ...                    "year": list(range(2007, 2012)) * 3,
+    ...                    "exports": [100, 120, 100, 130, 150, 60, 70, 63, 80, 92,
+    ...                                10, 12, 12, 15, 18.0]})
+    >>> from exportlens.measures import detect_phases, national_exports, resistance_recovery
+    >>> nat = national_exports(df, region="province", time="year", exports="exports",
+    ...                        national_from="sum")
+    >>> contraction, recovery = detect_phases(nat)
+    >>> r = resistance_recovery(df, region="province", time="year", exports="exports",
+    ...                         national_from="sum", contraction=contraction, recovery=recovery)
+    >>> r.to_frame()[["resistance", "recovery"]].round(4)
+              resistance  recovery
+    province
+    广东           -0.2469    0.0294
+    江苏            0.2519   -0.0523
+    四川            1.0000    0.0294
+
+    Resistance is 1 − β of the contraction and recovery β − 1 of the recovery
+    (:func:`sensitivity_index`): Guangdong 1 − 1.2469 and 1.0294 − 1.
     """
     table, gn, phases = _phase_growth_table(
         df, region, time, exports, national, national_from, tolerance, contraction, recovery, min_abs_national_growth,
@@ -1027,6 +1237,27 @@ def expected_change_resilience(
     Reference: Martin, R., Sunley, P., Gardiner, B. & Tyler, P. (2016), "How regions react
     to recessions: resilience and the role of economic structure", *Regional Studies*
     50(4):561-585.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"province": ["广东"] * 5 + ["江苏"] * 5 + ["四川"] * 5,
+    ...                    "year": list(range(2007, 2012)) * 3,
+    ...                    "exports": [100, 120, 100, 130, 150, 60, 70, 63, 80, 92,
+    ...                                10, 12, 12, 15, 18.0]})
+    >>> from exportlens.measures import expected_change_resilience
+    >>> r = expected_change_resilience(df, region="province", time="year", exports="exports",
+    ...                                national_from="sum", contraction=(2008, 2009))
+    >>> r.to_frame().round(4)
+              change_contraction  expected_change_contraction  resistance
+    province
+    广东                     -20.0                     -16.0396     -0.2469
+    江苏                      -7.0                      -9.3564      0.2519
+    四川                       0.0                      -1.6040      1.0000
+
+    Without an industry column the index equals Lagravinese's resistance
+    (:func:`resistance_recovery`); with one it removes the effect of the industry mix (see
+    :class:`ExpectedChangeResilience`).
     """
     thr = _check_threshold(min_abs_national_growth)
     if industry is None:
