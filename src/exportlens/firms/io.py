@@ -83,6 +83,20 @@ class ColumnMap:
     ``period_format`` says how the ``year`` column is written: ``"year"`` (2009, "2009",
     2009.0) or ``"yyyymm"`` (200903: monthly records, summed to years; the month must be
     1-12). The measures are annual, as is the province panel they are merged with.
+
+    Examples
+    --------
+    Roles left out keep the defaults; ``period_format="yyyymm"`` reads monthly records:
+
+    >>> from exportlens.firms import ColumnMap
+    >>> cols = ColumnMap.from_mapping({"firm": "企业代码", "value": "美元", "year": "年月",
+    ...                                "period_format": "yyyymm"})
+    >>> cols.sources()
+    {'firm': '企业代码', 'product': 'hs8', 'destination': 'destination', 'year': '年月', 'value': '美元', 'province': 'province', 'industry': 'industry'}
+    >>> ColumnMap(firm="id", product="id")
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.InputError: Column(s) ['id'] are mapped to more than one role: ...
     """
 
     firm: str = "firm_id"
@@ -125,7 +139,35 @@ class ColumnMap:
 
 @dataclass
 class ValidationReport:
-    """Row accounting of the input: every row is used or counted under one reason."""
+    """Row accounting of the input: every row is used or counted under one reason.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = [("F1", "08051000", "USA", 2007, 60.0, "广东", "39"),
+    ...         ("F1", "08051000", "DEU", 2007, 40.0, "广东", "39"),
+    ...         ("F2", "85171200", "JPN", 2007, 50.0, "江苏", "39"),
+    ...         ("F2", "", "JPN", 2008, 50.0, "江苏", "39"),
+    ...         ("F3", "61091000", "USA", 2008, -5.0, "火星", "18"),
+    ...         ("F3", "61091000", "USA", 2008, 20.0, "火星", "18")]
+    >>> tx = pd.DataFrame(rows, columns=["firm_id", "hs8", "destination", "year", "value_usd",
+    ...                                  "province", "industry"])
+    >>> from exportlens.firms import ColumnMap, validate_pandas
+    >>> report, _ = validate_pandas(tx, ColumnMap())
+    >>> report.rows_read, report.rows_used, report.rows_invalid
+    (6, 3, 3)
+    >>> print(report.describe())
+    6 rows read, 3 used, 3 invalid
+      negative export value: 1 row(s) - e.g. (firm_id='F3', ...)
+      missing product code: 1 row(s) - e.g. (firm_id='F2', hs8='', ...)
+      unknown province: 1 row(s) - e.g. (firm_id='F3', ...)
+      unknown province values: '火星' (1 rows)
+    >>> report.to_frame().query("rows > 0")
+                  reason                  label  rows
+    7     negative_value  negative export value     1
+    8    missing_product   missing product code     1
+    11  unknown_province       unknown province     1
+    """
 
     rows_read: int
     invalid: dict[str, int]
@@ -175,7 +217,28 @@ def _example_text(examples: list[dict[str, Any]]) -> str:
 
 
 def find_input_files(path: str | Path) -> tuple[list[Path], Literal["parquet", "csv"]]:
-    """The data files under ``path`` (a file or a folder, searched recursively) and their format."""
+    """The data files under ``path`` (a file or a folder, searched recursively) and their format.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = [("F1", "08051000", "USA", 2007, 60.0, "广东", "39"),
+    ...         ("F1", "08051000", "DEU", 2007, 40.0, "广东", "39"),
+    ...         ("F2", "85171200", "JPN", 2007, 50.0, "江苏", "39"),
+    ...         ("F2", "", "JPN", 2008, 50.0, "江苏", "39"),
+    ...         ("F3", "61091000", "USA", 2008, -5.0, "火星", "18"),
+    ...         ("F3", "61091000", "USA", 2008, 20.0, "火星", "18")]
+    >>> tx = pd.DataFrame(rows, columns=["firm_id", "hs8", "destination", "year", "value_usd",
+    ...                                  "province", "industry"])
+    >>> from pathlib import Path
+    >>> Path("customs").mkdir()
+    >>> tx[tx["year"] == 2007].to_csv("customs/2007.csv", index=False)
+    >>> tx[tx["year"] == 2008].to_csv("customs/2008.csv", index=False)
+    >>> from exportlens.firms import find_input_files
+    >>> files, fmt = find_input_files("customs")
+    >>> [f.name for f in files], fmt
+    (['2007.csv', '2008.csv'], 'csv')
+    """
     p = Path(path)
     if not p.exists():
         raise DataFormatError(f"Transactions path {p} does not exist.")
@@ -203,6 +266,31 @@ def open_transactions(con: Any, path: str | Path, columns: ColumnMap) -> ir.Tabl
     Parquet files keep their types; files with differing columns are unified by name.
     Raises :class:`~exportlens.errors.MissingColumnError` naming each mapped column that is
     absent and listing the available ones.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = [("F1", "08051000", "USA", 2007, 60.0, "广东", "39"),
+    ...         ("F1", "08051000", "DEU", 2007, 40.0, "广东", "39"),
+    ...         ("F2", "85171200", "JPN", 2007, 50.0, "江苏", "39"),
+    ...         ("F2", "", "JPN", 2008, 50.0, "江苏", "39"),
+    ...         ("F3", "61091000", "USA", 2008, -5.0, "火星", "18"),
+    ...         ("F3", "61091000", "USA", 2008, 20.0, "火星", "18")]
+    >>> tx = pd.DataFrame(rows, columns=["firm_id", "hs8", "destination", "year", "value_usd",
+    ...                                  "province", "industry"])
+    >>> from pathlib import Path
+    >>> Path("customs").mkdir()
+    >>> tx[tx["year"] == 2007].to_csv("customs/2007.csv", index=False)
+    >>> tx[tx["year"] == 2008].to_csv("customs/2008.csv", index=False)
+    >>> from exportlens.firms import ColumnMap, connect_duckdb, open_transactions
+    >>> con = connect_duckdb(memory_limit="1GB", threads=1)
+    >>> raw = open_transactions(con, "customs", ColumnMap())
+    >>> raw.columns
+    ('firm_id', 'hs8', 'destination', 'year', 'value_usd', 'province', 'industry')
+    >>> int(raw.count().execute())
+    6
+    >>> raw.filter(raw.firm_id == "F1").hs8.to_pandas().tolist()    # text: leading zeros kept
+    ['08051000', '08051000']
     """
     files, fmt = find_input_files(path)
     check_transaction_files(files, fmt, columns)
@@ -312,6 +400,28 @@ def read_transactions_pandas(path: str | Path, columns: ColumnMap) -> pd.DataFra
     """All transaction files under ``path`` as one DataFrame (pandas reference path).
 
     CSV cells are kept as text, empty cells as missing (as the Ibis path reads them).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = [("F1", "08051000", "USA", 2007, 60.0, "广东", "39"),
+    ...         ("F1", "08051000", "DEU", 2007, 40.0, "广东", "39"),
+    ...         ("F2", "85171200", "JPN", 2007, 50.0, "江苏", "39"),
+    ...         ("F2", "", "JPN", 2008, 50.0, "江苏", "39"),
+    ...         ("F3", "61091000", "USA", 2008, -5.0, "火星", "18"),
+    ...         ("F3", "61091000", "USA", 2008, 20.0, "火星", "18")]
+    >>> tx = pd.DataFrame(rows, columns=["firm_id", "hs8", "destination", "year", "value_usd",
+    ...                                  "province", "industry"])
+    >>> from pathlib import Path
+    >>> Path("customs").mkdir()
+    >>> tx[tx["year"] == 2007].to_csv("customs/2007.csv", index=False)
+    >>> tx[tx["year"] == 2008].to_csv("customs/2008.csv", index=False)
+    >>> from exportlens.firms import ColumnMap, read_transactions_pandas
+    >>> frame = read_transactions_pandas("customs", ColumnMap())
+    >>> frame.shape
+    (6, 7)
+    >>> frame["hs8"].tolist()                     # text, empty cells missing
+    ['08051000', '08051000', '85171200', nan, '61091000', '61091000']
     """
     import pandas as pd
 
@@ -330,7 +440,17 @@ def read_transactions_pandas(path: str | Path, columns: ColumnMap) -> pd.DataFra
 
 def resolve_province_values(values: Sequence[Any]) -> tuple[dict[Any, int], list[Any]]:
     """Map each distinct province value to its GB/T 2260 code; values that match no mainland
-    province (or are ambiguous) are returned as unknown."""
+    province (or are ambiguous) are returned as unknown.
+
+    Examples
+    --------
+    >>> from exportlens.firms import resolve_province_values
+    >>> mapping, unknown = resolve_province_values(["广东", "Jiangsu", "320000", "香港", "火星"])
+    >>> mapping
+    {'广东': 440000, 'Jiangsu': 320000, '320000': 320000}
+    >>> unknown                                   # Hong Kong is not a mainland province
+    ['香港', '火星']
+    """
 
     mapping: dict[Any, int] = {}
     unknown: list[Any] = []
@@ -436,6 +556,32 @@ def standardize(raw: ir.Table, columns: ColumnMap, *, unknown_provinces: Sequenc
     Values of invalid rows are not meaningful. This is the exact row-by-row rule;
     :func:`validate` and :func:`clean_transactions` use cheaper equivalent forms when the
     identifiers are complete.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = [("F1", "08051000", "USA", 2007, 60.0, "广东", "39"),
+    ...         ("F1", "08051000", "DEU", 2007, 40.0, "广东", "39"),
+    ...         ("F2", "85171200", "JPN", 2007, 50.0, "江苏", "39"),
+    ...         ("F2", "", "JPN", 2008, 50.0, "江苏", "39"),
+    ...         ("F3", "61091000", "USA", 2008, -5.0, "火星", "18"),
+    ...         ("F3", "61091000", "USA", 2008, 20.0, "火星", "18")]
+    >>> tx = pd.DataFrame(rows, columns=["firm_id", "hs8", "destination", "year", "value_usd",
+    ...                                  "province", "industry"])
+    >>> from pathlib import Path
+    >>> Path("customs").mkdir()
+    >>> tx[tx["year"] == 2007].to_csv("customs/2007.csv", index=False)
+    >>> tx[tx["year"] == 2008].to_csv("customs/2008.csv", index=False)
+    >>> from exportlens.firms import ColumnMap, connect_duckdb, open_transactions
+    >>> con = connect_duckdb(memory_limit="1GB", threads=1)
+    >>> raw = open_transactions(con, "customs", ColumnMap())
+    >>> from exportlens.firms import standardize
+    >>> std = standardize(raw, ColumnMap(), unknown_provinces=["火星"])
+    >>> out = std.to_pandas().sort_values(["firm", "year", "value"])
+    >>> out["reason"].fillna("-").tolist()
+    ['-', '-', '-', 'missing_product', 'negative_value', 'unknown_province']
+    >>> str(std.schema()["year"]), str(std.schema()["value"])
+    ('int64', 'float64')
     """
     src = columns.sources()
     _, year = _year_parts(raw[src["year"]], columns.period_format)
@@ -472,6 +618,31 @@ def validate(raw: ir.Table, columns: ColumnMap) -> ValidationReport:
     every row without evaluating string rules row by row. Otherwise the exact row-by-row
     rule of :func:`standardize` is grouped (slower). Example rows are fetched for each
     reason found.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = [("F1", "08051000", "USA", 2007, 60.0, "广东", "39"),
+    ...         ("F1", "08051000", "DEU", 2007, 40.0, "广东", "39"),
+    ...         ("F2", "85171200", "JPN", 2007, 50.0, "江苏", "39"),
+    ...         ("F2", "", "JPN", 2008, 50.0, "江苏", "39"),
+    ...         ("F3", "61091000", "USA", 2008, -5.0, "火星", "18"),
+    ...         ("F3", "61091000", "USA", 2008, 20.0, "火星", "18")]
+    >>> tx = pd.DataFrame(rows, columns=["firm_id", "hs8", "destination", "year", "value_usd",
+    ...                                  "province", "industry"])
+    >>> from pathlib import Path
+    >>> Path("customs").mkdir()
+    >>> tx[tx["year"] == 2007].to_csv("customs/2007.csv", index=False)
+    >>> tx[tx["year"] == 2008].to_csv("customs/2008.csv", index=False)
+    >>> from exportlens.firms import ColumnMap, connect_duckdb, open_transactions
+    >>> con = connect_duckdb(memory_limit="1GB", threads=1)
+    >>> raw = open_transactions(con, "customs", ColumnMap())
+    >>> from exportlens.firms import validate
+    >>> report = validate(raw, ColumnMap())
+    >>> report.rows_read, report.rows_used, report.unknown_province_values, report.years
+    (6, 3, ['火星'], [2007])
+    >>> {k: n for k, n in report.invalid.items() if n}
+    {'negative_value': 1, 'missing_product': 1, 'unknown_province': 1}
     """
     src = columns.sources()
     labels_incomplete = _count_missing_labels(raw, [raw[src[r]] for r in ("firm", "product", "destination")]) > 0
@@ -575,7 +746,35 @@ def clean_transactions(raw: ir.Table, columns: ColumnMap, report: ValidationRepo
     """The valid rows in canonical columns (``firm``, ``product``, ``destination``, ``year``,
     ``value``, ``province_raw``, ``industry``), with the cheapest filter that is exact for
     this report: none when every row is valid; value and year/province/industry value lists
-    when only those rules failed; the row-by-row rule otherwise."""
+    when only those rules failed; the row-by-row rule otherwise.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = [("F1", "08051000", "USA", 2007, 60.0, "广东", "39"),
+    ...         ("F1", "08051000", "DEU", 2007, 40.0, "广东", "39"),
+    ...         ("F2", "85171200", "JPN", 2007, 50.0, "江苏", "39"),
+    ...         ("F2", "", "JPN", 2008, 50.0, "江苏", "39"),
+    ...         ("F3", "61091000", "USA", 2008, -5.0, "火星", "18"),
+    ...         ("F3", "61091000", "USA", 2008, 20.0, "火星", "18")]
+    >>> tx = pd.DataFrame(rows, columns=["firm_id", "hs8", "destination", "year", "value_usd",
+    ...                                  "province", "industry"])
+    >>> from pathlib import Path
+    >>> Path("customs").mkdir()
+    >>> tx[tx["year"] == 2007].to_csv("customs/2007.csv", index=False)
+    >>> tx[tx["year"] == 2008].to_csv("customs/2008.csv", index=False)
+    >>> from exportlens.firms import ColumnMap, connect_duckdb, open_transactions
+    >>> con = connect_duckdb(memory_limit="1GB", threads=1)
+    >>> raw = open_transactions(con, "customs", ColumnMap())
+    >>> from exportlens.firms import clean_transactions, validate
+    >>> report = validate(raw, ColumnMap())
+    >>> clean = clean_transactions(raw, ColumnMap(), report)
+    >>> clean.to_pandas().sort_values(["firm", "value"])[["firm", "year", "value", "province_raw"]]
+      firm  year  value province_raw
+    1   F1  2007   40.0           广东
+    0   F1  2007   60.0           广东
+    2   F2  2007   50.0           江苏
+    """
     src = columns.sources()
     plan = report.filter_plan
     if plan.get("exact", True) and report.rows_invalid:
@@ -671,7 +870,26 @@ def _missing_label_pd(s: pd.Series) -> Any:
 
 
 def standardize_pandas(frame: pd.DataFrame, columns: ColumnMap, *, unknown_provinces: Sequence[Any] = ()) -> pd.DataFrame:
-    """Canonical columns and the reason of invalid rows, in pandas (same rules as :func:`standardize`)."""
+    """Canonical columns and the reason of invalid rows, in pandas (same rules as :func:`standardize`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = [("F1", "08051000", "USA", 2007, 60.0, "广东", "39"),
+    ...         ("F1", "08051000", "DEU", 2007, 40.0, "广东", "39"),
+    ...         ("F2", "85171200", "JPN", 2007, 50.0, "江苏", "39"),
+    ...         ("F2", "", "JPN", 2008, 50.0, "江苏", "39"),
+    ...         ("F3", "61091000", "USA", 2008, -5.0, "火星", "18"),
+    ...         ("F3", "61091000", "USA", 2008, 20.0, "火星", "18")]
+    >>> tx = pd.DataFrame(rows, columns=["firm_id", "hs8", "destination", "year", "value_usd",
+    ...                                  "province", "industry"])
+    >>> from exportlens.firms import ColumnMap, standardize_pandas
+    >>> std = standardize_pandas(tx, ColumnMap(), unknown_provinces=["火星"])
+    >>> std["reason"].fillna("-").tolist()
+    ['-', '-', '-', 'missing_product', 'negative_value', 'unknown_province']
+    >>> list(std.columns)
+    ['firm', 'product', 'destination', 'year', 'value', 'province_raw', 'industry', 'reason']
+    """
     import numpy as np
     import pandas as pd
 
@@ -732,7 +950,26 @@ def standardize_pandas(frame: pd.DataFrame, columns: ColumnMap, *, unknown_provi
 
 
 def validate_pandas(frame: pd.DataFrame, columns: ColumnMap) -> tuple[ValidationReport, pd.DataFrame]:
-    """Report and the standardised frame (pandas reference of :func:`validate`)."""
+    """Report and the standardised frame (pandas reference of :func:`validate`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = [("F1", "08051000", "USA", 2007, 60.0, "广东", "39"),
+    ...         ("F1", "08051000", "DEU", 2007, 40.0, "广东", "39"),
+    ...         ("F2", "85171200", "JPN", 2007, 50.0, "江苏", "39"),
+    ...         ("F2", "", "JPN", 2008, 50.0, "江苏", "39"),
+    ...         ("F3", "61091000", "USA", 2008, -5.0, "火星", "18"),
+    ...         ("F3", "61091000", "USA", 2008, 20.0, "火星", "18")]
+    >>> tx = pd.DataFrame(rows, columns=["firm_id", "hs8", "destination", "year", "value_usd",
+    ...                                  "province", "industry"])
+    >>> from exportlens.firms import ColumnMap, validate_pandas
+    >>> report, std = validate_pandas(tx, ColumnMap())
+    >>> report.rows_used, report.province_codes, report.unknown_province_values
+    (3, {'广东': 440000, '江苏': 320000}, ['火星'])
+    >>> int(std["reason"].isna().sum())
+    3
+    """
     check_columns(list(frame.columns), columns)
     prov = frame[columns.province]
     values = [v for v in prov.dropna().unique().tolist()]

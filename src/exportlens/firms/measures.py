@@ -156,7 +156,17 @@ LEVELS: dict[str, list[str]] = {"national": [], "province": ["code"], "industry"
 
 
 def weighted_mean(values: np.ndarray | pd.Series, weights: np.ndarray | pd.Series) -> float:
-    """Σ w x / Σ w over the entries where x is not missing (NaN when no weight remains)."""
+    """Σ w x / Σ w over the entries where x is not missing (NaN when no weight remains).
+
+    Examples
+    --------
+    >>> import math
+    >>> from exportlens.firms import weighted_mean
+    >>> round(weighted_mean([0.2, math.nan, -0.5], [100, 50, 20]), 4)     # (20 − 10) / 120
+    0.0833
+    >>> weighted_mean([math.nan], [1.0])
+    nan
+    """
     x = np.asarray(values, dtype=float)
     w = np.asarray(weights, dtype=float)
     ok = ~np.isnan(x)
@@ -169,7 +179,15 @@ def weighted_mean(values: np.ndarray | pd.Series, weights: np.ndarray | pd.Serie
 
 @dataclass(frozen=True)
 class Phases:
-    """Base (pre-shock), shock and recovery years, and the years of the data."""
+    """Base (pre-shock), shock and recovery years, and the years of the data.
+
+    Examples
+    --------
+    >>> from exportlens.firms import FirmMeasureSpec
+    >>> ph = FirmMeasureSpec(shock_year=2009).phases(2005, 2014)
+    >>> ph
+    Phases(base=2008, shock=2009, recovery=2011, first=2005, last=2014)
+    """
 
     base: int
     shock: int
@@ -189,6 +207,19 @@ class FirmMeasureSpec:
     ``growth_paths`` computes the growth-path columns (new products and markets, switching,
     margins; they need the product x destination table, an extra pass); when False they are
     left missing.
+
+    Examples
+    --------
+    >>> from exportlens.firms import FirmMeasureSpec
+    >>> spec = FirmMeasureSpec(shock_year=2009, grouping="nbs4", invalid="drop")
+    >>> spec.phases(2005, 2014)
+    Phases(base=2008, shock=2009, recovery=2011, first=2005, last=2014)
+    >>> spec.phases(2005, 2010)
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.InputError: Base year 2008, shock year 2009 and recovery year 2011 must lie within the data: the data cover 2005-2010 (set recovery_year explicitly).
+    >>> FirmMeasureSpec(shock_year=2009, recovery_year=2010).phases(2005, 2010).recovery
+    2010
     """
 
     shock_year: int = 2009
@@ -234,7 +265,18 @@ class FirmMeasureSpec:
 
 def check_consecutive_years(years: list[int]) -> tuple[int, int]:
     """First and last year; DataFormatError when a year in between has no valid row (DHS
-    growth and exit need consecutive years: a missing year would make every firm exit)."""
+    growth and exit need consecutive years: a missing year would make every firm exit).
+
+    Examples
+    --------
+    >>> from exportlens.firms import check_consecutive_years
+    >>> check_consecutive_years([2009, 2007, 2008, 2008])
+    (2007, 2009)
+    >>> check_consecutive_years([2007, 2009])
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.DataFormatError: The data cover 2007-2009 but have no valid rows in [2008]: ...
+    """
     ys = sorted({int(y) for y in years})
     if not ys:
         raise DataFormatError("No valid transaction rows remain: nothing to measure.")
@@ -263,6 +305,40 @@ class FirmMeasures:
     plus ``province``: Chinese name, ready to merge with a province-year panel on code and
     year), industry and group (the region grouping of the spec). ``benchmarks`` holds the
     national and industry growth rates the indices divide by.
+
+    Examples
+    --------
+    Three firms, 2007-2010 (F2 exits in 2009, F3 enters in 2009):
+
+    >>> import pandas as pd
+    >>> rows = [("F1", "85171200", "USA", 2007, 60.0, "广东", "39"),
+    ...         ("F1", "85171200", "DEU", 2007, 40.0, "广东", "39"),
+    ...         ("F1", "85171200", "USA", 2008, 80.0, "广东", "39"),
+    ...         ("F1", "85423100", "USA", 2008, 40.0, "广东", "39"),
+    ...         ("F1", "85171200", "USA", 2009, 90.0, "广东", "39"),
+    ...         ("F1", "85171200", "USA", 2010, 110.0, "广东", "39"),
+    ...         ("F2", "85171200", "JPN", 2007, 50.0, "江苏", "39"),
+    ...         ("F2", "85171200", "JPN", 2008, 50.0, "江苏", "39"),
+    ...         ("F3", "61091000", "USA", 2009, 20.0, "浙江", "18"),
+    ...         ("F3", "61091000", "USA", 2010, 30.0, "浙江", "18")]
+    >>> tx = pd.DataFrame(rows, columns=["firm_id", "hs8", "destination", "year", "value_usd",
+    ...                                  "province", "industry"])
+    >>> from exportlens.firms import FirmMeasureSpec, firm_measures_pandas
+    >>> result = firm_measures_pandas(tx, spec=FirmMeasureSpec(shock_year=2009, recovery_year=2010))
+    >>> print(result.summary())
+    Firm-level export resilience (pandas): 10 rows read, 10 used, 0 invalid; 3 firms, 2007-2010
+    Phases: base 2008, shock 2009, recovery 2010
+    National growth: contraction -35.29%, recovery +27.27%
+    Cohort (2 firms exporting in 2008): survival to 2009 50.0% of firms / 70.6% of base exports; ...
+    ...
+    >>> sorted(result.aggregates())[:4]
+    ['group_shock', 'group_year', 'industry_shock', 'industry_year']
+    >>> result.to_frame()[["code", "province", "year", "exports", "n_firms"]].tail(4)
+         code province  year  exports  n_firms
+    6  440000      广东省  2007    100.0        1
+    7  440000      广东省  2008    120.0        1
+    8  440000      广东省  2009     90.0        1
+    9  440000      广东省  2010    110.0        1
     """
 
     spec: FirmMeasureSpec
@@ -356,6 +432,57 @@ def firm_measures_pandas(
     (the module docstring has the formulas); meant for tests and small data: it holds the
     whole transaction table and a dense firm x year matrix in memory. DHS growth is computed
     by :func:`exportlens.measures.kernels.dhs_growth_rate` on the complete firm x year grid.
+
+    Examples
+    --------
+    Three firms, 2007-2010 (F2 exits in 2009, F3 enters in 2009):
+
+    >>> import pandas as pd
+    >>> rows = [("F1", "85171200", "USA", 2007, 60.0, "广东", "39"),
+    ...         ("F1", "85171200", "DEU", 2007, 40.0, "广东", "39"),
+    ...         ("F1", "85171200", "USA", 2008, 80.0, "广东", "39"),
+    ...         ("F1", "85423100", "USA", 2008, 40.0, "广东", "39"),
+    ...         ("F1", "85171200", "USA", 2009, 90.0, "广东", "39"),
+    ...         ("F1", "85171200", "USA", 2010, 110.0, "广东", "39"),
+    ...         ("F2", "85171200", "JPN", 2007, 50.0, "江苏", "39"),
+    ...         ("F2", "85171200", "JPN", 2008, 50.0, "江苏", "39"),
+    ...         ("F3", "61091000", "USA", 2009, 20.0, "浙江", "18"),
+    ...         ("F3", "61091000", "USA", 2010, 30.0, "浙江", "18")]
+    >>> tx = pd.DataFrame(rows, columns=["firm_id", "hs8", "destination", "year", "value_usd",
+    ...                                  "province", "industry"])
+    >>> from exportlens.firms import FirmMeasureSpec, firm_measures_pandas
+    >>> result = firm_measures_pandas(tx, spec=FirmMeasureSpec(shock_year=2009, recovery_year=2010))
+
+    Firm-years, with the exit row of F2 in 2009 (DHS growth −2) and the entry of F3 (+2):
+
+    >>> fy = result.firm_year
+    >>> fy[["firm", "year", "exports", "dhs_growth", "n_products", "hhi_destinations"]].round(4)
+      firm  year  exports  dhs_growth  n_products  hhi_destinations
+    0   F1  2007    100.0         NaN           1              0.52
+    1   F1  2008    120.0      0.1818           2              1.00
+    2   F1  2009     90.0     -0.2857           1              1.00
+    3   F1  2010    110.0      0.2000           1              1.00
+    4   F2  2007     50.0         NaN           1              1.00
+    5   F2  2008     50.0      0.0000           1              1.00
+    6   F2  2009      0.0     -2.0000           0               NaN
+    7   F3  2009     20.0      2.0000           1              1.00
+    8   F3  2010     30.0      0.4000           1              1.00
+    >>> fy["status"].fillna("-").tolist()
+    ['-', 'continuer', 'continuer', 'continuer', '-', 'continuer', 'exit', 'entry', 'continuer']
+
+    Value-weighted DHS growth is the DHS growth of the total, 2 (110 − 170) / (110 + 170):
+
+    >>> nat = result.national_year.set_index("year")
+    >>> round(float(nat.loc[2009, "dhs_growth_vw"]), 4), round(2 * (110 - 170) / (110 + 170), 4)
+    (-0.4286, -0.4286)
+
+    The 2008 cohort: F1 fell by 25 % while the nation fell by 35.29 %, so its resistance
+    is (−0.25 + 0.3529) / 0.3529 = 0.2917:
+
+    >>> result.firm_shock[["firm", "growth_contraction", "resistance_national"]].round(4)
+      firm  growth_contraction  resistance_national
+    0   F1               -0.25               0.2917
+    1   F2               -1.00              -1.8333
     """
 
     columns = columns or ColumnMap()
