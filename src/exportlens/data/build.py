@@ -213,7 +213,28 @@ def _check_spec(spec: PanelBuild) -> None:
 
 
 def read_build_file(path: str | os.PathLike[str]) -> PanelBuild:
-    """Read and validate a build file (TOML, UTF-8 with or without BOM)."""
+    """Read and validate a build file (TOML, UTF-8 with or without BOM).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from exportlens.data import read_build_file
+    >>> toml = ["[build]", "years = [2012, 2020]",
+    ...         "[[variables]]", 'name = "gdp"', 'file = "gdp.csv"', 'unit = "亿元"',
+    ...         "[[variables]]", 'name = "ln_gdp"', 'op = "log"', 'inputs = ["gdp"]']
+    >>> _ = Path("build.toml").write_text(chr(10).join(toml), encoding="utf-8")
+    >>> spec = read_build_file("build.toml")
+    >>> spec.build.years, [(v.name, v.file, v.op) for v in spec.variables]
+    ([2012, 2020], [('gdp', 'gdp.csv', None), ('ln_gdp', None, 'log')])
+
+    Mistakes are named by section and key:
+
+    >>> _ = Path("bad.toml").write_text(chr(10).join(toml + ["units = 'x'"]), encoding="utf-8")
+    >>> read_build_file("bad.toml")
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.StudySpecError: bad.toml: [[variables]] #2 (name = 'ln_gdp') key units: ...
+    """
     import tomllib
 
     path = Path(path)
@@ -455,6 +476,39 @@ class PanelBuildResult:
         Footnote lines of each NBS source file.
     notes : list of str
         Cells set missing by a transformation, excluded provinces and the like.
+
+    Examples
+    --------
+    Two NBS downloads (illustrative numbers) and a build file that derives GDP per capita:
+
+    >>> from pathlib import Path
+    >>> head = "数据库：分省年度数据\\n指标：{}\\n时间：最近3年\\n地区,2024年,2023年,2022年\\n"
+    >>> _ = Path("gdp.csv").write_text(head.format("地区生产总值(亿元)")
+    ...     + "北京市,100.5,95.2,90.1\\n天津市,60.3,,55.8\\n河北省,120.0,112.4,108.9\\n", encoding="utf-8")
+    >>> _ = Path("pop.csv").write_text(head.format("年末常住人口(万人)")
+    ...     + "北京市,2183,2186,2184\\n天津市,1364,1364,1363\\n河北省,7378,7393,7420\\n", encoding="utf-8")
+    >>> toml = ["[build]", "years = [2022, 2024]",
+    ...         "[[variables]]", 'name = "gdp"', 'file = "gdp.csv"',
+    ...         "[[variables]]", 'name = "pop"', 'file = "pop.csv"',
+    ...         "[[variables]]", 'name = "gdp_pc"', 'op = "per_capita"', 'inputs = ["gdp", "pop"]',
+    ...         "scale = 1e4", 'unit = "元/人"']
+    >>> _ = Path("build.toml").write_text(chr(10).join(toml), encoding="utf-8")
+    >>> from exportlens.data import build_panel
+    >>> result = build_panel("build.toml")
+    >>> result.provenance[["variable", "kind", "transformation", "missing"]]
+      variable     kind                   transformation  missing
+    0      gdp   source                          as read        1
+    1      pop   source                          as read        0
+    2   gdp_pc  derived  per_capita: (gdp / pop) * 10000        1
+    >>> print(result.summary())
+    panel: 3 provinces x 3 years (2022-2024), 3 variables
+    ...
+    provinces with missing cells:
+      code province  missing   variables
+    120000      天津市        2 gdp, gdp_pc
+    ...
+    >>> [p.name for p in result.write("panel.csv")]
+    ['panel.csv', 'panel.provenance.csv', 'panel.report.txt']
     """
 
     panel: pd.DataFrame
@@ -550,7 +604,43 @@ def _breaks(panel: pd.DataFrame, factors: Mapping[str, float]) -> pd.DataFrame:
 
 
 def build_panel(spec: PanelBuild | str | os.PathLike[str]) -> PanelBuildResult:
-    """Build the panel described by ``spec`` (a :class:`PanelBuild` or the path of a build file)."""
+    """Build the panel described by ``spec`` (a :class:`PanelBuild` or the path of a build file).
+
+    Examples
+    --------
+    Two NBS downloads (illustrative numbers) and a build file that derives GDP per capita:
+
+    >>> from pathlib import Path
+    >>> head = "数据库：分省年度数据\\n指标：{}\\n时间：最近3年\\n地区,2024年,2023年,2022年\\n"
+    >>> _ = Path("gdp.csv").write_text(head.format("地区生产总值(亿元)")
+    ...     + "北京市,100.5,95.2,90.1\\n天津市,60.3,,55.8\\n河北省,120.0,112.4,108.9\\n", encoding="utf-8")
+    >>> _ = Path("pop.csv").write_text(head.format("年末常住人口(万人)")
+    ...     + "北京市,2183,2186,2184\\n天津市,1364,1364,1363\\n河北省,7378,7393,7420\\n", encoding="utf-8")
+    >>> toml = ["[build]", "years = [2022, 2024]",
+    ...         "[[variables]]", 'name = "gdp"', 'file = "gdp.csv"',
+    ...         "[[variables]]", 'name = "pop"', 'file = "pop.csv"',
+    ...         "[[variables]]", 'name = "gdp_pc"', 'op = "per_capita"', 'inputs = ["gdp", "pop"]',
+    ...         "scale = 1e4", 'unit = "元/人"']
+    >>> _ = Path("build.toml").write_text(chr(10).join(toml), encoding="utf-8")
+    >>> from exportlens.data import build_panel
+    >>> result = build_panel("build.toml")
+    >>> result.panel.round(1)
+         code province  year    gdp     pop  gdp_pc
+    0  110000      北京市  2022   90.1  2184.0   412.5
+    1  110000      北京市  2023   95.2  2186.0   435.5
+    2  110000      北京市  2024  100.5  2183.0   460.4
+    3  120000      天津市  2022   55.8  1363.0   409.4
+    4  120000      天津市  2023    NaN  1364.0     NaN
+    5  120000      天津市  2024   60.3  1364.0   442.1
+    6  130000      河北省  2022  108.9  7420.0   146.8
+    7  130000      河北省  2023  112.4  7393.0   152.0
+    8  130000      河北省  2024  120.0  7378.0   162.6
+    >>> result.coverage_variable[["variable", "observed", "missing"]]
+      variable  observed  missing
+    0      gdp         8        1
+    1      pop         9        0
+    2   gdp_pc         8        1
+    """
     if not isinstance(spec, PanelBuild):
         spec = read_build_file(spec)
     base = spec._base_dir

@@ -86,6 +86,15 @@ def detect_encoding(raw: bytes) -> str:
     ------
     DataFormatError
         The bytes decode neither as UTF-8 nor as GB18030.
+
+    Examples
+    --------
+    >>> import codecs
+    >>> from exportlens.data import detect_encoding
+    >>> detect_encoding("地区,2024年".encode("gb18030")), detect_encoding("地区".encode("utf-8"))
+    ('gb18030', 'utf-8')
+    >>> detect_encoding(codecs.BOM_UTF8 + "地区".encode("utf-8"))
+    'utf-8-sig'
     """
     for bom, name in _BOMS:
         if raw.startswith(bom):
@@ -246,6 +255,27 @@ class NBSTable:
         Number of empty cells among the province rows (NaN values in :attr:`data`).
     orientation : {"years", "indicators"}
         ``"years"`` when the columns are years, ``"indicators"`` for a cross-section.
+
+    Examples
+    --------
+    A download as the NBS site writes it (illustrative numbers), saved in GBK/GB18030:
+
+    >>> from pathlib import Path
+    >>> text = ("数据库：分省年度数据\\n指标：地区生产总值(亿元)\\n时间：最近3年\\n"
+    ...         "地区,2024年,2023年,2022年\\n北京市,100.5,95.2,90.1\\n天津市,60.3,,55.8\\n"
+    ...         "河北省,120.0,112.4,108.9\\n注：2023年天津市数据缺失。\\n数据来源：国家统计局\\n")
+    >>> _ = Path("gdp.csv").write_bytes(text.encode("gb18030"))
+    >>> from exportlens.data import read_nbs
+    >>> t = read_nbs("gdp.csv")
+    >>> t
+    <NBSTable gdp.csv: 9 rows, 1 missing>
+    >>> print(t.summary())
+    NBS table gdp.csv (分省年度数据, encoding gb18030)
+    indicator: 地区生产总值 [亿元]; time: 最近3年
+    3 provinces x 3 years (2022-2024) = 9 values, 1 missing (kept as NaN)
+    national total row: no; footnotes: 2 line(s)
+    >>> t.years, t.units, t.footnotes[0]
+    ([2022, 2023, 2024], {'地区生产总值': '亿元'}, '注：2023年天津市数据缺失。')
     """
 
     data: pd.DataFrame
@@ -412,11 +442,40 @@ def read_nbs(
 
     Examples
     --------
-    >>> t = read_nbs("gdp_2006_2024.csv")          # doctest: +SKIP
-    >>> t.indicator, t.unit                         # doctest: +SKIP
-    ('地区生产总值', '亿元')
-    >>> t.wide().loc["北京市", 2024]                # doctest: +SKIP
-    49670.2
+    A download as the NBS site writes it (illustrative numbers), saved in GBK/GB18030:
+
+    >>> from pathlib import Path
+    >>> text = ("数据库：分省年度数据\\n指标：地区生产总值(亿元)\\n时间：最近3年\\n"
+    ...         "地区,2024年,2023年,2022年\\n北京市,100.5,95.2,90.1\\n天津市,60.3,,55.8\\n"
+    ...         "河北省,120.0,112.4,108.9\\n注：2023年天津市数据缺失。\\n数据来源：国家统计局\\n")
+    >>> _ = Path("gdp.csv").write_bytes(text.encode("gb18030"))
+    >>> from exportlens.data import read_nbs
+    >>> t = read_nbs("gdp.csv")
+    >>> t.indicator, t.unit, t.encoding, t.n_missing
+    ('地区生产总值', '亿元', 'gb18030', 1)
+    >>> t.wide()
+    year       2022   2023   2024
+    province
+    北京市        90.1   95.2  100.5
+    天津市        55.8    NaN   60.3
+    河北省       108.9  112.4  120.0
+    >>> t.to_frame().head(2)
+         code province  year indicator unit  value
+    0  110000      北京市  2022    地区生产总值   亿元   90.1
+    1  110000      北京市  2023    地区生产总值   亿元   95.2
+
+    A row that is not a province is named with its line:
+
+    >>> _ = Path("bad.csv").write_text(text.replace("河北省", "火星省"), encoding="utf-8")
+    >>> read_nbs("bad.csv")
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.NBSUnknownRegionError: bad.csv: ... line 7: Unknown province '火星省'...
+
+    On a real download (not run here)::
+
+        t = read_nbs("gdp_2006_2024.csv")
+        t.wide().loc["北京市", 2024]          # 49670.2
     """
     path = Path(path)
     if not path.exists():
@@ -710,6 +769,30 @@ def read_nbs_many(
         The columns of :attr:`NBSTable.data` plus ``source`` (the file name). Overlapping
         files (e.g. two vintages of the same indicator) are all kept; a warning says when
         they disagree on a province-year value.
+
+    Examples
+    --------
+    Two downloads (GDP in GB18030, population in UTF-8 with BOM; illustrative numbers)
+    stacked into one long frame:
+
+    >>> from pathlib import Path
+    >>> head = "数据库：分省年度数据\\n指标：{}\\n时间：最近3年\\n地区,2024年,2023年,2022年\\n"
+    >>> gdp = head.format("地区生产总值(亿元)") + "北京市,100.5,95.2,90.1\\n天津市,60.3,58.1,55.8\\n"
+    >>> pop = head.format("年末常住人口(万人)") + "北京市,2183,2186,2184\\n天津市,1364,1364,1363\\n"
+    >>> _ = Path("gdp.csv").write_bytes(gdp.encode("gb18030"))
+    >>> _ = Path("pop.csv").write_text(pop, encoding="utf-8-sig")
+    >>> from exportlens.data import read_nbs_many
+    >>> long = read_nbs_many(["gdp.csv", "pop.csv"])
+    >>> long.groupby(["indicator", "unit", "source"]).size()
+    indicator  unit  source
+    地区生产总值     亿元    gdp.csv    6
+    年末常住人口     万人    pop.csv    6
+    dtype: int64
+    >>> long.pivot(index=["province", "year"], columns="indicator", values="value").head(2)
+    indicator      地区生产总值  年末常住人口
+    province year
+    北京市      2022    90.1  2184.0
+             2023    95.2  2186.0
     """
     names = dict(indicators or {})
     frames = []

@@ -84,6 +84,14 @@ def parse_year(value: Any) -> int | None:
     """Year of a label such as ``2019``, ``"2019"``, ``"2019年"`` or ``2019.0``; else None.
 
     Only four-digit years are recognised in text; numbers must be whole.
+
+    Examples
+    --------
+    >>> from exportlens.data import parse_year
+    >>> parse_year("2019年"), parse_year(2019.0), parse_year(" 2020 "), parse_year("2020年度")
+    (2019, 2019, 2020, 2020)
+    >>> parse_year("FY2019") is None, parse_year(2019.5) is None
+    (True, True)
     """
     if value is None or isinstance(value, bool):
         return None
@@ -365,8 +373,39 @@ def load_panel(
 
     Examples
     --------
-    >>> load_panel("E8.xlsx", entity="province", time="year", layout="wide",
-    ...            wide_entities="columns", value_name="exports_pc")  # doctest: +SKIP
+    A wide CSV (provinces as rows, years as columns) with mixed spellings of the provinces
+    and a yearbook placeholder ``--``:
+
+    >>> import pandas as pd
+    >>> from exportlens.data import load_panel
+    >>> pd.DataFrame({"地区": ["北京", "Tianjin", "河北省"], "2022": [90.1, 55.8, 108.9],
+    ...               "2023": [95.2, "--", 112.4]}).to_csv("gdp_wide.csv", index=False)
+    >>> panel = load_panel("gdp_wide.csv", entity="province", time="year", layout="wide",
+    ...                    value_name="gdp")
+    >>> panel
+         code province  year    gdp
+    0  110000      北京市  2022   90.1
+    1  110000      北京市  2023   95.2
+    2  120000      天津市  2022   55.8
+    3  120000      天津市  2023    NaN
+    4  130000      河北省  2022  108.9
+    5  130000      河北省  2023  112.4
+    >>> panel.attrs["placeholders"]
+    {'2023': 1}
+
+    A long DataFrame (one row per province-year) is resolved the same way:
+
+    >>> long = pd.DataFrame({"province": ["廣東省", "Guangdong"], "year": ["2022年", "2023年"],
+    ...                      "exports": [5.1, 5.3]})
+    >>> load_panel(long, entity="province", time="year")
+         code province  year  exports
+    0  440000      广东省  2022      5.1
+    1  440000      广东省  2023      5.3
+
+    A cnmoderndata workbook (years as rows, provinces as columns; not run here)::
+
+        load_panel("E8.xlsx", entity="province", time="year", layout="wide",
+                   wide_entities="columns", value_name="exports_pc")
     """
     if layout not in ("long", "wide"):
         raise InputError(f"layout must be 'long' or 'wide', not {layout!r}")

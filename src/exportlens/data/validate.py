@@ -70,6 +70,24 @@ class ValidationReport:
         True when at least one issue is an error.
     records : list of (severity, kind, detail)
         The same issues in structured form (see :meth:`to_frame`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> panel = pd.DataFrame({"province": ["北京", "北京", "天津", "天津", "Hebei"],
+    ...                       "year": [2022, 2023, 2022, 2023, 2022],
+    ...                       "exports": [5.1, 5.3, 3.2, "3,4", 2.0]})
+    >>> from exportlens.data import validate_panel
+    >>> report = validate_panel(panel, entity="province", time="year", resolve_entities="province")
+    >>> report
+    <ValidationReport blocking: 5 rows, 3 entities, 2 periods, 2 issue(s)>
+    >>> report.to_frame()[["severity", "kind"]]
+      severity         kind
+    0    error  non_numeric
+    1  warning          gap
+    >>> report.non_numeric
+       row   column value
+    0    3  exports   3,4
     """
 
     n_rows: int
@@ -216,6 +234,23 @@ def validate_panel(
     ------
     MissingColumnError
         ``entity``, ``time`` or a variable is not a column; the message lists the columns.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> panel = pd.DataFrame({"province": ["北京", "北京", "天津", "天津", "Hebei"],
+    ...                       "year": [2022, 2023, 2022, 2023, 2022],
+    ...                       "exports": [5.1, 5.3, 3.2, "3,4", 2.0]})
+    >>> from exportlens.data import validate_panel
+    >>> report = validate_panel(panel, entity="province", time="year", resolve_entities="province")
+    >>> print(report.summary())
+    Panel: 5 rows, 3 entities (province), 2 periods (year); unbalanced.
+    1 blocking problem(s), 1 warning(s).
+      [error] 1 non-numeric cell(s) in 'exports' (1): row 3, column 'exports': '3,4'.
+      [warning] Unbalanced panel: 1 entity series miss 1 of the 6 cells of ...: Hebei 2023.
+    >>> report.gaps
+      province  n_missing missing_periods
+    0    Hebei          1          [2023]
     """
     if not isinstance(df, pd.DataFrame):
         raise InputError(f"validate_panel expects a DataFrame, got {type(df).__name__}")
@@ -529,6 +564,25 @@ def check_panel(
     ------
     ValidationError
         At least one blocking problem; ``exc.report`` is the full report.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> panel = pd.DataFrame({"province": ["北京", "北京", "天津", "天津", "Hebei"],
+    ...                       "year": [2022, 2023, 2022, 2023, 2022],
+    ...                       "exports": [5.1, 5.3, 3.2, "3,4", 2.0]})
+    >>> from exportlens.data import check_panel
+    >>> check_panel(panel, entity="province", time="year")
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.ValidationError: Panel validation failed with 1 blocking problem(s): ...
+
+    Once the cell is fixed (and the column numeric) only the warning about the gap remains,
+    and the report is returned:
+
+    >>> panel["exports"] = pd.to_numeric(panel["exports"].replace("3,4", 3.4))
+    >>> check_panel(panel, entity="province", time="year")
+    <ValidationReport ok: 5 rows, 3 entities, 2 periods, 1 issue(s)>
     """
     report = validate_panel(
         df,
