@@ -42,7 +42,18 @@ __all__ = [
 
 @dataclass(frozen=True)
 class DatasetInfo:
-    """Description of one embedded dataset."""
+    """Description of one embedded dataset.
+
+    Examples
+    --------
+    The registry behind :func:`list_datasets` and :func:`load_dataset` holds one per dataset:
+
+    >>> from exportlens.datasets import DatasetInfo
+    >>> info = DatasetInfo(name="my_demo", description="SYNTHETIC example", shape="2 rows",
+    ...                    study="resilience", loader=lambda: [1, 2])
+    >>> info.synthetic, info.loader()
+    (True, [1, 2])
+    """
 
     name: str
     description: str
@@ -105,7 +116,20 @@ _DATASETS: dict[str, DatasetInfo] = {
 
 
 def list_datasets() -> pd.DataFrame:
-    """One row per embedded dataset: name, study, shape, synthetic flag, description."""
+    """One row per embedded dataset: name, study, shape, synthetic flag, description.
+
+    Examples
+    --------
+    >>> from exportlens.datasets import list_datasets
+    >>> list_datasets()[["name", "study", "synthetic"]]
+                          name            study  synthetic
+    0          resilience_demo       resilience       True
+    1             linkage_demo          linkage       True
+    2         value_added_demo      value-added       True
+    3   firm_transactions_demo  firm-resilience       True
+    4             synergy_demo          synergy       True
+    5  synergy_employment_demo          synergy       True
+    """
     import pandas as pd
 
     return pd.DataFrame(
@@ -118,7 +142,19 @@ def list_datasets() -> pd.DataFrame:
 
 def load_dataset(name: str) -> Any:
     """Load an embedded dataset by name (a fresh object each call: a DataFrame, or
-    ``{year: MRIOTable}`` for the input-output demo)."""
+    ``{year: MRIOTable}`` for the input-output demo).
+
+    Examples
+    --------
+    >>> from exportlens.datasets import load_dataset
+    >>> panel = load_dataset("resilience_demo")
+    >>> panel.shape, panel.attrs["synthetic"]
+    ((420, 16), True)
+    >>> load_dataset("gdp")
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.InputError: Unknown dataset 'gdp'; available: resilience_demo, linkage_demo, ...
+    """
     try:
         info = _DATASETS[name]
     except KeyError:
@@ -127,5 +163,16 @@ def load_dataset(name: str) -> Any:
 
 
 def load_resilience_demo() -> pd.DataFrame:
-    """The SYNTHETIC export-resilience panel (see :func:`exportlens.datasets.demo.resilience_demo_panel`)."""
+    """The SYNTHETIC export-resilience panel (see :func:`exportlens.datasets.demo.resilience_demo_panel`).
+
+    Examples
+    --------
+    >>> from exportlens.datasets import load_resilience_demo
+    >>> panel = load_resilience_demo()
+    >>> panel[["province", "year", "exports", "vag", "sl"]].head(3).round(3)
+      province  year   exports    vag     sl
+    0      北京市  2009   641.506  4.108    NaN
+    1      北京市  2010   945.305  3.845  0.115
+    2      北京市  2011  1165.543  3.877  0.024
+    """
     return load_dataset("resilience_demo")

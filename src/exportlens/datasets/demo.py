@@ -122,6 +122,28 @@ def resilience_demo_panel(seed: int = DEMO_SEED) -> pd.DataFrame:
 
     The data-generating process and the true coefficients are in the module docstring and
     :data:`DEMO_TRUE_COEFFICIENTS`. Deterministic for a given ``seed``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from exportlens.datasets import DEMO_TRUE_COEFFICIENTS, resilience_demo_panel
+    >>> panel = resilience_demo_panel()
+    >>> panel.shape, panel["code"].nunique(), (int(panel["year"].min()), int(panel["year"].max()))
+    ((420, 16), 30, (2009, 2022))
+    >>> DEMO_TRUE_COEFFICIENTS["vag"]
+    0.05
+
+    The provinces add up to the national total, and ``sl`` is the relative log-growth index
+    of the exports:
+
+    >>> by_year = panel.groupby("year")
+    >>> bool(np.allclose(by_year["exports"].sum(), by_year["national_exports"].first()))
+    True
+    >>> from exportlens.measures import relative_log_growth
+    >>> sl = relative_log_growth(panel, region="code", time="year", exports="exports",
+    ...                          national="national_exports")
+    >>> float(np.nanmax(np.abs(sl - panel["sl"]))) < 1e-12
+    True
     """
     import pandas as pd
 

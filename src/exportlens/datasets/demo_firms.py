@@ -462,5 +462,17 @@ def firm_transactions_demo(
 
 
 def load_firm_transactions_demo() -> pd.DataFrame:
-    """The SYNTHETIC 200,000-row transaction set of the demo (loader for exportlens.datasets)."""
+    """The SYNTHETIC 200,000-row transaction set of the demo (loader for exportlens.datasets).
+
+    Examples
+    --------
+    >>> from exportlens.datasets import load_firm_transactions_demo
+    >>> tx = load_firm_transactions_demo()
+    >>> tx.shape, tx["firm_id"].nunique(), (int(tx["year"].min()), int(tx["year"].max()))
+    ((200000, 7), 1477, (2005, 2014))
+    >>> list(tx.columns)
+    ['firm_id', 'hs8', 'destination', 'year', 'value_usd', 'province', 'industry']
+    >>> tx.attrs["synthetic"]
+    True
+    """
     return firm_transactions_demo()

@@ -82,6 +82,19 @@ def linkage_demo_cube(seed: int = LINKAGE_DEMO_SEED) -> pd.DataFrame:
     as in a table typed from Chinese sources; the study resolves any spelling. The
     data-generating process is in the module docstring; ``attrs`` carry ``synthetic``,
     ``description``, ``year`` and ``true_province_effect`` (o_p by province code).
+
+    Examples
+    --------
+    >>> from exportlens.datasets import linkage_demo_cube
+    >>> cube = linkage_demo_cube()
+    >>> cube.shape, cube["province"].nunique(), cube["country"].nunique(), cube["indicator"].nunique()
+    ((31248, 4), 31, 63, 16)
+    >>> cube.head(2).round(1)
+      province country indicator   value
+    0       北京      蒙古       gdp   196.5
+    1       北京      蒙古    gdp_pc  3020.6
+    >>> cube.attrs["synthetic"], cube.attrs["year"]
+    (True, 2019)
     """
     import pandas as pd
 

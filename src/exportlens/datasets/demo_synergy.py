@@ -278,6 +278,17 @@ def synergy_demo_panel(seed: int = SYNERGY_DEMO_SEED) -> pd.DataFrame:
     ``hightech_firms``, ``rd_intensity_industry``, ``energy_intensity``) and the latent
     factors ``latent_cbec`` and ``latent_clusters`` of the data-generating process (module
     docstring). Deterministic for a given ``seed``.
+
+    Examples
+    --------
+    >>> from exportlens.datasets import synergy_demo_panel
+    >>> panel = synergy_demo_panel()
+    >>> panel.shape, panel.attrs["synthetic"]
+    ((310, 19), True)
+    >>> panel[["province", "year", "cbec_trade", "manufacturing_lq"]].head(2).round(3)
+      province  year  cbec_trade  manufacturing_lq
+    0      北京市  2013     243.403             0.822
+    1      北京市  2014     303.163             0.832
     """
     panel, _ = _build(seed)
     panel.attrs["synthetic"] = True
@@ -295,6 +306,23 @@ def synergy_demo_employment(seed: int = SYNERGY_DEMO_SEED) -> pd.DataFrame:
     columns ``code``, ``province``, ``province_en``, ``year``, ``industry`` (NBS name),
     ``industry_en``, ``employment``. Same seed and latent factors as
     :func:`synergy_demo_panel` (its ``manufacturing_lq`` is computed from this table).
+
+    Examples
+    --------
+    >>> from exportlens.datasets import synergy_demo_employment, synergy_demo_panel
+    >>> employment = synergy_demo_employment()
+    >>> employment.shape, employment["industry"].nunique()
+    ((5890, 7), 19)
+
+    The panel's ``manufacturing_lq`` is the location quotient of this table:
+
+    >>> from exportlens.measures import location_quotients
+    >>> lq = location_quotients(employment, region="code", industry="industry",
+    ...                         value="employment", time="year")
+    >>> manufacturing = employment.assign(lq=lq)[employment["industry"] == "制造业"]
+    >>> merged = manufacturing.merge(synergy_demo_panel(), on=["code", "year"])
+    >>> float((merged["lq"] - merged["manufacturing_lq"]).abs().max()) < 1e-12
+    True
     """
     _, employment = _build(seed)
     employment.attrs["synthetic"] = True
