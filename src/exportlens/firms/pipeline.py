@@ -628,12 +628,12 @@ def firm_pipeline(
     3  2010        2          0        0         0.2400
     >>> reference = firm_measures_pandas(tx, spec=spec)
     >>> pd.testing.assert_frame_equal(result.firm_year, reference.firm_year)
+    >>> pd.testing.assert_frame_equal(result.province_year, reference.province_year)
 
-    With ``out_dir`` the firm-level tables are written to Parquet instead of returned:
-
-    >>> on_disk = firm_pipeline(con, con.table("tx"), spec=spec, out_dir="firm_out")
-    >>> on_disk.firm_year is None, sorted(p.name for p in on_disk.files.values())
-    (True, ['firm_shock.parquet', 'firm_year.parquet'])
+    For data larger than memory, read the files with
+    :func:`~exportlens.firms.io.open_transactions` and pass ``out_dir``: the firm-level
+    tables are then written to ``out_dir/firm_year.parquet`` and ``firm_shock.parquet``
+    (``result.files``) instead of being returned.
     """
 
     columns = columns or ColumnMap()
