@@ -102,8 +102,6 @@ class IndicatorHierarchy(Protocol):
     >>> import pandas as pd
     >>> x = pd.DataFrame({"exports": [120.0, 80.0, 30.0, 10.0], "fdi": [15.0, 20.0, 5.0, 2.0],
     ...                   "freight": [3.0, 2.0, 4.0, 5.0]}, index=["广东", "江苏", "四川", "甘肃"])
-    >>> directions = {"exports": "benefit", "fdi": "benefit", "freight": "cost"}
-
     >>> from types import SimpleNamespace
     >>> from exportlens.measures import composite_index
     >>> hierarchy = SimpleNamespace(
@@ -292,7 +290,6 @@ def standardise(
     >>> x = pd.DataFrame({"exports": [120.0, 80.0, 30.0, 10.0], "fdi": [15.0, 20.0, 5.0, 2.0],
     ...                   "freight": [3.0, 2.0, 4.0, 5.0]}, index=["广东", "江苏", "四川", "甘肃"])
     >>> directions = {"exports": "benefit", "fdi": "benefit", "freight": "cost"}
-
     >>> from exportlens.measures import standardise
     >>> standardise(x, directions, shift=None).round(4)
         exports     fdi  freight
@@ -383,7 +380,6 @@ class EntropyWeights:
     >>> x = pd.DataFrame({"exports": [120.0, 80.0, 30.0, 10.0], "fdi": [15.0, 20.0, 5.0, 2.0],
     ...                   "freight": [3.0, 2.0, 4.0, 5.0]}, index=["广东", "江苏", "四川", "甘肃"])
     >>> directions = {"exports": "benefit", "fdi": "benefit", "freight": "cost"}
-
     >>> from exportlens.measures import entropy_weights, standardise
     >>> ew = entropy_weights(standardise(x, directions))
     >>> print(ew.summary())
@@ -477,7 +473,6 @@ def entropy_weights(data: pd.DataFrame, *, constant: ConstantPolicy = "raise") -
     >>> x = pd.DataFrame({"exports": [120.0, 80.0, 30.0, 10.0], "fdi": [15.0, 20.0, 5.0, 2.0],
     ...                   "freight": [3.0, 2.0, 4.0, 5.0]}, index=["广东", "江苏", "四川", "甘肃"])
     >>> directions = {"exports": "benefit", "fdi": "benefit", "freight": "cost"}
-
     >>> from exportlens.measures import entropy_weights, standardise
     >>> z = standardise(x, directions)
     >>> ew = entropy_weights(z)
@@ -646,7 +641,6 @@ def critic_weights(data: pd.DataFrame) -> pd.Series:
     >>> x = pd.DataFrame({"exports": [120.0, 80.0, 30.0, 10.0], "fdi": [15.0, 20.0, 5.0, 2.0],
     ...                   "freight": [3.0, 2.0, 4.0, 5.0]}, index=["广东", "江苏", "四川", "甘肃"])
     >>> directions = {"exports": "benefit", "fdi": "benefit", "freight": "cost"}
-
     >>> from exportlens.measures import critic_weights, standardise
     >>> z = standardise(x, directions, shift=None)
     >>> critic_weights(z).round(4).tolist()
@@ -685,7 +679,6 @@ def sd_weights(data: pd.DataFrame) -> pd.Series:
     >>> x = pd.DataFrame({"exports": [120.0, 80.0, 30.0, 10.0], "fdi": [15.0, 20.0, 5.0, 2.0],
     ...                   "freight": [3.0, 2.0, 4.0, 5.0]}, index=["广东", "江苏", "四川", "甘肃"])
     >>> directions = {"exports": "benefit", "fdi": "benefit", "freight": "cost"}
-
     >>> from exportlens.measures import sd_weights, standardise
     >>> z = standardise(x, directions, shift=None)
     >>> sd_weights(z).round(4).tolist()
@@ -761,7 +754,6 @@ def topsis(
     >>> x = pd.DataFrame({"exports": [120.0, 80.0, 30.0, 10.0], "fdi": [15.0, 20.0, 5.0, 2.0],
     ...                   "freight": [3.0, 2.0, 4.0, 5.0]}, index=["广东", "江苏", "四川", "甘肃"])
     >>> directions = {"exports": "benefit", "fdi": "benefit", "freight": "cost"}
-
     >>> from exportlens.measures import topsis
     >>> weights = pd.Series({"exports": 0.4, "fdi": 0.3, "freight": 0.3})
     >>> topsis(x, weights, directions).round(4)
@@ -829,14 +821,11 @@ class CompositeIndex:
     >>> import pandas as pd
     >>> x = pd.DataFrame({"exports": [120.0, 80.0, 30.0, 10.0], "fdi": [15.0, 20.0, 5.0, 2.0],
     ...                   "freight": [3.0, 2.0, 4.0, 5.0]}, index=["广东", "江苏", "四川", "甘肃"])
-    >>> directions = {"exports": "benefit", "fdi": "benefit", "freight": "cost"}
-
     >>> from exportlens.measures import IndicatorSystem
     >>> system = IndicatorSystem.from_dict({"name": "demo", "dimensions": [
     ...     {"code": "openness", "indicators": [{"code": "exports", "direction": "+"},
     ...                                         {"code": "fdi", "direction": "+"}]},
     ...     {"code": "logistics", "indicators": [{"code": "freight", "direction": "-"}]}]})
-
     >>> from exportlens.measures import composite_index
     >>> ci = composite_index(x, system)
     >>> ci.weights_frame().round(4)
@@ -961,14 +950,11 @@ def composite_index(
     >>> import pandas as pd
     >>> x = pd.DataFrame({"exports": [120.0, 80.0, 30.0, 10.0], "fdi": [15.0, 20.0, 5.0, 2.0],
     ...                   "freight": [3.0, 2.0, 4.0, 5.0]}, index=["广东", "江苏", "四川", "甘肃"])
-    >>> directions = {"exports": "benefit", "fdi": "benefit", "freight": "cost"}
-
     >>> from exportlens.measures import IndicatorSystem
     >>> system = IndicatorSystem.from_dict({"name": "demo", "dimensions": [
     ...     {"code": "openness", "indicators": [{"code": "exports", "direction": "+"},
     ...                                         {"code": "fdi", "direction": "+"}]},
     ...     {"code": "logistics", "indicators": [{"code": "freight", "direction": "-"}]}]})
-
     >>> from exportlens.measures import composite_index
     >>> ci = composite_index(x, system)
     >>> ci.to_frame().round(4)
