@@ -246,7 +246,7 @@ def validate_panel(
     >>> print(report.summary())
     Panel: 5 rows, 3 entities (province), 2 periods (year); unbalanced.
     1 blocking problem(s), 1 warning(s).
-      [error] 1 non-numeric cell(s) in 'exports' (1): row 3, column 'exports': '3,4'.
+      [error] 1 non-numeric cell(s) in 'exports': row 3, column 'exports': '3,4'.
       [warning] Unbalanced panel: 1 entity series miss 1 of the 6 cells of ...: Hebei 2023.
     >>> report.gaps
       province  n_missing missing_periods
@@ -492,7 +492,8 @@ def validate_panel(
                 "error",
                 "non_numeric",
                 f"{len(non_numeric)} non-numeric cell(s) in "
-                + ", ".join(f"{c!r} ({n})" for c, n in by_col.items())
+                + (", ".join(f"{c!r} ({n})" for c, n in by_col.items()) if len(by_col) > 1
+                   else repr(next(iter(by_col.index))))
                 + ": "
                 + "; ".join(listing)
                 + more

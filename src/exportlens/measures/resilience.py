@@ -1022,6 +1022,15 @@ _SENS_DOC = """
 """
 
 
+def _with_common_parameters(doc: str | None) -> str:
+    # numpydoc order: the shared parameter block goes before the Examples section.
+    text = doc or ""
+    marker = "\n    Examples\n    --------"
+    at = text.find(marker)
+    return text + _SENS_DOC if at < 0 else text[:at] + _SENS_DOC.rstrip() + "\n" + text[at:]
+
+
+
 def _phase_growth_table(
     df, region, time, exports, national, national_from, tolerance, contraction, recovery,
     min_abs_national_growth, *, derive,
@@ -1117,7 +1126,7 @@ def sensitivity_index(
     )
 
 
-sensitivity_index.__doc__ = (sensitivity_index.__doc__ or "") + _SENS_DOC
+sensitivity_index.__doc__ = _with_common_parameters(sensitivity_index.__doc__)
 
 
 def resistance_recovery(
@@ -1192,7 +1201,7 @@ def resistance_recovery(
     )
 
 
-resistance_recovery.__doc__ = (resistance_recovery.__doc__ or "") + _SENS_DOC
+resistance_recovery.__doc__ = _with_common_parameters(resistance_recovery.__doc__)
 
 
 def expected_change_resilience(
@@ -1408,4 +1417,4 @@ def expected_change_resilience(
     )
 
 
-expected_change_resilience.__doc__ = (expected_change_resilience.__doc__ or "") + _SENS_DOC
+expected_change_resilience.__doc__ = _with_common_parameters(expected_change_resilience.__doc__)
