@@ -102,7 +102,18 @@ T = TypeVar("T")
 
 
 def check_lang(lang: str) -> Lang:
-    """``lang`` as a :data:`Lang`, or an :class:`~exportlens.errors.InputError` naming the choices."""
+    """``lang`` as a :data:`Lang`, or an :class:`~exportlens.errors.InputError` naming the choices.
+
+    Examples
+    --------
+    >>> from exportlens.text import check_lang
+    >>> check_lang("zh")
+    'zh'
+    >>> check_lang("fr")
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.InputError: Unknown language 'fr': use zh or en (command line: --lang zh or --lang en).
+    """
     if lang == "zh":
         return "zh"
     if lang == "en":
@@ -111,13 +122,34 @@ def check_lang(lang: str) -> Lang:
 
 
 def term(key: str, lang: str = "en", **fields: Any) -> str:
-    """The catalogue entry ``key`` in ``lang``, formatted with ``fields`` when given."""
+    """The catalogue entry ``key`` in ``lang``, formatted with ``fields`` when given.
+
+    Examples
+    --------
+    >>> from exportlens.text import term
+    >>> term("observations", "zh"), term("observations", "en")
+    ('样本量', 'Observations')
+    >>> term("fe_generic", "zh", name="行业")
+    '行业固定效应'
+    >>> term("interaction", "en", a="Vag", b="Digital")
+    'Vag × Digital'
+    """
     text = TERMS[key][check_lang(lang)]
     return text.format(**fields) if fields else text
 
 
 def localized(table: Mapping[str, Mapping[str, T]], lang: str) -> Mapping[str, T]:
-    """One language's part of a module's own ``{"zh": {...}, "en": {...}}`` label table."""
+    """One language's part of a module's own ``{"zh": {...}, "en": {...}}`` label table.
+
+    Examples
+    --------
+    >>> from exportlens.text import localized
+    >>> TEXT = {"zh": {"title": "出口韧性"}, "en": {"title": "Export resilience"}}
+    >>> localized(TEXT, "en")["title"]
+    'Export resilience'
+    >>> localized(TEXT, "zh")["title"]
+    '出口韧性'
+    """
     return table[check_lang(lang)]
 
 
@@ -137,7 +169,19 @@ _PY_SENTENCE = re.compile(r"[^.;:]*?\b[Pp]ass \w+=[^.;]*[.;]?")
 
 
 def cli_message(message: str) -> str:
-    """``message`` for the command line: Python-argument advice replaced by the option or study-file key."""
+    """``message`` for the command line: Python-argument advice replaced by the option or study-file key.
+
+    Advice for an argument listed in :data:`CLI_ADVICE` is rewritten; a sentence advising any
+    other Python argument is dropped.
+
+    Examples
+    --------
+    >>> from exportlens.text import cli_message
+    >>> cli_message("2 zero value(s) in exports; pass nonpositive='nan' to turn them into NaN.")
+    '2 zero value(s) in exports; set [resilience] nonpositive = "nan" in the study file to turn them into NaN.'
+    >>> cli_message("Cannot decode the file; pass encoding='gb18030'.")
+    'Cannot decode the file; give the encoding with --encoding (e.g. --encoding gb18030).'
+    """
     def sub(m: re.Match[str]) -> str:
         advice = CLI_ADVICE.get(m.group(2))
         if advice is None:

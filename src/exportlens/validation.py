@@ -57,6 +57,14 @@ def format_list(
 
     ``total`` is the number of items when ``items`` holds only the first ones (costly to
     describe all), so that ``N`` still counts every item left out.
+
+    Examples
+    --------
+    >>> from exportlens.validation import format_list
+    >>> format_list(["北京", "天津", "河北", "山西"], limit=2)
+    '北京; 天津; ... and 2 more'
+    >>> format_list(["a", "b"], sep=", ", total=5)
+    'a, b, ... and 3 more'
     """
     items = list(items)
     n = len(items) if total is None else total
@@ -67,7 +75,14 @@ def format_list(
 
 
 def format_value(value: Any) -> str:
-    """One value for a message: floats compact (``missing`` for NaN), strings quoted."""
+    """One value for a message: floats compact (``missing`` for NaN), strings quoted.
+
+    Examples
+    --------
+    >>> from exportlens.validation import format_value
+    >>> format_value(1.25), format_value(float("nan")), format_value("北京"), format_value(3)
+    ('1.25', 'missing', "'北京'", '3')
+    """
     if isinstance(value, float | np.floating):
         return "missing" if math.isnan(value) else f"{value:g}"
     return repr(value) if isinstance(value, str) else str(value)
@@ -83,6 +98,16 @@ def format_rows(
     """The rows with index labels ``rows`` as ``row i: (a, b)`` items, at most ``limit`` of them.
 
     ``columns`` selects the values shown (all columns when None).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.validation import format_rows
+    >>> df = pd.DataFrame({"province": ["北京", "天津", "河北"], "exports": [1.5, 2.25, 3.0]})
+    >>> format_rows(df, [0, 2])
+    "row 0: ('北京', 1.5); row 2: ('河北', 3)"
+    >>> format_rows(df, [1], ["exports"])
+    'row 1: 2.25'
     """
     cols = list(frame.columns) if columns is None else list(columns)
     sub = frame.loc[list(rows), cols]
@@ -99,7 +124,18 @@ def format_rows(
 
 
 def require_frame(obj: Any, what: str = "the input") -> pd.DataFrame:
-    """``obj`` itself when it is a DataFrame; otherwise InputError."""
+    """``obj`` itself when it is a DataFrame; otherwise InputError.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.validation import require_frame
+    >>> df = require_frame(pd.DataFrame({"exports": [1.0]}))
+    >>> require_frame([1.0, 2.0], "the exports panel")
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.InputError: Expected a pandas DataFrame for the exports panel, got list.
+    """
     if not isinstance(obj, pd.DataFrame):
         raise InputError(f"Expected a pandas DataFrame for {what}, got {type(obj).__name__}.")
     return obj
@@ -122,6 +158,17 @@ def require_columns(
     optional columns and skipped. The message lists the available columns and ends with
     ``hint``. With ``unique=True`` a column name that occurs more than once in the frame is
     an InputError too (``df[col]`` would then be a DataFrame).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.validation import require_columns
+    >>> df = pd.DataFrame({"province": ["北京"], "year": [2020], "exports": [1.5]})
+    >>> require_columns(df, ["province", "exports"])  # all present: returns None
+    >>> require_columns(df, {"region": "province", "value": "export"}, where="exports.csv")
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.MissingColumnError: Column(s) 'export' (value) not found in exports.csv. Available columns: ['province', 'year', 'exports'].
     """
     available: list[Any] = list(frame.columns) if isinstance(frame, pd.DataFrame) else list(frame)
     present = set(available)
@@ -148,6 +195,18 @@ def require_named_columns(frame: Any, **columns: Hashable | None) -> pd.DataFram
     ``require_named_columns(df, region="province", time="year", national=None)``: ``None``
     marks an unused optional column; the message names the keyword of each missing column
     (``'year' (time=)``). Returns ``frame``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.validation import require_named_columns
+    >>> df = pd.DataFrame({"province": ["北京"], "year": [2020]})
+    >>> list(require_named_columns(df, region="province", time="year", national=None).columns)
+    ['province', 'year']
+    >>> require_named_columns(df, region="province", time="yr")
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.MissingColumnError: Column(s) 'yr' (time=) not found in the data. Available columns: ['province', 'year'].
     """
     require_frame(frame)
     require_columns(frame, {f"{arg}=": col for arg, col in columns.items()}, unique=True)
@@ -155,7 +214,19 @@ def require_named_columns(frame: Any, **columns: Hashable | None) -> pd.DataFram
 
 
 def require_no_missing(frame: pd.DataFrame, column: Hashable, what: str) -> None:
-    """InputError listing the rows where ``column`` (a label such as region or period) is missing."""
+    """InputError listing the rows where ``column`` (a label such as region or period) is missing.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.validation import require_no_missing
+    >>> df = pd.DataFrame({"province": ["北京", None, "河北"], "year": [2020, 2020, 2020]})
+    >>> require_no_missing(df, "year", "period")  # complete: returns None
+    >>> require_no_missing(df, "province", "region")
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.InputError: Column 'province' (region) has 1 missing value(s), rows 1.
+    """
     bad = frame.index[frame[column].isna().to_numpy()]
     if len(bad):
         raise InputError(
@@ -164,7 +235,22 @@ def require_no_missing(frame: pd.DataFrame, column: Hashable, what: str) -> None
 
 
 def check_unique_keys(frame: pd.DataFrame, keys: Sequence[Hashable]) -> None:
-    """InputError listing every duplicated key combination with the rows (index labels) holding it."""
+    """InputError listing every duplicated key combination with the rows (index labels) holding it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.validation import check_unique_keys
+    >>> df = pd.DataFrame({"province": ["北京", "北京", "天津"], "year": [2020, 2020, 2020]})
+    >>> check_unique_keys(df, ["province"])
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.InputError: 1 duplicated province combination(s) (one row each is required): 北京 at rows [0, 1].
+    >>> check_unique_keys(df, ["province", "year"])
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.InputError: 1 duplicated province-year combination(s) (one row each is required): ('北京', 2020) at rows [0, 1].
+    """
     keys = list(keys)
     dup = frame.duplicated(subset=keys, keep=False).to_numpy()
     if not dup.any():
@@ -189,6 +275,17 @@ def coerce_numeric(frame: pd.DataFrame, column: Hashable) -> np.ndarray:
     Text that parses as a number is converted; a cell that is present but not a number
     raises InputError listing the offending rows and values (up to five), instead of
     becoming NaN in silence. Boolean columns are refused.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.validation import coerce_numeric
+    >>> coerce_numeric(pd.DataFrame({"exports": ["1.5", "2", None]}), "exports")
+    array([1.5, 2. , nan])
+    >>> coerce_numeric(pd.DataFrame({"exports": ["1.5", "n/a"]}), "exports")
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.InputError: Column 'exports' is not numeric: row 1: 'n/a'.
     """
     s = frame[column]
     if pd.api.types.is_bool_dtype(s.dtype):
@@ -212,7 +309,24 @@ def check_numeric_columns(
     hint: str = "",
 ) -> None:
     """InputError unless every column has a numeric (or, with ``allow_bool``, boolean) dtype
-    and no infinite value; the message names the column, its dtype or the count of infinities."""
+    and no infinite value; the message names the column, its dtype or the count of infinities.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from exportlens.validation import check_numeric_columns
+    >>> df = pd.DataFrame({"lnx": [0.5, -np.inf], "wto": [True, False], "name": ["a", "b"]})
+    >>> check_numeric_columns(df, ["wto"])  # booleans are accepted by default
+    >>> check_numeric_columns(df, ["lnx"])
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.InputError: Column 'lnx' has 1 infinite value(s) (e.g. log of 0); fix or set them to NaN explicitly.
+    >>> check_numeric_columns(df, ["name"], what="Regressor")
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.InputError: Regressor 'name' is not numeric (dtype ...).
+    """
     for c in columns:
         s = frame[c]
         if pd.api.types.is_bool_dtype(s):
@@ -251,6 +365,18 @@ def reading(path: str | os.PathLike[str], what: str = "data file") -> Iterator[N
     empty CSV) becomes "``path`` cannot be read as a ... (reason)"; an exportlens error that
     does not name the file yet gets the path in front. Missing files and folders pass through
     (their message names the path already).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.validation import reading
+    >>> with open("damaged.xlsx", "w") as f:
+    ...     _ = f.write("not a workbook")
+    >>> with reading("damaged.xlsx", "workbook"):
+    ...     pd.read_excel("damaged.xlsx")
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.DataFormatError: damaged.xlsx cannot be read as a workbook (...); check that it is a complete file of the format its suffix says (re-save or export it again).
     """
     name = os.fspath(path)
     try:

@@ -81,6 +81,19 @@ def sector_group_map(groups: str | Mapping[str, str], sectors: Sequence[str]) ->
     (:data:`SECTOR_GROUPINGS`, applied by position: the table must have 42 sectors) or a
     mapping sector label -> group that must cover every sector (the error names the ones
     it misses).
+
+    Examples
+    --------
+    >>> from exportlens.mrio import SECTORS_42, sector_group_map
+    >>> sector_group_map({"01": "primary", "06": "secondary", "28": "tertiary"}, ["01", "06", "28"])
+    {'01': 'primary', '06': 'secondary', '28': 'tertiary'}
+    >>> groups = sector_group_map("sectors3", [code for code, _zh, _en in SECTORS_42])
+    >>> groups["01"], groups["27"], groups["28"], len(groups)
+    ('primary', 'secondary', 'tertiary', 42)
+    >>> sector_group_map({"01": "primary"}, ["01", "06"])
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.InputError: The sector grouping does not cover 1 sector(s): 06.
     """
     sectors = [str(s) for s in sectors]
     if isinstance(groups, str):
@@ -106,6 +119,20 @@ def value_added_multipliers(table: MRIOTable) -> tuple[np.ndarray, np.ndarray]:
     [VB]_{j,k} is the value added of region j embodied in one unit of output of
     region-sector k; sum_j [VB]_{j,k} + sum_j [MB]_{j,k} = 1 on a column-balanced table.
     Computed with one transposed LU solve with 2G right-hand sides.
+
+    Examples
+    --------
+    >>> from exportlens.mrio import MRIOTable, value_added_multipliers
+    >>> table = MRIOTable.from_arrays(
+    ...     ["A", "B"], ["goods"],
+    ...     Z=[[20, 10], [5, 30]], Y=[[40, 10], [5, 35]], E=[20, 25], IM=[10, 20], VA=[65, 40],
+    ... )
+    >>> vb, mb = value_added_multipliers(table)
+    >>> vb.round(4)  # row j: value added of region j per unit of output of each column
+    array([[0.8198, 0.1171],
+           [0.036 , 0.5766]])
+    >>> (vb.sum(axis=0) + mb.sum(axis=0)).round(12)  # every unit of output is fully traced
+    array([1., 1.])
     """
     g, n_sec, n = table.n_regions, table.n_sectors, table.size
     masks = np.zeros((n, 2 * g))
@@ -152,6 +179,16 @@ def value_added_split(
     multi-regional input-output table, following Koopman, R., Wang, Z. & Wei, S.-J. (2014),
     "Tracing value-added and double counting in gross exports", *American Economic Review*
     104(2):459-494.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from exportlens.mrio import value_added_split
+    >>> vbe = np.array([[16.0, 3.0], [1.0, 14.0]])  # rows: source region, columns: exporter
+    >>> mbe = np.array([[2.5, 0.5], [0.5, 7.5]])
+    >>> dva, pva, fva = value_added_split(vbe, mbe)
+    >>> dva.tolist(), pva.tolist(), fva.tolist()
+    ([16.0, 14.0], [1.0, 3.0], [3.0, 8.0])
     """
     vbe = np.asarray(vbe, dtype=float)
     mbe = np.asarray(mbe, dtype=float)
@@ -174,6 +211,32 @@ class ProvincialDecomposition:
 
     ``vb``/``mb`` are the G x n multipliers of :func:`value_added_multipliers`; ``exports``
     the n-vector E. Everything else is derived from them.
+
+    Examples
+    --------
+    >>> from exportlens.mrio import MRIOTable, decompose_provincial
+    >>> table = MRIOTable.from_arrays(
+    ...     ["A", "B"], ["goods"],
+    ...     Z=[[20, 10], [5, 30]], Y=[[40, 10], [5, 35]], E=[20, 25], IM=[10, 20], VA=[65, 40],
+    ... )
+    >>> result = decompose_provincial(table)
+    >>> print(result.summary())
+    Provincial value-added decomposition
+      2 regions x 1 sectors; exports abroad 45
+      all regions: DVR 0.685  PVR 0.081  FVR 0.234
+      max |residual| / exports ...
+    >>> result.to_frame()[["exports", "dva", "pva", "fva", "dvr", "pvr", "fvr"]].round(3)
+            exports     dva    pva    fva    dvr    pvr    fvr
+    region
+    A          20.0  16.396  0.721  2.883  0.820  0.036  0.144
+    B          25.0  14.414  2.928  7.658  0.577  0.117  0.306
+    >>> (result.dva + result.pva + result.fva).round(9).tolist()  # = exports of each region
+    [20.0, 25.0]
+    >>> result.source_matrix("pva").round(3)  # who supplies the other-province value added
+    exporter    A    B
+    source
+    A         0.0  1.0
+    B         1.0  0.0
     """
 
     regions: tuple[str, ...]
@@ -346,6 +409,16 @@ def with_value_added_shares(frame: pd.DataFrame) -> pd.DataFrame:
     ``fvr`` for ``dva``, ``pva``, ``fva``), NaN where exports are not positive. The one
     place the shares are computed: for regions, sectors, sector groups, and sums of them
     (shares of sums are computed from the summed levels, never averaged).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.mrio import with_value_added_shares
+    >>> frame = pd.DataFrame({"exports": [100.0, 0.0], "dva": [70.0, 0.0], "fva": [30.0, 0.0]}, index=["A", "B"])
+    >>> with_value_added_shares(frame)
+       exports   dva   fva  dvr  fvr
+    A    100.0  70.0  30.0  0.7  0.3
+    B      0.0   0.0   0.0  NaN  NaN
     """
     frame = frame.copy()
     e = frame["exports"]
@@ -356,7 +429,22 @@ def with_value_added_shares(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def decompose_provincial(table: MRIOTable) -> ProvincialDecomposition:
-    """DVA, PVA and FVA of every region's exports abroad (formulas in the module docstring)."""
+    """DVA, PVA and FVA of every region's exports abroad (formulas in the module docstring).
+
+    Examples
+    --------
+    >>> from exportlens.mrio import MRIOTable, decompose_provincial
+    >>> table = MRIOTable.from_arrays(
+    ...     ["A", "B"], ["goods"],
+    ...     Z=[[20, 10], [5, 30]], Y=[[40, 10], [5, 35]], E=[20, 25], IM=[10, 20], VA=[65, 40],
+    ... )
+    >>> result = decompose_provincial(table)
+    >>> result.dva.round(3).tolist(), result.pva.round(3).tolist(), result.fva.round(3).tolist()
+    ([16.396, 14.414], [0.721, 2.928], [2.883, 7.658])
+    >>> shares = result.to_frame()[["dvr", "pvr", "fvr"]]
+    >>> shares.sum(axis=1).round(12).tolist()  # DVR + PVR + FVR = 1
+    [1.0, 1.0]
+    """
     vb, mb = value_added_multipliers(table)
     return ProvincialDecomposition(regions=table.regions, sectors=table.sectors, exports=table.E.copy(),
                                    vb=vb, mb=mb, year=table.year, unit=table.unit, synthetic=table.synthetic)
@@ -369,6 +457,25 @@ class NationalDecomposition:
     DVA_k = (v B)_k E_k, FVA_k = (m B)_k E_k per exporting sector k (B = (I - A^D)^-1);
     ``fva_by_product`` (when the table has an import block) = A^M_p B E for each imported
     product p, summing to FVA.
+
+    Examples
+    --------
+    >>> from exportlens.mrio import MRIOTable, decompose_national
+    >>> table = MRIOTable.from_arrays(  # one region, imported inputs by product
+    ...     ["China"], ["agr", "man"], Z=[[10, 20], [5, 30]], Y=[[50], [40]], E=[15, 25],
+    ...     IM=[5, 15], VA=[75, 35], import_block=[[2, 5], [3, 10]], import_products=("agr", "man"),
+    ... )
+    >>> result = decompose_national(table)
+    >>> print(result.summary())
+    National value added in exports China
+      exports 40 ; DVA 33.0342 (DVR 0.826); FVA 6.96581 (FVR 0.174)
+    >>> result.to_frame()[["exports", "dva", "fva", "dvr", "fvr"]].round(3)
+            exports     dva    fva    dvr    fvr
+    sector
+    agr        15.0  13.910  1.090  0.927  0.073
+    man        25.0  19.124  5.876  0.765  0.235
+    >>> result.fva_by_source_product().round(3).to_dict()  # sums to FVA
+    {'agr': 2.41, 'man': 4.556}
     """
 
     region: str
@@ -415,7 +522,19 @@ class NationalDecomposition:
 
 
 def decompose_national(table: MRIOTable) -> NationalDecomposition:
-    """Domestic and foreign value added in exports of a one-region (national) table."""
+    """Domestic and foreign value added in exports of a one-region (national) table.
+
+    Examples
+    --------
+    >>> from exportlens.mrio import MRIOTable, decompose_national
+    >>> table = MRIOTable.from_arrays(  # one region, imported inputs by product
+    ...     ["China"], ["agr", "man"], Z=[[10, 20], [5, 30]], Y=[[50], [40]], E=[15, 25],
+    ...     IM=[5, 15], VA=[75, 35], import_block=[[2, 5], [3, 10]], import_products=("agr", "man"),
+    ... )
+    >>> result = decompose_national(table)
+    >>> round(result.dvr, 4), round(result.fvr, 4), round(result.dvr + result.fvr, 12)
+    (0.8259, 0.1741, 1.0)
+    """
     if table.n_regions != 1:
         raise InputError(f"decompose_national needs a one-region table; this one has {table.n_regions} regions "
                          "(use decompose_provincial).")

@@ -45,7 +45,25 @@ KWW_TERMS: tuple[str, ...] = ("DVA_FIN", "DVA_INT", "DVA_INTrex", "RDV_FIN", "RD
 
 @dataclass(frozen=True)
 class KWWDecomposition:
-    """The nine KWW terms per exporting country, with the identity checks."""
+    """The nine KWW terms per exporting country, with the identity checks.
+
+    Examples
+    --------
+    >>> from exportlens.mrio import KWW_TERMS, MRIOTable, kww_decomposition
+    >>> world = MRIOTable.from_arrays(  # closed: no exports abroad, no imports row
+    ...     ["CHN", "USA"], ["goods"], Z=[[20, 10], [5, 30]], Y=[[50, 20], [10, 45]], VA=[75, 50],
+    ... )
+    >>> result = kww_decomposition(world)
+    >>> result.to_frame().loc["CHN", ["DVA_FIN", "DVA_INT", "RDV_FIN", "FVA_FIN", "gross_exports"]].round(3).tolist()
+    [18.947, 7.105, 1.579, 1.053, 30.0]
+    >>> bool(result.identities().abs().to_numpy().max() < 1e-9)  # the three KWW identities
+    True
+    >>> print(result.summary())
+    KWW decomposition of gross exports
+      2 countries; gross exports 45
+      shares of world gross exports: DVA_FIN 0.608, DVA_INT 0.216, DVA_INTrex 0.000, ...
+      max |identity residual| ...
+    """
 
     regions: tuple[str, ...]
     terms: np.ndarray = field(repr=False)            # G x 9
@@ -101,6 +119,21 @@ def kww_decomposition(table: MRIOTable, *, closed_tol: float = 1e-9) -> KWWDecom
     ``IM`` must be zero (relative to gross output, within ``closed_tol``); otherwise an
     :class:`OpenTableError` names the countries concerned. For provincial tables with
     exports abroad use :func:`exportlens.mrio.decompose.decompose_provincial`.
+
+    Examples
+    --------
+    >>> from exportlens.mrio import KWW_TERMS, MRIOTable, kww_decomposition
+    >>> world = MRIOTable.from_arrays(  # closed: no exports abroad, no imports row
+    ...     ["CHN", "USA"], ["goods"], Z=[[20, 10], [5, 30]], Y=[[50, 20], [10, 45]], VA=[75, 50],
+    ... )
+    >>> terms = kww_decomposition(world).to_frame()
+    >>> terms[list(KWW_TERMS)].sum(axis=1).round(9).tolist()  # the nine terms add up to gross exports
+    [30.0, 15.0]
+    >>> terms[["vax", "dva", "fva", "pdc"]].round(3)
+                 vax     dva    fva    pdc
+    exporter
+    CHN       26.053  28.125  1.447  0.428
+    USA       11.053  12.500  2.072  0.428
     """
     g, n = table.n_regions, table.n_sectors
     if g < 2:

@@ -197,6 +197,24 @@ def read_ceads_workbook(path: str | Path, *, sheet: str | None = None, year: int
     the error column, IM the imports row and VA001... the value-added components; GO is
     gross output. TVA and TI are checked against the sum of the components and GO, and the
     differences go into the notes. The input file is only read.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from exportlens.mrio import MRIOTable, read_ceads_workbook, write_ceads_workbook
+    >>> table = MRIOTable.from_arrays(
+    ...     ["北京", "天津"], ["01", "02"], Z=np.full((4, 4), 5.0), Y=np.full((4, 2), 20.0),
+    ...     categories=["FU101"], E=[10, 0, 5, 0], IM=[3, 3, 3, 3],
+    ...     VA=[[47, 37, 42, 37]], va_components=["VA001"], unit="10,000 yuan",
+    ... )
+    >>> path = write_ceads_workbook(table, "ceads_mrio_2017.xlsx")
+    >>> back = read_ceads_workbook(path)  # the year comes from the file name
+    >>> print(back.summary())
+    MRIO table ceads_mrio_2017.xlsx 2017
+      2 regions x 2 sectors; unit 10,000 yuan
+      gross output 255; exports abroad 15; imports 12; value added 163
+    >>> back.categories, back.va_components, np.allclose(back.Z, table.Z)
+    (('FU101',), ('VA001',), True)
     """
     import openpyxl
 
@@ -412,6 +430,24 @@ def write_ceads_workbook(table: MRIOTable, path: str | Path, *, sheet: str = "MR
     cells appear when read); label columns are province, sector code and sector name.
     Used to build test fixtures and to hand synthetic tables to tools that expect the
     CEADs layout. Refuses to overwrite an existing file unless ``overwrite``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from exportlens.mrio import MRIOTable, read_ceads_workbook, write_ceads_workbook
+    >>> table = MRIOTable.from_arrays(
+    ...     ["北京", "天津"], ["01", "02"], Z=np.full((4, 4), 5.0), Y=np.full((4, 2), 20.0),
+    ...     categories=["FU101"], E=[10, 0, 5, 0], IM=[3, 3, 3, 3],
+    ...     VA=[[47, 37, 42, 37]], va_components=["VA001"], unit="10,000 yuan",
+    ... )
+    >>> write_ceads_workbook(table, "ceads_mrio_2017.xlsx").name
+    'ceads_mrio_2017.xlsx'
+    >>> read_ceads_workbook("ceads_mrio_2017.xlsx").regions
+    ('北京', '天津')
+    >>> write_ceads_workbook(table, "ceads_mrio_2017.xlsx")
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.InputError: ceads_mrio_2017.xlsx already exists; pass overwrite=True to replace it.
     """
     import openpyxl
 
@@ -470,6 +506,26 @@ def read_national_io(path: str | Path, *, region: str = "China", year: int | Non
     import block (A^M), whose column sums are the IM row; VA001... are the value-added
     components. Imported goods going to final use and re-exported imports are outside the
     domestic system: their totals go into the notes.
+
+    Examples
+    --------
+    A two-sector table in the ionet CSV layout (domestic and imported blocks, value added):
+
+    >>> import pandas as pd
+    >>> from exportlens.mrio import decompose_national, read_national_io
+    >>> pd.DataFrame({
+    ...     "Code": ["01", "02", "01", "02", "VA001"],
+    ...     "Origin": ["Domestic", "Domestic", "Imports", "Imports", "TOT"],
+    ...     "01": [10, 5, 2, 3, 75], "02": [20, 30, 5, 10, 35],
+    ...     "TC": [50, 40, 1, 1, None], "EX": [15, 25, 0, 0, None], "GO": [95, 100, None, None, None],
+    ... }).to_csv("nio_2017.csv", index=False)
+    >>> table = read_national_io("nio_2017.csv")
+    >>> table.regions, table.categories, table.year, table.IM.tolist()
+    (('China',), ('TC',), 2017, [5.0, 15.0])
+    >>> table.notes[0]
+    'Imported goods used as final demand (2) and re-exported imports (0) are outside the domestic system (non-competitive table).'
+    >>> round(decompose_national(table).dvr, 3)
+    0.826
     """
     import pandas as pd
 

@@ -85,6 +85,24 @@ class LeontiefFactor:
 
     ``solve(R)`` returns B R and ``solve_transposed(R)`` returns B' R for the Leontief
     inverse B = (I - A)^-1 (Leontief 1936; Miller & Blair 2009, ch. 2), without forming B.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from exportlens.mrio import MRIOTable
+    >>> table = MRIOTable.from_arrays(
+    ...     ["A", "B"], ["goods"],
+    ...     Z=[[20, 10], [5, 30]], Y=[[40, 10], [5, 35]], E=[20, 25], IM=[10, 20], VA=[65, 40],
+    ... )
+    >>> factor = table.leontief_factor()
+    >>> factor.n
+    2
+    >>> factor.solve([1.0, 0.0]).round(4)  # first column of B = (I - A)^-1
+    array([1.2613, 0.0901])
+    >>> factor.solve_transposed(table.V + table.M).round(12)  # (v + m) B = 1'
+    array([1., 1.])
+    >>> np.allclose(factor.inverse(), np.linalg.inv(np.eye(2) - table.A))
+    True
     """
 
     lu: np.ndarray = field(repr=False)
@@ -118,6 +136,28 @@ class BalanceReport:
     row residual    r_k = x_k - (Z 1 + Y 1 + E + ERR)_k
     column residual c_k = x_k - (1'Z + 1'VA + IM)_k
     relative        |r_k| / max(x_k, 1e-9 mean(x))
+
+    Examples
+    --------
+    >>> from exportlens.mrio import MRIOTable
+    >>> table = MRIOTable.from_arrays(
+    ...     ["A", "B"], ["goods"],
+    ...     Z=[[20, 10], [5, 30]], Y=[[40, 10], [5, 35]], E=[20, 25], IM=[10, 20], VA=[65, 40],
+    ... )
+    >>> report = table.balance_report()
+    >>> report.ok
+    True
+    >>> print(report.summary())
+    Balance check: balanced
+      rows    x = Z1 + Y1 + E (+ERR): max relative residual 0 at A/goods; 0 of 2 above tol 1e-06
+      columns x' = 1'Z + VA + IM: max relative residual 0 at A/goods; 0 of 2 above tol 1e-06
+    >>> list(report.to_frame().columns)
+    ['x', 'row_residual', 'row_relative', 'column_residual', 'column_relative']
+    >>> off = MRIOTable.from_arrays(["A"], ["goods"], Z=[[10.0]], Y=[[90.0]], VA=[80.0])  # VA should be 90
+    >>> off.balance_report().raise_if_unbalanced()
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.InputError: The table is not balanced within relative tolerance 1e-06. Worst: A/goods: row 0, column 0.1.
     """
 
     regions: tuple[str, ...]
@@ -202,6 +242,32 @@ class MRIOTable:
     components may be negative (net production taxes). ``import_block`` (P x n) holds the
     imported intermediate inputs by product of a non-competitive table; when given, ``IM``
     must equal its column sums.
+
+    Examples
+    --------
+    Two regions with one sector each; gross output x is the row sum Z 1 + Y 1 + E and value
+    added closes the column identity x' = 1'Z + VA + IM:
+
+    >>> from exportlens.mrio import MRIOTable
+    >>> table = MRIOTable.from_arrays(
+    ...     ["A", "B"], ["goods"],
+    ...     Z=[[20, 10], [5, 30]], Y=[[40, 10], [5, 35]], E=[20, 25], IM=[10, 20], VA=[65, 40],
+    ... )
+    >>> print(table.summary())
+    MRIO table
+      2 regions x 1 sectors; unit unspecified
+      gross output 200; exports abroad 45; imports 30; value added 105
+    >>> table.x.tolist(), table.A.round(2).tolist()
+    ([100.0, 100.0], [[0.2, 0.1], [0.05, 0.3]])
+    >>> (table.A.sum(axis=0) + table.V + table.M).round(12).tolist()  # 1'A + v + m = 1'
+    [1.0, 1.0]
+    >>> table.leontief_inverse().round(4)
+    array([[1.2613, 0.1802],
+           [0.0901, 1.4414]])
+    >>> MRIOTable.from_arrays(["A"], ["goods"], Z=[[-1.0]], Y=[[5.0]], VA=[4.0])
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.NegativeFlowError: Z must be non-negative; 1 negative cell(s): Z[A/goods, A/goods] = -1.
     """
 
     regions: tuple[str, ...]

@@ -65,7 +65,15 @@ CountryField = Literal[
 
 @dataclass(frozen=True)
 class Subregion:
-    """One of the seven subregions of the linkage study."""
+    """One of the seven subregions of the linkage study.
+
+    Examples
+    --------
+    >>> from exportlens.regions import subregion
+    >>> s = subregion("东盟")
+    >>> s.code, s.name_zh, s.name_en, s.label("en")
+    ('asean', '东盟', 'ASEAN', 'ASEAN')
+    """
 
     code: str
     name_zh: str
@@ -88,7 +96,17 @@ SUBREGIONS: tuple[Subregion, ...] = (
 
 @dataclass(frozen=True)
 class Country:
-    """One Belt-and-Road country of the registry."""
+    """One Belt-and-Road country of the registry.
+
+    Examples
+    --------
+    >>> from exportlens.regions import resolve_country
+    >>> c = resolve_country("Viet Nam")
+    >>> c.iso3, c.iso2, c.name_zh, c.name_en, c.subregion, c.capital_en
+    ('VNM', 'VN', '越南', 'Vietnam', 'asean', 'Hanoi')
+    >>> c.label("zh"), c.subregion_zh, c.subregion_en
+    ('越南', '东盟', 'ASEAN')
+    """
 
     iso3: str
     iso2: str
@@ -224,7 +242,16 @@ def _by_iso3() -> dict[str, Country]:
 
 
 def belt_and_road_countries(subregion: str | None = None) -> list[Country]:
-    """The 63 countries in registry order (subregion by subregion), or one subregion's."""
+    """The 63 countries in registry order (subregion by subregion), or one subregion's.
+
+    Examples
+    --------
+    >>> from exportlens.regions import belt_and_road_countries
+    >>> len(belt_and_road_countries())
+    63
+    >>> [c.iso3 for c in belt_and_road_countries("central_asia")]
+    ['KAZ', 'KGZ', 'TJK', 'TKM', 'UZB']
+    """
     if subregion is None:
         return list(_all())
     code = _lookup_subregion(subregion).code
@@ -232,12 +259,30 @@ def belt_and_road_countries(subregion: str | None = None) -> list[Country]:
 
 
 def subregions() -> list[Subregion]:
-    """The seven subregions in the study's order."""
+    """The seven subregions in the study's order.
+
+    Examples
+    --------
+    >>> from exportlens.regions import subregions
+    >>> [s.code for s in subregions()]
+    ['mongolia', 'asean', 'west_asia', 'south_asia', 'central_asia', 'cis', 'cee']
+    """
     return list(SUBREGIONS)
 
 
 def subregion(value: str) -> Subregion:
-    """A subregion by code, Chinese or English name (``"asean"``, ``"东盟"``, ``"ASEAN"``)."""
+    """A subregion by code, Chinese or English name (``"asean"``, ``"东盟"``, ``"ASEAN"``).
+
+    Examples
+    --------
+    >>> from exportlens.regions import subregion
+    >>> subregion("ASEAN").code, subregion("中东欧").name_en
+    ('asean', 'Central and Eastern Europe')
+    >>> subregion("Africa")
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.UnknownRegionError: Unknown subregion 'Africa'; subregions: mongolia, asean, west_asia, south_asia, central_asia, cis, cee.
+    """
     return _lookup_subregion(value)
 
 
@@ -252,7 +297,17 @@ def _lookup_subregion(value: str) -> Subregion:
 
 
 def country_frame() -> pd.DataFrame:
-    """The registry as a DataFrame indexed by ISO3 (subregion names in both languages)."""
+    """The registry as a DataFrame indexed by ISO3 (subregion names in both languages).
+
+    Examples
+    --------
+    >>> from exportlens.regions import country_frame
+    >>> frame = country_frame()
+    >>> frame.shape
+    (63, 10)
+    >>> frame.groupby("subregion").size().sort_index().to_dict()
+    {'asean': 10, 'cee': 16, 'central_asia': 5, 'cis': 7, 'mongolia': 1, 'south_asia': 8, 'west_asia': 16}
+    """
     rows = []
     for c in _all():
         rows.append(
@@ -299,7 +354,15 @@ def _keys(c: Country) -> set[str]:
 @lru_cache(maxsize=1)
 def alias_index() -> dict[str, str]:
     """Every normalised name, alias and code of a country -> its ISO3 code (cached; raises
-    AmbiguousRegionError when two countries claim the same alias)."""
+    AmbiguousRegionError when two countries claim the same alias).
+
+    Examples
+    --------
+    >>> from exportlens.regions import alias_index
+    >>> index = alias_index()
+    >>> index["vietnam"], index["vn"], index["俄罗斯"], index["laopdr"]
+    ('VNM', 'VNM', 'RUS', 'LAO')
+    """
     index: dict[str, str] = {}
     for c in _all():
         for key in _keys(c):
@@ -310,7 +373,16 @@ def alias_index() -> dict[str, str]:
 
 
 def closest_countries(text: str, n: int = 3) -> list[str]:
-    """Labels of the registry countries whose names are closest to ``text``."""
+    """Labels of the registry countries whose names are closest to ``text``.
+
+    Examples
+    --------
+    >>> from exportlens.regions import closest_countries
+    >>> closest_countries("Vietnm")
+    ['越南 (Vietnam, VNM)']
+    >>> closest_countries("Kazakstan", n=1)
+    ['哈萨克斯坦 (Kazakhstan, KAZ)']
+    """
     key = _normalise_cjk(text) if _has_cjk(text) else _normalise_latin(text)
     index = alias_index()
     out: list[str] = []
@@ -332,6 +404,16 @@ def resolve_country(value: Any) -> Country:
     ------
     UnknownRegionError
         Not one of the 63 countries; the message names the input and the closest matches.
+
+    Examples
+    --------
+    >>> from exportlens.regions import resolve_country
+    >>> resolve_country("沙特").iso3, resolve_country("ru").name_zh, resolve_country("Türkiye").name_en
+    ('SAU', '俄罗斯', 'Turkey')
+    >>> resolve_country("France")
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.UnknownRegionError: Unknown country 'France': not one of the 63 Belt-and-Road countries of the registry. Closest: ...
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         raise UnknownRegionError("Empty country name (missing value).")
@@ -363,6 +445,16 @@ def resolve_countries(
     ``"country"`` returns the :class:`Country` objects). With ``errors="raise"`` every
     unresolvable value is reported at once, with its row labels; with ``"coerce"`` they
     become missing.
+
+    Examples
+    --------
+    >>> from exportlens.regions import resolve_countries
+    >>> resolve_countries(["Viet Nam", "俄羅斯", "KAZ"]).tolist()
+    ['VNM', 'RUS', 'KAZ']
+    >>> resolve_countries(["Viet Nam", "俄羅斯"], to="subregion_en").tolist()
+    ['ASEAN', 'CIS']
+    >>> resolve_countries(["Viet Nam", "France"], errors="coerce").tolist()
+    ['VNM', nan]
     """
     allowed = ("iso3", "iso2", "name_zh", "name_en", "subregion", "subregion_zh", "subregion_en", "country")
     if to not in allowed:
@@ -390,11 +482,27 @@ def resolve_countries(
 
 
 def assign_subregion(values: Iterable[Any] | pd.Series, lang: str | None = None) -> pd.Series:
-    """Subregion of each country: code (``lang=None``) or label in ``"zh"``/``"en"``."""
+    """Subregion of each country: code (``lang=None``) or label in ``"zh"``/``"en"``.
+
+    Examples
+    --------
+    >>> from exportlens.regions import assign_subregion
+    >>> assign_subregion(["Viet Nam", "俄羅斯", "KAZ"]).tolist()
+    ['asean', 'cis', 'central_asia']
+    >>> assign_subregion(["Viet Nam", "KAZ"], lang="zh").tolist()
+    ['东盟', '中亚']
+    """
     to: CountryField = "subregion" if lang is None else ("subregion_zh" if lang == "zh" else "subregion_en")
     return resolve_countries(values, to=to)
 
 
 def country_label(value: Any, lang: str = "zh") -> str:
-    """Display label of a country: Chinese or English name."""
+    """Display label of a country: Chinese or English name.
+
+    Examples
+    --------
+    >>> from exportlens.regions import country_label
+    >>> country_label("VNM"), country_label("Viet Nam", "en")
+    ('越南', 'Vietnam')
+    """
     return resolve_country(value).label(lang)

@@ -34,6 +34,14 @@ def haversine_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any, radius_km: float = 
     φ latitude, λ longitude in radians, R the mean Earth radius (6371.0088 km).
 
     Reference: Sinnott, R. W. (1984), "Virtues of the Haversine", Sky and Telescope 68(2):159.
+
+    Examples
+    --------
+    >>> from exportlens.regions import haversine_km
+    >>> round(float(haversine_km(39.904, 116.407, 31.230, 121.474)), 1)  # Beijing - Shanghai
+    1067.4
+    >>> round(float(haversine_km(0, 0, 0, 90)), 2)  # a quarter of the equator = pi R / 2
+    10007.56
     """
     p1, l1, p2, l2 = (np.radians(np.asarray(a, dtype=float)) for a in (lat1, lon1, lat2, lon2))
     h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin((l2 - l1) / 2) ** 2
@@ -41,7 +49,18 @@ def haversine_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any, radius_km: float = 
 
 
 def unit_divisor(unit: str) -> float:
-    """Kilometres per distance unit; raises on an unknown unit."""
+    """Kilometres per distance unit; raises on an unknown unit.
+
+    Examples
+    --------
+    >>> from exportlens.regions import unit_divisor
+    >>> unit_divisor("km"), unit_divisor("100km"), unit_divisor("1000km")
+    (1.0, 100.0, 1000.0)
+    >>> unit_divisor("mile")
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.InputError: Unknown distance unit 'mile'; use one of ['km', '100km', '1000km'].
+    """
     try:
         return _UNIT_DIVISOR[unit]
     except KeyError:
@@ -59,6 +78,16 @@ def distance_matrix(
     ``unit`` is required on purpose: distance-decay weights d^-θ change meaning with the
     unit (see :func:`exportlens.measures.virtual_agglomeration`). ``provinces`` is any list
     the registry resolves (default: the 31 mainland provinces in code order).
+
+    Examples
+    --------
+    >>> from exportlens.regions import distance_matrix
+    >>> distance_matrix(["北京", "上海", "广东"], unit="100km", labels="short_zh").round(2)
+    destination     北京     上海     广东
+    origin
+    北京           0.00  10.67  18.89
+    上海          10.67   0.00  12.12
+    广东          18.89  12.12   0.00
     """
     import pandas as pd
 
@@ -78,6 +107,16 @@ def internal_distance(provinces: Iterable[Any] | None = None, *, unit: DistanceU
     The radius-based approximation of the average distance within a disc of the
     province's area (Head & Mayer 2002, "Illusory border effects", CEPII WP 2002-01).
     Used instead of a self weight of 1 in distance-decay spatial weights.
+
+    Examples
+    --------
+    >>> import math
+    >>> from exportlens.regions import internal_distance
+    >>> d = internal_distance(["北京", "上海"], unit="km")
+    >>> d.round(2).tolist()
+    [48.17, 29.85]
+    >>> round(2 / 3 * math.sqrt(16400 / math.pi), 2)  # Beijing: 1.64 (10^4 km²)
+    48.17
     """
     import pandas as pd
 

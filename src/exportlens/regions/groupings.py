@@ -26,7 +26,17 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Grouping:
-    """A classification of provinces into ordered, labelled groups."""
+    """A classification of provinces into ordered, labelled groups.
+
+    Examples
+    --------
+    >>> from exportlens.regions import grouping
+    >>> g = grouping("nbs4")
+    >>> g.title_en, g.order
+    ('Four regions (NBS)', ['east', 'central', 'west', 'northeast'])
+    >>> g.group_of(440000), g.label("east", "zh"), g.label("east", "en"), len(g.mapping())
+    ('east', '东部', 'East', 31)
+    """
 
     name: str
     title_zh: str
@@ -128,12 +138,31 @@ _GROUPINGS = {g.name: g for g in (_NBS4, _BELTS3, _DRC8, _COASTAL)}
 
 
 def list_groupings() -> list[Grouping]:
-    """All built-in groupings."""
+    """All built-in groupings.
+
+    Examples
+    --------
+    >>> from exportlens.regions import list_groupings
+    >>> [g.name for g in list_groupings()]
+    ['nbs4', 'belts3', 'drc8', 'coastal']
+    """
     return list(_GROUPINGS.values())
 
 
 def grouping(name: str) -> Grouping:
-    """A built-in grouping by name: ``nbs4``, ``belts3``, ``drc8`` or ``coastal``."""
+    """A built-in grouping by name: ``nbs4``, ``belts3``, ``drc8`` or ``coastal``.
+
+    Examples
+    --------
+    >>> from exportlens.regions import grouping
+    >>> g = grouping("coastal")
+    >>> g.title_zh, [len(g.members[k]) for k in g.order]
+    ('沿海与内陆', [11, 20])
+    >>> grouping("nbs5")
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.InputError: Unknown grouping 'nbs5'; available: nbs4, belts3, drc8, coastal.
+    """
     try:
         return _GROUPINGS[name]
     except KeyError:
@@ -145,6 +174,14 @@ def assign_group(values: Iterable[Any] | pd.Series, name: str, lang: str | None 
 
     Returns group keys, or labels in ``lang`` ("zh"/"en") when given. Provinces outside
     the grouping (Hong Kong, Macao, Taiwan) raise :class:`InputError` naming them.
+
+    Examples
+    --------
+    >>> from exportlens.regions import assign_group
+    >>> assign_group(["广东", "Sichuan", "辽宁"], "nbs4").tolist()
+    ['east', 'west', 'northeast']
+    >>> assign_group(["广东", "Sichuan", "辽宁"], "nbs4", lang="zh").tolist()
+    ['东部', '西部', '东北']
     """
     import pandas as pd
 

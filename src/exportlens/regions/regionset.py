@@ -82,6 +82,15 @@ def haversine_matrix(lat: Any, lon: Any, lat2: Any = None, lon2: Any = None, *,
     square root are taken per pair; equal to :func:`exportlens.regions.haversine_km` to
     rounding (tested). ``lat2``/``lon2`` default to the first list (a square matrix with a
     zero diagonal).
+
+    Examples
+    --------
+    >>> from exportlens.regions import haversine_matrix
+    >>> haversine_matrix([39.904, 31.230], [116.407, 121.474]).round(1)  # Beijing, Shanghai
+    array([[   0. , 1067.4],
+           [1067.4,    0. ]])
+    >>> haversine_matrix([0.0], [0.0], [0.0, 0.0], [90.0, 180.0]).round(2)  # pi R / 2 and pi R
+    array([[10007.56, 20015.11]])
     """
     p1 = np.radians(np.asarray(lat, dtype=float)) / 2
     l1 = np.radians(np.asarray(lon, dtype=float)) / 2
@@ -120,6 +129,31 @@ class RegionSet:
     text for table regions; ``lat``/``lon`` the points distances are measured between
     (provincial capitals, or the table's coordinates); ``groups`` maps a grouping name to
     the group of each region (table group columns; the registry groupings are looked up).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.regions import RegionSet
+    >>> provinces = RegionSet.provinces()
+    >>> provinces.summary()
+    '31 regions from registry; groupings: nbs4, belts3, drc8, coastal'
+    >>> provinces.resolve(["廣東", "Beijing"]).tolist()
+    [440000, 110000]
+    >>> table = pd.DataFrame({
+    ...     "code": ["440300", "440100", "110000"], "name": ["深圳市", "广州市", "北京市"],
+    ...     "lon": [114.06, 113.26, 116.41], "lat": [22.54, 23.13, 39.90], "zone": ["south", "south", "north"],
+    ... })
+    >>> cities = RegionSet.from_table(table, groups=["zone"])
+    >>> cities.summary()
+    '3 regions from the region table; groupings: zone'
+    >>> cities.resolve(["深圳", "广州市", 110000]).tolist()
+    ['440300', '440100', '110000']
+    >>> cities.group(["440300", "110000"], "zone").tolist()
+    ['south', 'north']
+    >>> cities.distances(unit="km").round(1)
+    array([[   0. ,  105. , 1943. ],
+           [ 105. ,    0. , 1888.1],
+           [1943. , 1888.1,    0. ]])
     """
 
     codes: list[Any]

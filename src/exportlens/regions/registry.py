@@ -49,7 +49,17 @@ ProvinceField = Literal[
 
 @dataclass(frozen=True)
 class Province:
-    """One provincial-level division of the registry."""
+    """One provincial-level division of the registry.
+
+    Examples
+    --------
+    >>> from exportlens.regions import resolve_province
+    >>> p = resolve_province("內蒙古")
+    >>> p.code, p.short_zh, p.name_en, p.capital_zh, p.abbreviation, p.mainland
+    (150000, '内蒙古', 'Inner Mongolia', '呼和浩特', '蒙', True)
+    >>> p.label("zh"), p.label("en")
+    ('内蒙古', 'Inner Mongolia')
+    """
 
     code: int
     name_zh: str
@@ -91,17 +101,48 @@ def _all() -> tuple[Province, ...]:
 
 
 def provinces(include_non_mainland: bool = False) -> list[Province]:
-    """All registry entries in code order: the 31 mainland divisions by default."""
+    """All registry entries in code order: the 31 mainland divisions by default.
+
+    Examples
+    --------
+    >>> from exportlens.regions import provinces
+    >>> len(provinces()), len(provinces(include_non_mainland=True))
+    (31, 34)
+    >>> [p.short_zh for p in provinces()[:3]]
+    ['北京', '天津', '河北']
+    """
     return [p for p in _all() if include_non_mainland or p.mainland]
 
 
 def province_codes(include_non_mainland: bool = False) -> list[int]:
-    """GB/T 2260 codes of :func:`provinces`."""
+    """GB/T 2260 codes of :func:`provinces`.
+
+    Examples
+    --------
+    >>> from exportlens.regions import province_codes
+    >>> province_codes()[:4]
+    [110000, 120000, 130000, 140000]
+    >>> len(province_codes()), province_codes(include_non_mainland=True)[-3:]
+    (31, [710000, 810000, 820000])
+    """
     return [p.code for p in provinces(include_non_mainland)]
 
 
 def registry_frame(include_non_mainland: bool = False) -> pd.DataFrame:
-    """The registry as a DataFrame, one row per division, indexed by code."""
+    """The registry as a DataFrame, one row per division, indexed by code.
+
+    Examples
+    --------
+    >>> from exportlens.regions import registry_frame
+    >>> frame = registry_frame()
+    >>> frame.shape
+    (31, 13)
+    >>> frame.loc[[110000, 440000], ["short_zh", "name_en", "capital_zh"]]
+           short_zh    name_en capital_zh
+    code
+    110000       北京    Beijing         北京
+    440000       广东  Guangdong         广州
+    """
     import pandas as pd
 
     rows = []
@@ -175,7 +216,16 @@ _TONED = {"shānxī": 140000, "shǎnxī": 610000, "shanxī": 140000}
 
 
 def is_national_total(value: Any) -> bool:
-    """True for labels of a national total row (全国, 合计, China, National, Total ...)."""
+    """True for labels of a national total row (全国, 合计, China, National, Total ...).
+
+    Examples
+    --------
+    >>> from exportlens.regions import is_national_total
+    >>> is_national_total("全国"), is_national_total(" 合计 "), is_national_total("China")
+    (True, True, True)
+    >>> is_national_total("北京")
+    False
+    """
     if value is None:
         return False
     text = _clean(str(value))
@@ -195,7 +245,14 @@ def _code_from_number(value: int) -> int | None:
 
 
 def closest_provinces(text: str, n: int = 3) -> list[str]:
-    """Display labels of the registry entries whose names are closest to ``text``."""
+    """Display labels of the registry entries whose names are closest to ``text``.
+
+    Examples
+    --------
+    >>> from exportlens.regions import closest_provinces
+    >>> closest_provinces("Guangdon")
+    ['广东省 (Guangdong, 440000)', '广西壮族自治区 (Guangxi, 450000)', '山东省 (Shandong, 370000)']
+    """
     index = _alias_index()
     key = _normalise_cjk(text) if _has_cjk(text) else _normalise_latin(text)
     close = difflib.get_close_matches(key, list(index), n=8, cutoff=0.5)
@@ -223,6 +280,22 @@ def resolve_province(value: Any) -> Province:
         No entry matches; the message names the input and the closest candidates.
     AmbiguousRegionError
         The input matches more than one entry (e.g. tone-marked pinyin ``Shanxi``).
+
+    Examples
+    --------
+    >>> from exportlens.regions import resolve_province
+    >>> resolve_province("廣東省").code, resolve_province("粤").code, resolve_province("110000").short_zh
+    (440000, 440000, '北京')
+    >>> resolve_province("Nei Mongol").name_en, resolve_province(11).name_en
+    ('Inner Mongolia', 'Beijing')
+    >>> resolve_province("火星")
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.UnknownRegionError: Unknown province '火星'.
+    >>> resolve_province("Guangdon")
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.UnknownRegionError: Unknown province 'Guangdon'. Closest: 广东省 (Guangdong, 440000), ...
     """
     import math
 
@@ -289,6 +362,21 @@ def resolve_provinces(
 
     Returns a Series aligned with the input (same index if the input is a Series) holding
     the requested field (``code`` by default).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.regions import resolve_provinces
+    >>> resolve_provinces(["北京市", "Shanghai", "粤"]).tolist()
+    [110000, 310000, 440000]
+    >>> resolve_provinces(pd.Series(["北京市", "廣東"]), to="name_en").tolist()
+    ['Beijing', 'Guangdong']
+    >>> resolve_provinces(["北京", "火星"], errors="coerce").tolist()
+    [110000, <NA>]
+    >>> resolve_provinces(["北京", "火星", "火星"])
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.UnknownRegionError: 1 unrecognised province value(s): Unknown province '火星'. (rows [1, 2])
     """
     import pandas as pd
 
@@ -321,6 +409,13 @@ def resolve_provinces(
 
 
 def province_label(code: int, lang: str = "zh") -> str:
-    """Display label of a code: short Chinese name or English name."""
+    """Display label of a code: short Chinese name or English name.
+
+    Examples
+    --------
+    >>> from exportlens.regions import province_label
+    >>> province_label(440000), province_label(440000, "en")
+    ('广东', 'Guangdong')
+    """
     return resolve_province(code).label(lang)
 

@@ -61,5 +61,13 @@ NON_MAINLAND_CODES: frozenset[int] = frozenset({710000, 810000, 820000})
 
 
 def tile_positions(*, include_non_mainland: bool = False) -> dict[int, tuple[int, int]]:
-    """Tile (row, column) of each province code; the 31 mainland provinces by default."""
+    """Tile (row, column) of each province code; the 31 mainland provinces by default.
+
+    Examples
+    --------
+    >>> from exportlens.regions import tile_positions
+    >>> tiles = tile_positions()
+    >>> len(tiles), tiles[110000], len(tile_positions(include_non_mainland=True))
+    (31, (1, 5), 34)
+    """
     return {c: rc for c, rc in TILE_POSITIONS.items() if include_non_mainland or c not in NON_MAINLAND_CODES}
