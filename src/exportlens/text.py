@@ -164,7 +164,7 @@ CLI_ADVICE: dict[str, str] = {
     "tolerance": "check the national exports column named in [variables] national_exports",
     "national": 'set [variables] national_exports or [resilience] national_from = "sum" in the study file',
 }
-_PY_ADVICE = re.compile(r"\b([Pp])ass (\w+)=(?:'[^']*'|\"[^\"]*\"|\{[^}]*\}|[^\s,;.)]*)(?: \(and \w+=\))?")
+_PY_ADVICE = re.compile(r"\b([Pp])ass (\w+)=(?:'[^']*'|\"[^\"]*\"|\{[^}]*\}|-?\d+(?:\.\d+)?(?:e-?\d+)?|[^\s,;.)]*)(?: \(and \w+=\))?")
 _PY_SENTENCE = re.compile(r"[^.;:]*?\b[Pp]ass \w+=[^.;]*[.;]?")
 
 
@@ -181,6 +181,8 @@ def cli_message(message: str) -> str:
     '2 zero value(s) in exports; set [resilience] nonpositive = "nan" in the study file to turn them into NaN.'
     >>> cli_message("Cannot decode the file; pass encoding='gb18030'.")
     'Cannot decode the file; give the encoding with --encoding (e.g. --encoding gb18030).'
+    >>> cli_message("National exports do not match the sum; pass tolerance=0.05 to accept it.")
+    'National exports do not match the sum; check the national exports column named in [variables] national_exports to accept it.'
     """
     def sub(m: re.Match[str]) -> str:
         advice = CLI_ADVICE.get(m.group(2))
