@@ -67,6 +67,9 @@ def fe_constant(
     >>> est, se = fe_constant(df, res, "sl", ["vag"], ["province", "year"], cluster="province")
     >>> round(est, 4), round(se, 4)
     (-0.0202, 0.0241)
+    >>> # the constant is the mean-restored intercept: mean(y) - b mean(x) over the sample
+    >>> round(float(df["sl"].mean() - res.value("vag") * df["vag"].mean()), 4)
+    -0.0202
     """
     sample = result.extra.get("sample")
     if sample is None:

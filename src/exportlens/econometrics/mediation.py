@@ -141,6 +141,7 @@ class MediationResult:
     >>> print(res.summary())
     Mediation: vag -> M -> sl (FE province, year, vcov CRV1:province, ...)
     ...
+    >>> # SYNTHETIC DGP: a = 0.5 (vag -> innovation), b = 0.04 (innovation -> sl)
     >>> res.to_frame()[["a", "b", "indirect", "sobel_z", "sobel_p"]].round(4)
                      a       b  indirect  sobel_z  sobel_p
     mediator

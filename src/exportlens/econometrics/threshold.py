@@ -435,7 +435,7 @@ def threshold_regression(
     >>> df = make_identification_demo()
     >>> res = threshold_regression(df, "sl_threshold", "vag", "rd_intensity", ["ln_gdp_pc"],
     ...                            grid=50, n_draws=19, seed=1)
-    >>> [round(g, 3) for g in res.thresholds]
+    >>> [round(g, 3) for g in res.thresholds]  # the SYNTHETIC DGP has thresholds 1.5 and 2.8
     [2.806]
     >>> res.regimes.round(3)
              lower  upper  n_obs  estimate  std_error  p_value  share
