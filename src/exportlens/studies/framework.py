@@ -556,13 +556,13 @@ class StudyDefinition:
     Examples
     --------
     >>> from exportlens.studies import StudyDefinition, load_study
-    >>> definition = load_study("linkage")
+    >>> definition = load_study("synergy")
     >>> isinstance(definition, StudyDefinition), definition.demo_label
-    (True, 'embedded SYNTHETIC demo cube (linkage_demo)')
+    (True, 'embedded SYNTHETIC demo panel (exportlens.datasets.demo_synergy)')
     >>> spec = definition.spec_class()
     >>> result = definition.run(definition.load(spec), spec)  # what run_study does, without files
     >>> sorted(result.tables("en"))[:3]
-    ['table1', 'table10_robustness', 'table11_kendall']
+    ['table1', 'table2', 'table3']
     """
 
     name: str
