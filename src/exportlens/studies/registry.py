@@ -28,13 +28,13 @@ class CliOption:
 
     Examples
     --------
-    >>> from exportlens.studies import CliOption
-    >>> opt = CliOption("--weights", "spatial.spatial_weights", "Spatial weights for Table 11.")
-    >>> opt.flag, opt.key, opt.kind
-    ('--weights', 'spatial.spatial_weights', 'str')
-    >>> from exportlens.studies import study_entry
-    >>> [o.flag for o in study_entry("firm-resilience").options][:3]
-    ['--transactions', '--column', '--shock-year']
+    >>> from exportlens.studies import CliOption, study_entry
+    >>> [(o.flag, o.key, o.kind) for o in study_entry("firm-resilience").options][2:]
+    [('--shock-year', 'shock.shock_year', 'int'), ('--drop-invalid', 'data.invalid', 'flag')]
+    >>> opt = CliOption("--drop-invalid", "data.invalid", "Leave out invalid rows.", kind="flag",
+    ...                 value="drop")  # given on the command line: [data] invalid = "drop"
+    >>> opt.key.split("."), opt.value
+    (['data', 'invalid'], 'drop')
     """
 
     flag: str
