@@ -57,6 +57,19 @@ def fe_constant(
     heteroskedasticity-robust standard error of the intercept of the mean-restored within
     regression, with the small-sample factor G/(G-1)·(N-1)/(N-K) (K counting the slopes, the
     intercept and the absorbed effects not nested in the clusters).
+
+    Examples
+    --------
+    >>> from exportlens.datasets import load_resilience_demo
+    >>> from exportlens.econometrics import fe_constant, fit_panel
+    >>> df = load_resilience_demo().dropna(subset=["sl"])
+    >>> res = fit_panel(df, "sl", ["vag"], fe="twoway", vcov="cluster")
+    >>> est, se = fe_constant(df, res, "sl", ["vag"], ["province", "year"], cluster="province")
+    >>> round(est, 4), round(se, 4)
+    (-0.0202, 0.0241)
+    >>> # the constant is the mean-restored intercept: mean(y) - b mean(x) over the sample
+    >>> round(float(df["sl"].mean() - res.value("vag") * df["vag"].mean()), 4)
+    -0.0202
     """
     sample = result.extra.get("sample")
     if sample is None:

@@ -28,6 +28,16 @@ def describe(df: pd.DataFrame, variables: Sequence[str] | None = None) -> pd.Dat
     Missing columns raise :class:`~exportlens.errors.MissingColumnError`, non-numeric or
     infinite ones :class:`~exportlens.errors.InputError`. Render the result with
     :func:`exportlens.report.descriptive_tables.describe_table` or ``DescriptiveTable(stats=...)``.
+
+    Examples
+    --------
+    >>> from exportlens.datasets import load_resilience_demo
+    >>> from exportlens.econometrics import describe
+    >>> describe(load_resilience_demo(), ["vag", "sl"]).round(3)
+                N   mean     sd    min    max
+    variable
+    vag       420  0.766  0.641  0.220  4.108
+    sl        390 -0.029  0.054 -0.185  0.116
     """
     import numpy as np
     import pandas as pd

@@ -67,6 +67,16 @@ class VariableLabels:
     >>> lab = VariableLabels({"vag": {"en": "Virtual agglomeration", "zh": "虚拟集聚"}})
     >>> lab.get("vag", "zh")
     '虚拟集聚'
+
+    Examples
+    --------
+    >>> from exportlens.econometrics import VariableLabels
+    >>> lab = VariableLabels({"vag": {"en": "Virtual agglomeration", "zh": "虚拟集聚"}})
+    >>> lab = lab.update({"sl": "Export resilience"})
+    >>> lab.get("vag", "zh"), lab.get("sl", "zh")
+    ('虚拟集聚', 'Export resilience')
+    >>> lab.to_dict("en")
+    {'sl': 'Export resilience', 'vag': 'Virtual agglomeration'}
     """
 
     def __init__(self, labels: Mapping[str, Any] | VariableLabels | None = None):
@@ -134,6 +144,16 @@ def label_for(
     Looked up in the user ``labels`` first, then in ``fallback`` (e.g. labels an estimator
     attached to its result), then among the built-in names (``Intercept`` is the constant),
     else the name itself.
+
+    Examples
+    --------
+    >>> from exportlens.econometrics import label_for
+    >>> label_for("Intercept"), label_for("Intercept", "zh")
+    ('Constant', '常数项')
+    >>> label_for("vag", labels={"vag": {"en": "Virtual agglomeration", "zh": "虚拟集聚"}})
+    'Virtual agglomeration'
+    >>> label_for("my_column")
+    'my_column'
     """
     _check_lang(lang)
     for source in (labels, fallback):
@@ -162,6 +182,14 @@ def fe_label(
     effects"); unlabelled time / entity dimensions get "Time fixed effects" / "Region fixed
     effects" (时间固定效应 / 地区固定效应). ``role`` (``"time"``/``"entity"``) overrides the
     guess from the name. A user label under the key ``"fe:<name>"`` replaces the whole row label.
+
+    Examples
+    --------
+    >>> from exportlens.econometrics import fe_label
+    >>> fe_label("year"), fe_label("province", "zh")
+    ('Time fixed effects', '地区固定效应')
+    >>> fe_label("province", labels={"province": "Province"})
+    'Province fixed effects'
     """
     _check_lang(lang)
     if labels is not None:

@@ -277,6 +277,20 @@ def fit_panel(
       absorbed effect is counted in K, as fixest does. ``ssc={"k_fixef": "none"}`` here equals
       the same call with ``count_effects=False``: G/(G-1)·(N-1)/(N-K) with K the slope
       coefficients only. The linearmodels defaults (no G/(G-1)) match neither.
+
+    Examples
+    --------
+    >>> from exportlens.datasets import load_resilience_demo
+    >>> from exportlens.econometrics import fit_panel
+    >>> df = load_resilience_demo().dropna(subset=["sl"])
+    >>> res = fit_panel(df, "sl", ["vag", "ln_gdp_pc"], fe="year", vcov="cluster")
+    >>> res.coefs[["estimate", "std_error"]].round(3)
+               estimate  std_error
+    term
+    vag           0.040      0.007
+    ln_gdp_pc    -0.003      0.014
+    >>> res.nobs, res.vcov, res.fixed_effects
+    (390, 'CRV1:province', ['year'])
     """
     import pandas as pd
 
@@ -559,6 +573,15 @@ def stepwise(
     dicts ``{"regressors": [...], "fe": ..., "name": ...}``. Other keyword arguments (``entity``,
     ``time``, ``vcov``, ``cluster``, ``ssc``...) go to :func:`fit_panel`. Models are named
     ``"(1)"``, ``"(2)"``...
+
+    Examples
+    --------
+    >>> from exportlens.datasets import load_resilience_demo
+    >>> from exportlens.econometrics import stepwise
+    >>> df = load_resilience_demo().dropna(subset=["sl"])
+    >>> models = stepwise(df, "sl", "vag", ["ln_gdp_pc", "tax_burden"])
+    >>> [(m.name, m.fixed_effects, round(m.value("vag"), 4)) for m in models]
+    [('(1)', [], 0.039), ('(2)', ['year'], 0.039), ('(3)', ['year'], 0.0398), ('(4)', ['year'], 0.0404)]
     """
     keys = _as_list(key)
     controls = _as_list(controls)
@@ -625,6 +648,21 @@ def lag_within(
 
     Returns a DataFrame indexed like ``df`` with columns ``f"{prefix}{k}_{column}"``
     (``L1_vag``, ``L2_vag``...).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.econometrics import lag_within
+    >>> df = pd.DataFrame({"province": ["A", "A", "A", "B", "B"],
+    ...                    "year": [2010, 2011, 2013, 2010, 2011],
+    ...                    "vag": [1.0, 2.0, 4.0, 10.0, 20.0]})
+    >>> lag_within(df, "vag", lags=[1, 2])
+       L1_vag  L2_vag
+    0     NaN     NaN
+    1     1.0     NaN
+    2     NaN     2.0
+    3     NaN     NaN
+    4    10.0     NaN
     """
     import pandas as pd
 
@@ -682,6 +720,15 @@ def lagged_robustness(
     of each entity have no lag and are dropped (counted in ``extra["n_dropped_missing"]``).
     ``lag_controls=True`` lags the controls by the same ``k``. Models are named ``"(1)"``...
     and ``extra["term_meta"]`` records ``{"L1_vag": ("lag", "vag", 1)}`` for the tables.
+
+    Examples
+    --------
+    >>> from exportlens.datasets import load_resilience_demo
+    >>> from exportlens.econometrics import lagged_robustness
+    >>> df = load_resilience_demo().dropna(subset=["sl"])
+    >>> models = lagged_robustness(df, "sl", "vag", ["ln_gdp_pc"], lags=(1, 2), warn=False)
+    >>> [(m.name, m.nobs, round(m.value(f"L{k}_vag"), 4)) for k, m in enumerate(models, 1)]
+    [('(1)', 360, 0.0391), ('(2)', 330, 0.0398)]
     """
     ks = _lag_list(lags)
     controls = _as_list(controls)
@@ -728,7 +775,16 @@ _CENTRING_NOTE = {
 
 
 def centring_note(key: str = "X", moderator: str = "M", lang: str = "en") -> str:
-    """What mean-centring changes in a moderation model (English or Chinese)."""
+    """What mean-centring changes in a moderation model (English or Chinese).
+
+    Examples
+    --------
+    >>> from exportlens.econometrics import centring_note
+    >>> print(centring_note("vag", "rd_intensity"))
+    Mean-centring vag and rd_intensity (over the estimation sample) ... (the prediction at the means).
+    >>> centring_note(lang="zh")[:12]
+    '对X和M在估计样本内做均'
+    """
     if lang not in _CENTRING_NOTE:
         raise InputError(f"lang must be 'en' or 'zh', got {lang!r}.")
     return _CENTRING_NOTE[lang].format(key=key, mod=moderator)
@@ -757,6 +813,23 @@ def moderation(
     ``extra["centring_note"]``): the interaction coefficient and its SE are identical; the
     main effects change - each becomes the effect at the mean of the other variable - and the
     constant changes. ``extra["centering"]`` holds the means used.
+
+    Examples
+    --------
+    >>> from exportlens.datasets import load_resilience_demo
+    >>> from exportlens.econometrics import moderation
+    >>> df = load_resilience_demo().dropna(subset=["sl"])
+    >>> raw = moderation(df, "sl", "vag", "rd_intensity", ["ln_gdp_pc"])
+    >>> centred = moderation(df, "sl", "vag", "rd_intensity", ["ln_gdp_pc"], center=True)
+    >>> terms = ["vag", "rd_intensity", "vag:rd_intensity"]
+    >>> raw.coefs.loc[terms, "estimate"].round(4).tolist()
+    [0.0139, -0.0013, 0.0148]
+    >>> centred.coefs.loc[terms, "estimate"].round(4).tolist()
+    [0.0502, 0.01, 0.0148]
+    >>> # centred main effect = raw effect at the mean of the moderator
+    >>> mean_rd = centred.extra["centering"]["means"]["rd_intensity"]
+    >>> round(raw.value("vag") + raw.value("vag:rd_intensity") * mean_rd, 4)
+    0.0502
     """
     require_columns(df, [key], what="key regressor")
     require_columns(df, [moderator], what="moderator")
@@ -793,7 +866,21 @@ def _centred_fit(df, depvar, key, moderator, regs, raw, *, fe, name, **fit_kwarg
 
 @dataclass
 class ModerationResult:
-    """Raw and mean-centred fits of the same moderation model."""
+    """Raw and mean-centred fits of the same moderation model.
+
+    Examples
+    --------
+    >>> from exportlens.datasets import load_resilience_demo
+    >>> from exportlens.econometrics import moderation_pair
+    >>> df = load_resilience_demo().dropna(subset=["sl"])
+    >>> pair = moderation_pair(df, "sl", "vag", "rd_intensity")
+    >>> pair.interaction
+    'vag:rd_intensity'
+    >>> [r.name for r in pair.results]
+    ['raw', 'centred']
+    >>> {k: round(v, 3) for k, v in pair.means.items()}
+    {'vag': 0.766, 'rd_intensity': 2.453}
+    """
 
     raw: ModelResult
     centred: ModelResult
@@ -838,7 +925,22 @@ def moderation_pair(
     fe: str | Sequence[str] | None = "year",
     **fit_kwargs: Any,
 ) -> ModerationResult:
-    """Fit the moderation model raw (name ``"raw"``) and mean-centred (``"centred"``)."""
+    """Fit the moderation model raw (name ``"raw"``) and mean-centred (``"centred"``).
+
+    Examples
+    --------
+    >>> from exportlens.datasets import load_resilience_demo
+    >>> from exportlens.econometrics import moderation_pair
+    >>> df = load_resilience_demo().dropna(subset=["sl"])
+    >>> pair = moderation_pair(df, "sl", "vag", "rd_intensity", ["ln_gdp_pc"])
+    >>> pair.comparison()[["raw_estimate", "centred_estimate", "changed"]].round(4)
+                      raw_estimate  centred_estimate  changed
+    term
+    vag                     0.0139            0.0502     True
+    rd_intensity           -0.0013            0.0100     True
+    ln_gdp_pc               0.0032            0.0032    False
+    vag:rd_intensity        0.0148            0.0148    False
+    """
     raw = moderation(df, depvar, key, moderator, controls, center=False, fe=fe, name="raw", **fit_kwargs)
     controls = _as_list(controls)
     regs = [key, moderator, f"{key}:{moderator}", *controls]
@@ -880,6 +982,17 @@ def heterogeneity(
     Returns ``{group value: ModelResult}`` in ``order`` (default: sorted values); each result
     is named ``str(value)`` and carries ``extra["group"]`` / ``extra["group_value"]``. Rows with a
     missing group are not used by any model.
+
+    Examples
+    --------
+    >>> from exportlens.datasets import load_resilience_demo
+    >>> from exportlens.econometrics import heterogeneity
+    >>> df = load_resilience_demo().dropna(subset=["sl"])
+    >>> from exportlens.regions import assign_group
+    >>> df["belt"] = assign_group(df["code"], "coastal")
+    >>> fits = heterogeneity(df, "sl", "vag", ["ln_gdp_pc"], group="belt")
+    >>> {g: (m.nobs, round(m.value("vag"), 4)) for g, m in fits.items()}
+    {'coastal': (143, 0.0711), 'inland': (247, 0.0364)}
     """
     require_columns(df, [group], what="group column")
     levels = _group_levels(df, group, order)
@@ -927,6 +1040,22 @@ def group_interactions(
     slopes). Group dummies ``D_<g>`` are left out when the group is constant within the
     levels of a fixed effect (e.g. regions within province FE): they would be collinear.
     ``extra["term_meta"]`` maps the generated names to ``("interaction", key, group value)``.
+
+    Examples
+    --------
+    >>> from exportlens.datasets import load_resilience_demo
+    >>> from exportlens.econometrics import group_interactions
+    >>> df = load_resilience_demo().dropna(subset=["sl"])
+    >>> from exportlens.regions import assign_group
+    >>> df["belt"] = assign_group(df["code"], "coastal")
+    >>> res = group_interactions(df, "sl", "vag", ["ln_gdp_pc"], group="belt")
+    >>> res.coefs["estimate"].round(4)
+    term
+    vag             0.0607
+    vag_x_inland   -0.0208
+    D_inland        0.0009
+    ln_gdp_pc      -0.0207
+    Name: estimate, dtype: float64
     """
     require_columns(df, [key], what="key regressor")
     require_columns(df, [group], what="group column")

@@ -25,6 +25,23 @@ class ModelResult:
     effects) measures; ``r2_within``/``adj_r2_within`` the within ones (None without
     fixed effects). ``extra`` holds anything else worth reporting (e.g. wild-bootstrap
     p-values, singleton observations dropped). ``model`` keeps the pyfixest object.
+
+    Examples
+    --------
+    >>> from exportlens.datasets import load_resilience_demo
+    >>> from exportlens.econometrics import fit_panel
+    >>> df = load_resilience_demo().dropna(subset=["sl"])
+    >>> res = fit_panel(df, "sl", ["vag", "ln_gdp_pc"], fe="year", vcov="cluster")
+    >>> round(res.value("vag"), 4), round(res.value("vag", "p_value"), 4)
+    (0.0398, 0.0)
+    >>> print(res.summary())
+    sl ~ vag + ln_gdp_pc | year: sl ~ vag + ln_gdp_pc | year
+    N = 390, fixed effects: year, vcov: CRV1:province
+    R2 = 0.3515, adj. R2 (overall) = 0.3273, adj. R2 (within) = 0.2429
+               estimate  std_error  t_stat  p_value  ci_low  ci_high
+    term
+    vag          0.0398     0.0070  5.6551   0.0000  0.0254   0.0542
+    ln_gdp_pc   -0.0034     0.0144 -0.2332   0.8173 -0.0328   0.0261
     """
 
     name: str

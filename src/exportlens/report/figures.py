@@ -39,6 +39,13 @@ def cjk_font() -> str | None:
     """Name of a font with Chinese glyphs (the bundled Noto Sans CJK first), or None.
 
     See :mod:`exportlens.report.fonts`, the one place where fonts are registered.
+
+    Examples
+    --------
+    >>> from exportlens.report import cjk_font
+    >>> font = cjk_font()  # the bundled Noto Sans CJK when installed
+    >>> font is None or isinstance(font, str)
+    True
     """
     return fonts.cjk_font()
 
@@ -50,6 +57,15 @@ def figure_language(lang: str) -> tuple[str, str | None]:
     so Chinese figures work on a machine without system fonts. Only if that package is
     missing and no system CJK font exists do figures fall back to English labels (matplotlib
     would draw empty boxes); tables keep Chinese labels: they are text.
+
+    Examples
+    --------
+    >>> from exportlens.report import figure_language
+    >>> figure_language("en")
+    ('en', None)
+    >>> lang, note = figure_language("zh")  # "zh" with a CJK font, else "en" and a note
+    >>> lang in ("zh", "en")
+    True
     """
     if lang != "zh":
         return lang, None
@@ -89,7 +105,20 @@ def group_trends(
     note: str | None = None,
     ylabel: str | None = None,
 ) -> Path:
-    """Mean of each variable by group and period, one panel per variable."""
+    """Mean of each variable by group and period, one panel per variable.
+
+    Examples
+    --------
+    >>> from exportlens.datasets import load_resilience_demo
+    >>> from exportlens.regions import assign_group
+    >>> from exportlens.report import group_trends
+    >>> df = load_resilience_demo()
+    >>> df["region"] = assign_group(df["code"], "belts3", lang="en")
+    >>> path = group_trends(df, time="year", group="region", variables=["vag", "rd_intensity"],
+    ...                     titles=["Vag", "R&D intensity"], path="trends.png")
+    >>> path.name, path.stat().st_size > 0
+    ('trends.png', True)
+    """
     plt = pyplot()
     means = frame.groupby([group, time], observed=True)[list(variables)].mean().reset_index()
     order = list(group_order) if group_order is not None else sorted(means[group].unique())
@@ -127,6 +156,18 @@ def coefficient_plot(
 
     ``reference`` draws a dashed line at a known value (e.g. the true coefficient of a
     synthetic data-generating process).
+
+    Examples
+    --------
+    >>> from exportlens.datasets import load_resilience_demo
+    >>> from exportlens.econometrics import fit_panel
+    >>> from exportlens.report import coefficient_plot
+    >>> df = load_resilience_demo().dropna(subset=["sl"])
+    >>> fits = [fit_panel(df, "sl", ["vag"], fe=fe) for fe in (None, "year", "twoway")]
+    >>> path = coefficient_plot(fits, "vag", path="vag.png", title="Vag across models",
+    ...                         model_labels=["pooled", "year FE", "two-way FE"], reference=0.05)
+    >>> path.name, path.stat().st_size > 0
+    ('vag.png', True)
     """
     plt = pyplot()
     labels = list(model_labels) if model_labels is not None else [f"({i + 1})" for i in range(len(results))]

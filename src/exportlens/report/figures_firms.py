@@ -35,6 +35,21 @@ def survival_by_group(
     ``survival_rate_vw`` (missing before the base year); one line per group in
     ``group_labels`` order (keys -> legend labels), a dashed line at the shock year, both
     panels starting at 1 in the base year. ``titles`` are the two panel titles.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.report import survival_by_group
+    >>> years = [2006, 2007, 2008, 2009, 2010]
+    >>> group_year = pd.DataFrame({
+    ...     "group": ["coastal"] * 5 + ["inland"] * 5, "year": years * 2,
+    ...     "survival_rate_fw": [1.0, 0.9, 0.8, 0.6, 0.55, 1.0, 0.85, 0.75, 0.6, 0.5],
+    ...     "survival_rate_vw": [1.0, 0.95, 0.9, 0.8, 0.75, 1.0, 0.9, 0.8, 0.7, 0.65]})
+    >>> path = survival_by_group(group_year, group="group", path="survival.png", shock_year=2008,
+    ...                          base_year=2006, group_labels={"coastal": "Coastal", "inland": "Inland"},
+    ...                          titles=["Firm-weighted", "Value-weighted"])
+    >>> path.name, path.stat().st_size > 0
+    ('survival.png', True)
     """
     require_columns(group_year, [group, "year", "survival_rate_fw", "survival_rate_vw"], where="the group-year table")
     plt = pyplot()

@@ -46,6 +46,19 @@ def rank_frequency_histograms(
     its region key; ``region_order`` fixes the panel order; ``region_labels`` gives panel
     titles. Files are ``out_dir/{stem}{k}.png`` for k = 1, 2, ...; returns their paths.
     Every row must have a region (a missing one raises, naming the rows).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.report import rank_frequency_histograms
+    >>> freq = pd.DataFrame({"rank 1-5": [10, 4, 2], "rank 6-10": [3, 8, 5]},
+    ...                     index=["Guangdong", "Jiangsu", "Xinjiang"])
+    >>> paths = rank_frequency_histograms(
+    ...     freq, {"Guangdong": "east", "Jiangsu": "east", "Xinjiang": "west"},
+    ...     region_order=["east", "west"], region_labels={"east": "East", "west": "West"},
+    ...     out_dir=".", stem="ranks", regions_per_figure=1)
+    >>> [p.name for p in paths]
+    ['ranks1.png', 'ranks2.png']
     """
     missing = [str(p) for p in frequency.index if p not in region_of]
     if missing:

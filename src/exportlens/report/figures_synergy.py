@@ -81,6 +81,14 @@ def coordination_tile_map(
     (Chinese with ``lang="zh"``, English otherwise; the caller decides via
     :func:`exportlens.report.figures.figure_language`) and D with two decimals. The legend
     lists the bands that occur.
+
+    Examples
+    --------
+    >>> from exportlens.report import coordination_tile_map
+    >>> values = {110000: 0.82, 310000: 0.77, 440000: 0.69, 650000: 0.35}
+    >>> path = coordination_tile_map(values, path="tiles.png", title="Coordination degree D")
+    >>> path.name, path.stat().st_size > 0
+    ('tiles.png', True)
     """
     from matplotlib.patches import Patch, Rectangle
 
@@ -143,6 +151,22 @@ def band_distribution_plot(
     ``counts``: rows = periods, columns = the ten bands in order (as
     :meth:`exportlens.measures.coupling.CouplingCoordination.band_counts` returns with
     ``by=`` the period column). Bands that never occur are left out of the legend.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.measures import coupling_coordination
+    >>> from exportlens.report import band_distribution_plot
+    >>> frame = pd.DataFrame({"code": [110000, 310000, 650000] * 2, "year": [2013] * 3 + [2022] * 3,
+    ...                       "ecommerce": [0.5, 0.6, 0.1, 0.8, 0.9, 0.3],
+    ...                       "clusters": [0.4, 0.7, 0.2, 0.7, 0.8, 0.4]})
+    >>> cc = coupling_coordination(frame, ["ecommerce", "clusters"], keys=["code", "year"])
+    >>> counts = cc.band_counts(by="year", lang="en")
+    >>> counts.shape
+    (2, 10)
+    >>> path = band_distribution_plot(counts, path="bands.png", title="Coordination bands")
+    >>> path.name, path.stat().st_size > 0
+    ('bands.png', True)
     """
     if counts.shape[1] != len(COORDINATION_BANDS):
         raise InputError(f"counts must have one column per band ({len(COORDINATION_BANDS)}); got {counts.shape[1]}.")

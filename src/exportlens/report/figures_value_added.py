@@ -33,6 +33,17 @@ def share_bars(
     ``shares`` maps a panel title (e.g. a year) to a frame indexed by region label with
     exactly three share columns in stacking order; every panel uses the row order of the
     first frame. Shares are drawn in percent.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.report import share_bars
+    >>> shares = {"2012": pd.DataFrame({"DVR": [0.7, 0.6], "PVR": [0.2, 0.25], "FVR": [0.1, 0.15]},
+    ...                                index=["Guangdong", "Sichuan"])}
+    >>> path = share_bars(shares, path="shares.png", title="Value-added shares",
+    ...                   legend=["domestic", "other provinces", "foreign"])
+    >>> path.name, path.stat().st_size > 0
+    ('shares.png', True)
     """
     if not shares:
         raise InputError("share_bars needs at least one panel.")
@@ -83,6 +94,19 @@ def source_heatmap(
     """Heatmap of a source x exporter matrix (e.g. each province's share in another's PVA), in percent.
 
     NaN cells (e.g. a diagonal that is not part of the measure) are drawn in grey.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from exportlens.report import source_heatmap
+    >>> names = ["Beijing", "Shanghai", "Guangdong"]
+    >>> m = pd.DataFrame([[np.nan, 0.3, 0.2], [0.5, np.nan, 0.8], [0.5, 0.7, np.nan]],
+    ...                  index=names, columns=names)
+    >>> path = source_heatmap(m, path="sources.png", title="Source of PVA", xlabel="exporter",
+    ...                       ylabel="source", colorbar_label="share (%)")
+    >>> path.name, path.stat().st_size > 0
+    ('sources.png', True)
     """
     if matrix.shape[0] == 0 or matrix.shape[1] == 0:
         raise InputError("source_heatmap needs a non-empty matrix.")

@@ -40,7 +40,19 @@ _EXTRA_MARKER = re.compile(r"""extra\s*==\s*["']([^"']+)["']""")
 
 
 def sha256_file(path: str | Path) -> str:
-    """SHA-256 hex digest of a file, read in chunks."""
+    """SHA-256 hex digest of a file, read in chunks.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from exportlens.report import sha256_file
+    >>> _ = Path("empty.txt").write_bytes(b"")
+    >>> sha256_file("empty.txt")  # SHA-256 of no bytes
+    'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
+    >>> _ = Path("abc.txt").write_bytes(b"abc")
+    >>> sha256_file("abc.txt")[:16]  # FIPS 180-2 test vector ba7816bf8f01cfea...
+    'ba7816bf8f01cfea'
+    """
     h = hashlib.sha256()
     with Path(path).open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -67,7 +79,15 @@ def declared_dependencies(distribution: str = "exportlens") -> tuple[str, ...]:
 
 def run_packages() -> dict[str, str | None]:
     """Versions of exportlens, of every declared dependency (None when not installed) and of the
-    optional packages that are installed: the package list of a run manifest."""
+    optional packages that are installed: the package list of a run manifest.
+
+    Examples
+    --------
+    >>> from exportlens.report import run_packages
+    >>> packages = run_packages()
+    >>> packages["exportlens"] is not None, "pandas" in packages, "numpy" in packages
+    (True, True, True)
+    """
     versions = package_versions(("exportlens", *declared_dependencies()))
     optional = package_versions(tuple(n for n in OPTIONAL_PACKAGES if n not in versions))
     versions.update({k: v for k, v in optional.items() if v is not None})
@@ -75,7 +95,15 @@ def run_packages() -> dict[str, str | None]:
 
 
 def package_versions(names: tuple[str, ...] = PACKAGES) -> dict[str, str | None]:
-    """Installed version of each package (None when absent)."""
+    """Installed version of each package (None when absent).
+
+    Examples
+    --------
+    >>> from exportlens.report import package_versions
+    >>> versions = package_versions(("pandas", "no-such-package"))
+    >>> versions["pandas"] is not None, versions["no-such-package"]
+    (True, None)
+    """
     out: dict[str, str | None] = {}
     for name in names:
         try:
@@ -92,6 +120,21 @@ def new_output_dir(out: str | Path | None, study: str, *, overwrite: bool = Fals
     (a numeric suffix is added when that already exists). With ``out``: that folder, which
     must not exist or be empty, unless ``overwrite``; exportlens never writes over earlier
     results silently.
+
+    Examples
+    --------
+    >>> from exportlens.report import new_output_dir
+    >>> out = new_output_dir("run1", "resilience")
+    >>> out.name, out.is_dir()
+    ('run1', True)
+    >>> _ = (out / "table.md").write_text("x")
+    >>> new_output_dir("run1", "resilience")
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.InputError: Output folder run1 already exists and is not empty; choose a new folder or pass --overwrite.
+    >>> auto = new_output_dir(None, "resilience")
+    >>> auto.parent.name, auto.name.startswith("resilience-")
+    ('exportlens-output', True)
     """
     if out is None:
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
@@ -119,7 +162,26 @@ def write_manifest(
     notes: Sequence[str] | None = None,
     command: Sequence[str] | None = None,
 ) -> Path:
-    """Write ``manifest.json``: inputs with SHA-256, the study spec, versions, outputs with SHA-256."""
+    """Write ``manifest.json``: inputs with SHA-256, the study spec, versions, outputs with SHA-256.
+
+    Examples
+    --------
+    >>> import json
+    >>> from pathlib import Path
+    >>> from exportlens.report import new_output_dir, sha256_file, write_manifest
+    >>> out = new_output_dir("run", "demo")
+    >>> _ = Path("input.csv").write_text("a,b")
+    >>> _ = (out / "table.md").write_text("| a |")
+    >>> path = write_manifest(out, study="demo", spec={"years": [2009, 2022]},
+    ...                       inputs={"panel": "input.csv"})
+    >>> manifest = json.loads(path.read_text(encoding="utf-8"))
+    >>> path.name, sorted(manifest)
+    ('manifest.json', ['command', 'created_utc', 'inputs', 'notes', 'outputs', 'packages', 'platform', 'python', 'spec', 'study'])
+    >>> manifest["inputs"]["panel"]["sha256"] == sha256_file("input.csv")
+    True
+    >>> list(manifest["outputs"])
+    ['table.md']
+    """
     out_dir = Path(out_dir)
     outputs = {
         str(p.relative_to(out_dir)): sha256_file(p)

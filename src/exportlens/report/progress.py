@@ -17,6 +17,20 @@ def step_progress(first: str, total: int, console: Any = None) -> Iterator[Calla
 
     Disabled (silent) when ``console`` is None, as in library use; the bar is completed on
     a normal exit.
+
+    Examples
+    --------
+    >>> from exportlens.report import step_progress
+    >>> with step_progress("load data", total=3) as advance:  # silent without a console
+    ...     advance("fit models")
+    ...     advance("write tables")
+    >>> import io
+    >>> from rich.console import Console
+    >>> console = Console(file=io.StringIO(), width=60)
+    >>> with step_progress("load data", total=2, console=console) as advance:
+    ...     advance("fit models")
+    >>> "done" in console.file.getvalue()  # the bar is completed on exit
+    True
     """
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 

@@ -64,7 +64,41 @@ def _vcov_note_fragment(vcov: str, lang: str, labels: VariableLabels) -> str:
 
 @dataclass
 class RegressionTable(GridExportMixin):
-    """A regression table in the published layout; build it with :meth:`from_results`."""
+    """A regression table in the published layout; build it with :meth:`from_results`.
+
+    Examples
+    --------
+    >>> from exportlens.datasets import load_resilience_demo
+    >>> from exportlens.econometrics import fit_panel
+    >>> from exportlens.report import RegressionTable
+    >>> df = load_resilience_demo().dropna(subset=["sl"])
+    >>> m1 = fit_panel(df, "sl", ["vag"], vcov="cluster")
+    >>> m2 = fit_panel(df, "sl", ["vag", "ln_gdp_pc"], fe="year", vcov="cluster")
+    >>> table = RegressionTable.from_results([m1, m2], labels={"vag": "Virtual agglomeration"})
+    >>> print(table.to_text())
+    ==========================================
+                              sl         sl
+    Variable                  (1)       (2)
+    ------------------------------------------
+    Virtual agglomeration  0.039***   0.040***
+                            (0.005)   (0.007)
+    ln_gdp_pc                          -0.003
+                                      (0.014)
+    Constant               -0.059***
+                            (0.006)
+    ------------------------------------------
+    Time fixed effects        NO        YES
+    Observations              390       390
+    Adjusted R² (overall)    0.210     0.327
+    ==========================================
+    Standard errors (clustered by province) in parentheses.
+    * p<0.1, ** p<0.05, *** p<0.01.
+    >>> table.tidy()[["model", "term", "estimate"]].round(4).head(3)
+       model       term  estimate
+    0      1  Intercept   -0.0592
+    1      1        vag    0.0390
+    2      2        vag    0.0398
+    """
 
     results: list[ModelResult]
     keep: list[str] | None = None

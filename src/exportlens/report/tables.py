@@ -74,7 +74,14 @@ _SUFFIX_FORMAT = {
 
 
 def format_number(x: Any, digits: int = 3) -> str:
-    """``x`` with ``digits`` decimals; integers as integers; NaN/None as an empty string."""
+    """``x`` with ``digits`` decimals; integers as integers; NaN/None as an empty string.
+
+    Examples
+    --------
+    >>> from exportlens.report import format_number
+    >>> format_number(3.14159), format_number(2.5, digits=1), format_number(42), format_number(None)
+    ('3.142', '2.5', '42', '')
+    """
     if x is None:
         return ""
     if isinstance(x, bool):
@@ -100,6 +107,12 @@ def star_string(p: Any, stars: Sequence[float] = (0.1, 0.05, 0.01), symbol: str 
 
     With the default thresholds: p < 0.1 -> ``*``, p < 0.05 -> ``**``, p < 0.01 -> ``***``.
     ``p`` may be None, NaN or anything ``float()`` rejects: then no stars.
+
+    Examples
+    --------
+    >>> from exportlens.report import star_string
+    >>> [star_string(p) for p in (0.2, 0.07, 0.03, 0.001, None)]
+    ['', '*', '**', '***', '']
     """
     if p is None:
         return ""
@@ -124,6 +137,20 @@ class Grid:
     ``rules`` holds body-row positions before which a thin inner rule is drawn (e.g. between
     the coefficients and the fixed-effect/statistics rows). Equal adjacent non-empty cells of
     a header row (outside the stub) are merged into one spanning cell.
+
+    Examples
+    --------
+    >>> from exportlens.report import Grid
+    >>> g = Grid(header=[["", "(1)", "(2)"]], body=[["vag", "0.040***", "0.039***"],
+    ...                                            ["N", "390", "390"]], rules={1})
+    >>> g.ncols
+    3
+    >>> g.to_frame()
+              (1)       (2)
+    vag  0.040***  0.039***
+    N         390       390
+    >>> g.spans(["", "Resilience", "Resilience"])
+    [(0, 1, ''), (1, 2, 'Resilience')]
     """
 
     header: list[list[str]]
@@ -715,6 +742,29 @@ def export_grid(
     ``title``/``notes`` override the table's own. ``options`` go to the renderer (e.g.
     ``environment=False`` for LaTeX, ``east_asia_font=`` for Word, ``sheet_name=`` for Excel)
     or, for a DataFrame, to :meth:`Grid.from_frame` (``index``, ``digits``, ``rules``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.report import export_grid
+    >>> frame = pd.DataFrame({"vag": [0.766, 0.641]}, index=["mean", "sd"])
+    >>> print(export_grid(frame, "markdown", title="Vag"))
+    **Vag**
+    <BLANKLINE>
+    |  | vag |
+    |:---|:---:|
+    | mean | 0.766 |
+    | sd | 0.641 |
+    >>> export_grid(frame, "vag.md", digits=2).name  # the suffix chooses the format
+    'vag.md'
+    >>> from pathlib import Path
+    >>> print(Path("vag.md").read_text(encoding="utf-8"))
+    |  | vag |
+    |:---|:---:|
+    | mean | 0.77 |
+    | sd | 0.64 |
+    >>> export_grid(frame, "vag.docx").name
+    'vag.docx'
     """
     frame_opts = {k: options.pop(k) for k in ("index", "digits", "rules") if k in options}
     grid = _as_grid(table, title=title, notes=notes, **frame_opts)
@@ -811,6 +861,25 @@ class FrameTable(GridExportMixin):
 
     The index is written as the first (stub) column when ``index=True``. ``to_csv`` writes
     the raw frame (full precision) for machines; the other formats show ``digits`` decimals.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.report import FrameTable
+    >>> frame = pd.DataFrame({"exports": [5012.3456, 2101.5], "share": [0.2014, 0.0845]},
+    ...                      index=pd.Index(["Guangdong", "Jiangsu"], name="province"))
+    >>> table = FrameTable(frame, title="Top exporters", notes=["SYNTHETIC numbers."], digits=2)
+    >>> print(table.to_markdown())
+    **Top exporters**
+    <BLANKLINE>
+    | province | exports | share |
+    |:---|:---:|:---:|
+    | Guangdong | 5012.35 | 0.20 |
+    | Jiangsu | 2101.50 | 0.08 |
+    <BLANKLINE>
+    SYNTHETIC numbers.
+    >>> table.to_csv("top.csv").splitlines()[1]  # CSV keeps full precision
+    'Guangdong,5012.3456,0.2014'
     """
 
     frame: pd.DataFrame
@@ -838,7 +907,17 @@ class FrameTable(GridExportMixin):
 
 def write_tables(tables: Mapping[str, Any], out_dir: str | Path, formats: Sequence[str] | None = None) -> list[Path]:
     """Write each table (``name -> table with to_markdown/to_html/to_latex/to_docx/to_excel/to_csv``)
-    in each format to ``out_dir/name.<suffix>``; returns the paths written."""
+    in each format to ``out_dir/name.<suffix>``; returns the paths written.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.report import FrameTable, write_tables
+    >>> table = FrameTable(pd.DataFrame({"vag": [0.766, 0.641]}, index=["mean", "sd"]))
+    >>> paths = write_tables({"table1": table}, "tables", formats=["md", "csv", "xlsx"])
+    >>> sorted(p.name for p in paths)
+    ['table1.csv', 'table1.md', 'table1.xlsx']
+    """
     formats = list(formats or TABLE_FORMATS)
     bad = [f for f in formats if f not in TABLE_FORMATS]
     if bad:

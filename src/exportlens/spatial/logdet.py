@@ -62,7 +62,25 @@ EIGEN_MAX_N = 800
 
 @dataclass
 class LogDeterminant:
-    """Evaluator of log|I - rho W| and related traces for one W (see the module docstring)."""
+    """Evaluator of log|I - rho W| and related traces for one W (see the module docstring).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from exportlens.spatial import contiguity_weights, log_determinant
+    >>> w = contiguity_weights(regions=["北京", "天津", "河北", "山西"])
+    >>> ld = log_determinant(w, method="lu")
+    >>> round(ld.value(0.3), 4), round(ld.value(0.0), 4)
+    (-0.0903, 0.0)
+    >>> a = np.eye(4) - 0.3 * w.dense()
+    >>> round(float(np.linalg.slogdet(a)[1]), 4)  # log|I - rho W| computed directly
+    -0.0903
+    >>> # mean trace of (I - rho W)^-1: exact, and the LU evaluator's trace-series estimate
+    >>> round(float(np.trace(np.linalg.inv(a))) / 4, 4), ld.mean_trace_inverse([0.3]).round(4).tolist()
+    (1.0481, [1.0487])
+    >>> bool(ld.trace_error(0.3)[0] < 1e-3)
+    True
+    """
 
     n: int
     method: Literal["eigen", "lu"]
@@ -165,6 +183,18 @@ def log_determinant(
 
     ``auto``: eigenvalues up to :data:`EIGEN_MAX_N` regions (the symmetric solver when W is
     symmetric or row-standardised from a symmetric matrix), sparse LU beyond.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from exportlens.spatial import contiguity_weights, log_determinant
+    >>> w = contiguity_weights(regions=["北京", "天津", "河北", "山西"])
+    >>> ld = log_determinant(w)
+    >>> direct = np.linalg.slogdet(np.eye(4) - 0.5 * w.dense())[1]
+    >>> bool(abs(ld.value(0.5) - direct) < 1e-10)
+    True
+    >>> ld.method, tuple(round(b, 4) for b in ld.bounds)
+    ('eigen', (-1.3723, 1.0))
     """
     n = weights.n
     if method == "auto":

@@ -40,7 +40,18 @@ def region_keys(values: pd.Series, weights: SpatialWeights) -> pd.Series:
 
 @dataclass(frozen=True)
 class PanelArrays:
-    """Variables of a balanced panel as (T, N) arrays, columns in the order of W's regions."""
+    """Variables of a balanced panel as (T, N) arrays, columns in the order of W's regions.
+
+    Examples
+    --------
+    >>> from exportlens.datasets import load_resilience_demo
+    >>> from exportlens.spatial import inverse_distance_weights, panel_arrays
+    >>> df = load_resilience_demo()
+    >>> w = inverse_distance_weights(sorted(df["code"].unique()))
+    >>> pa = panel_arrays(df, ["vag"], w)
+    >>> pa.regions == w.regions, round(float(pa.arrays["vag"][0, 0]), 4)
+    (True, 4.1077)
+    """
 
     regions: tuple[Hashable, ...]
     periods: tuple[Hashable, ...]
@@ -71,6 +82,16 @@ def panel_arrays(
     region-period cell is absent or duplicated, and :class:`InputError` for missing or
     non-numeric values (unless ``allow_missing``: then NaN cells are kept for the caller to
     count).
+
+    Examples
+    --------
+    >>> from exportlens.datasets import load_resilience_demo
+    >>> from exportlens.spatial import inverse_distance_weights, panel_arrays
+    >>> df = load_resilience_demo()
+    >>> w = inverse_distance_weights(sorted(df["code"].unique()))
+    >>> pa = panel_arrays(df, ["vag", "ln_gdp_pc"], w)
+    >>> pa.t, pa.n, pa.arrays["vag"].shape, [int(p) for p in pa.periods[:2]]
+    (14, 30, (14, 30), [2009, 2010])
     """
     import pandas as pd
 

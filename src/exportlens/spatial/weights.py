@@ -71,6 +71,24 @@ class SpatialWeights:
         Whether every non-empty row sums to 1.
     notes : tuple of str
         Construction details (parameters, conventions) for reports.
+
+    Examples
+    --------
+    >>> from exportlens.spatial import contiguity_weights
+    >>> w = contiguity_weights(regions=["北京", "天津", "河北", "山西"])
+    >>> w.regions, w.kind, w.row_standardised
+    ((110000, 120000, 130000, 140000), 'contiguity', True)
+    >>> w.to_frame().round(3)
+    neighbour  110000  120000  130000  140000
+    region
+    110000      0.000   0.500     0.5   0.000
+    120000      0.500   0.000     0.5   0.000
+    130000      0.333   0.333     0.0   0.333
+    140000      0.000   0.000     1.0   0.000
+    >>> w.lag([1.0, 2.0, 3.0, 4.0]).round(3).tolist()
+    [2.5, 2.0, 2.333, 3.0]
+    >>> w.row_sums().tolist(), w.is_symmetric()
+    ([1.0, 1.0, 1.0, 1.0], False)
     """
 
     regions: tuple[Hashable, ...]
@@ -290,6 +308,19 @@ def inverse_distance_weights(
         Largest distance (in ``unit``) that still counts as a link.
     unit : {"km", "100km", "1000km"}
     row_standardise : bool
+
+    Examples
+    --------
+    >>> from exportlens.spatial import inverse_distance_weights
+    >>> w = inverse_distance_weights(["北京", "天津", "上海"])
+    >>> w.to_frame().round(3)
+    neighbour  110000  120000  310000
+    region
+    110000      0.000   0.904   0.096
+    120000      0.894   0.000   0.106
+    310000      0.472   0.528   0.000
+    >>> w.row_sums().round(6).tolist()
+    [1.0, 1.0, 1.0]
     """
     if not theta > 0:
         raise InputError(f"theta must be positive (got {theta}).")
@@ -335,6 +366,21 @@ def knn_weights(
     coordinates : array-like (N, 2), optional
         Latitude and longitude in degrees of each region, for regions outside the registry
         (counties, cities).
+
+    Examples
+    --------
+    >>> from exportlens.spatial import knn_weights
+    >>> w = knn_weights(2, ["北京", "天津", "河北", "上海", "江苏"])
+    >>> w.is_sparse, w.cardinalities().tolist()
+    (True, [2, 2, 2, 2, 2])
+    >>> w.to_frame().round(2)
+    neighbour  110000  120000  130000  310000  320000
+    region
+    110000        0.0     0.5     0.5     0.0     0.0
+    120000        0.5     0.0     0.5     0.0     0.0
+    130000        0.5     0.5     0.0     0.0     0.0
+    310000        0.0     0.5     0.0     0.0     0.5
+    320000        0.0     0.0     0.5     0.5     0.0
     """
     import scipy.sparse as sp
     from scipy.spatial import cKDTree
@@ -381,6 +427,21 @@ def economic_distance_weights(
     periods of ``panel`` (Li et al. style "economic distance" matrix; see Elhorst 2014,
     sec. 2.4, on economic weights and their exogeneity: use means over the sample period or a
     pre-sample year, not the current year).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.spatial import economic_distance_weights
+    >>> panel = pd.DataFrame({"code": [110000, 110000, 120000, 120000, 130000, 130000],
+    ...                       "year": [2020, 2021, 2020, 2021, 2020, 2021],
+    ...                       "gdp_pc": [16.0, 18.0, 10.0, 12.0, 5.0, 7.0]})
+    >>> w = economic_distance_weights(panel, "gdp_pc", row_standardise=False)
+    >>> w.to_frame().round(4)  # 1 / |mean_i - mean_j|: means 17, 11, 6
+    neighbour  110000  120000  130000
+    region
+    110000     0.0000  0.1667  0.0909
+    120000     0.1667  0.0000  0.2000
+    130000     0.0909  0.2000  0.0000
     """
     for col in (region, variable):
         if col not in panel.columns:
@@ -409,6 +470,25 @@ def nested_weights(geographic: SpatialWeights, economic: SpatialWeights, *, row_
     then row-standardised. Because row standardisation only rescales rows, the result does
     not depend on whether the inputs were row-standardised. (Other papers use a weighted sum
     phi W_geo + (1 - phi) W_econ; build that with :func:`from_matrix` if you need it.)
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.spatial import economic_distance_weights, inverse_distance_weights
+    >>> from exportlens.spatial import nested_weights
+    >>> panel = pd.DataFrame({"code": [110000, 120000, 130000], "year": 2020,
+    ...                       "gdp_pc": [17.0, 11.0, 6.0]})
+    >>> geo = inverse_distance_weights([110000, 120000, 130000])
+    >>> econ = economic_distance_weights(panel, "gdp_pc")
+    >>> w = nested_weights(geo, econ)
+    >>> w.kind, w.row_sums().round(6).tolist()
+    ('nested_geo_economic', [1.0, 1.0, 1.0])
+    >>> w.to_frame().round(3)
+    neighbour  110000  120000  130000
+    region
+    110000      0.000    0.81   0.190
+    120000      0.656    0.00   0.344
+    130000      0.310    0.69   0.000
     """
     econ = economic.aligned(geographic.regions)
     a = geographic.dense()
@@ -431,6 +511,17 @@ def contiguity_weights(
     ``"isolated"`` leaves its row empty, and models that need every row non-empty then raise
     :class:`exportlens.errors.IslandRegionError`. ``regions`` selects a subset (e.g. the 30
     provinces without Tibet) in the order given.
+
+    Examples
+    --------
+    >>> from exportlens.spatial import contiguity_weights
+    >>> w = contiguity_weights(row_standardise=False)
+    >>> w.n, int(w.dense().sum()), w.is_symmetric()
+    (31, 138, True)
+    >>> int(dict(zip(w.regions, w.cardinalities()))[460000])  # Hainan: linked to Guangdong
+    1
+    >>> contiguity_weights(hainan="isolated").islands()
+    [460000]
     """
     all_codes = province_codes()
     pos = {c: i for i, c in enumerate(all_codes)}
@@ -467,6 +558,19 @@ def from_matrix(
     :class:`exportlens.errors.SpatialWeightsError`; a non-zero diagonal is an error too.
     With ``provinces=False`` (counties, cities, countries) the labels are used as they are
     (strings; integer-looking labels become integers) and checked against ``regions``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.spatial import from_matrix
+    >>> m = pd.DataFrame([[0, 1, 1], [1, 0, 0], [1, 0, 0]],
+    ...                  index=["北京", "天津", "河北"], columns=["北京", "天津", "河北"])
+    >>> w = from_matrix(m)
+    >>> w.regions, w.to_frame().round(2).values.tolist()
+    ((110000, 120000, 130000), [[0.0, 0.5, 0.5], [1.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    >>> m.to_csv("w.csv")
+    >>> from_matrix("w.csv", row_standardise=False).dense().tolist()
+    [[0.0, 1.0, 1.0], [1.0, 0.0, 0.0], [1.0, 0.0, 0.0]]
     """
     import pandas as pd
 
@@ -524,6 +628,14 @@ def to_libpysal(weights: SpatialWeights) -> Any:
     """Convert to a ``libpysal.weights.W`` (ids = regions; transform "r" if row-standardised).
 
     libpysal is an optional dependency, imported here only.
+
+    Examples
+    --------
+    >>> from exportlens.spatial import contiguity_weights, to_libpysal
+    >>> w = contiguity_weights(regions=["北京", "天津", "河北"])
+    >>> lw = to_libpysal(w)  # needs the optional libpysal package
+    >>> lw.n, lw.transform, sorted(lw.neighbors[110000])
+    (3, 'R', [120000, 130000])
     """
     try:
         from libpysal.weights import WSP
@@ -539,6 +651,14 @@ def from_libpysal(w: Any, *, kind: str = "libpysal", row_standardise: bool | Non
     """Convert a ``libpysal.weights.W`` (its ``id_order``, its current transform) to SpatialWeights.
 
     ``row_standardise=None`` keeps libpysal's transform (row-standardised when it is "R").
+
+    Examples
+    --------
+    >>> from exportlens.spatial import contiguity_weights, from_libpysal, to_libpysal
+    >>> w = contiguity_weights(regions=["北京", "天津", "河北"])
+    >>> back = from_libpysal(to_libpysal(w))  # needs the optional libpysal package
+    >>> back.regions, bool((back.dense() == w.dense()).all())
+    ((110000, 120000, 130000), True)
     """
     m = w.sparse.tocsr().astype(float)
     is_r = str(getattr(w, "transform", "O")).upper() == "R"

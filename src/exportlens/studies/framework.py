@@ -136,6 +136,24 @@ class StudySpec(BaseModel):
     ``key = value`` lines under their ``[section]``. Both are validated strictly; errors are
     :class:`~exportlens.errors.StudySpecError`. Subclasses add cross-field rules in
     :meth:`check`.
+
+    Examples
+    --------
+    >>> from exportlens.studies import StudySpec, load_study
+    >>> spec_class = load_study("synergy").spec_class
+    >>> issubclass(spec_class, StudySpec)
+    True
+    >>> spec = spec_class(grouping="belts3")
+    >>> spec.grouping, spec.with_values(grouping="coastal").grouping
+    ('belts3', 'coastal')
+    >>> spec.to_dict()["method"]
+    'standard'
+    >>> from exportlens.errors import StudySpecError
+    >>> try:
+    ...     spec_class(no_such_key=1)
+    ... except StudySpecError as err:
+    ...     print(str(err).split(";")[0])
+    SynergyStudySpec: unknown parameter 'no_such_key'
     """
 
     model_config = ConfigDict(extra="forbid", strict=True, validate_assignment=True)
@@ -272,7 +290,20 @@ def _resolve_paths(value: Any, base_dir: Path) -> Any:
 
 class ProvinceYearSpec(StudySpec):
     """Base of the study files whose data are one row per province-year: the ``[data]`` keys
-    ``path``, ``sheet``, ``entity``, ``time`` and ``exclude``."""
+    ``path``, ``sheet``, ``entity``, ``time`` and ``exclude``.
+
+    Examples
+    --------
+    >>> from exportlens.datasets import synergy_demo_panel
+    >>> from exportlens.studies import ProvinceYearSpec, load_study
+    >>> spec = load_study("synergy").spec_class()
+    >>> isinstance(spec, ProvinceYearSpec), spec.data_path, spec.entity, spec.time
+    (True, None, 'province', 'year')
+    >>> spec.data_inputs()  # no [data] path: the embedded demo is used
+    {}
+    >>> spec.read_panel(synergy_demo_panel).shape
+    (310, 19)
+    """
 
     data_path: str | None = study_field(
         None, section="data", key="path", path=True, example="panel.csv",
@@ -380,6 +411,21 @@ def study_template(spec_cls: type[StudySpec], *, command: str | None = None, pub
     """The commented study file of ``spec_cls`` with every default (it parses back into them).
 
     ``published=True``: the published configuration (``spec_cls.PUBLISHED`` over the defaults).
+
+    Examples
+    --------
+    >>> from exportlens.studies import load_study, study_template
+    >>> text = study_template(load_study("synergy").spec_class)
+    >>> for line in text.splitlines()[5:8]:
+    ...     print(line)
+    [data]
+    # path = "panel.csv"  # CSV, Excel (.xlsx), Stata (.dta) or Parquet file, one row per province-year; unset: SYNTHETIC demo panel
+    # sheet = "Sheet1"  # Excel sheet
+    >>> spec_class = load_study("synergy").spec_class
+    >>> from pathlib import Path
+    >>> _ = Path("synergy.toml").write_text(text, encoding="utf-8")
+    >>> spec_class.from_toml("synergy.toml").to_dict() == spec_class().to_dict()  # the defaults
+    True
     """
     name = spec_cls.STUDY_NAME
     lines = [
@@ -422,7 +468,15 @@ def study_template(spec_cls: type[StudySpec], *, command: str | None = None, pub
 
 
 def study_schema(spec_cls: type[StudySpec]) -> dict[str, Any]:
-    """JSON Schema (draft 2020-12) of the study file: sections of typed keys, nothing else."""
+    """JSON Schema (draft 2020-12) of the study file: sections of typed keys, nothing else.
+
+    Examples
+    --------
+    >>> from exportlens.studies import load_study, study_schema
+    >>> schema = study_schema(load_study("synergy").spec_class)
+    >>> schema["$schema"], sorted(schema["properties"])
+    ('https://json-schema.org/draft/2020-12/schema', ['clusters', 'composite', 'coupling', 'data', 'labels', 'report', 'subsystems'])
+    """
     flat = spec_cls.model_json_schema()
     props = flat.get("properties", {})
     sections: dict[str, Any] = {}
@@ -455,7 +509,23 @@ def study_schema(spec_cls: type[StudySpec]) -> dict[str, Any]:
 
 @runtime_checkable
 class StudyResult(Protocol):
-    """What every study's result offers to the runner (and to Python users)."""
+    """What every study's result offers to the runner (and to Python users).
+
+    Examples
+    --------
+    >>> from exportlens.studies import StudyResult, load_study
+    >>> definition = load_study("synergy")
+    >>> spec = definition.spec_class()
+    >>> result = definition.run(definition.load(spec), spec)
+    >>> isinstance(result, StudyResult)  # tables, data_files, draw_figures, summary
+    True
+    >>> sorted(result.data_files())
+    ['cluster_measures', 'coupling_panel', 'indicator_weights']
+    >>> for line in result.summary().splitlines()[:2]:
+    ...     print(line)
+    Synergy of Cross-border e-commerce and Industrial clusters (coupling coordination) - SYNTHETIC demo data
+    31 provinces, year 2013-2022, 310 province-years
+    """
 
     notes: list[str]
     synthetic: bool
@@ -481,7 +551,19 @@ class StudyResult(Protocol):
 
 @dataclass(frozen=True)
 class StudyDefinition:
-    """How the runner loads and runs one study."""
+    """How the runner loads and runs one study.
+
+    Examples
+    --------
+    >>> from exportlens.studies import StudyDefinition, load_study
+    >>> definition = load_study("synergy")
+    >>> isinstance(definition, StudyDefinition), definition.demo_label
+    (True, 'embedded SYNTHETIC demo panel (exportlens.datasets.demo_synergy)')
+    >>> spec = definition.spec_class()
+    >>> result = definition.run(definition.load(spec), spec)  # what run_study does, without files
+    >>> sorted(result.tables("en"))[:3]
+    ['table1', 'table2', 'table3']
+    """
 
     name: str
     spec_class: type[StudySpec]
@@ -521,7 +603,20 @@ def _data_files(result: StudyResult, lang: str) -> Mapping[str, Any]:
 
 def write_study_outputs(result: StudyResult, out_dir: Path, *, lang: str = "zh",
                         formats: Sequence[str] | None = None, figures: bool = True) -> list[Path]:
-    """Write a result's tables (every format), data files (CSV), figures and ``notes.txt``."""
+    """Write a result's tables (every format), data files (CSV), figures and ``notes.txt``.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from exportlens.studies import load_study, write_study_outputs
+    >>> definition = load_study("synergy")
+    >>> spec = definition.spec_class()
+    >>> result = definition.run(definition.load(spec), spec)
+    >>> paths = write_study_outputs(result, Path("synergy-out"), lang="en", formats=["md"],
+    ...                             figures=False)
+    >>> sorted(str(p.relative_to("synergy-out")) for p in paths)[:5]
+    ['cluster_measures.csv', 'coupling_panel.csv', 'indicator_weights.csv', 'notes.txt', 'tables/table1.md']
+    """
     lang = check_lang(lang)
     out_dir = Path(out_dir)
     # figures are drawn in a forked child while the tables are written (report.background)
@@ -562,6 +657,17 @@ def run_study(definition: StudyDefinition, spec: StudySpec, *, out: str | Path |
     Output goes to a staging folder first and is moved into ``out`` only when everything
     succeeded (a failed run leaves nothing behind); with ``overwrite`` only the files an
     earlier exportlens run wrote there (known from its manifest) are replaced.
+
+    Examples
+    --------
+    >>> from exportlens.studies import load_study, run_study
+    >>> definition = load_study("synergy")
+    >>> out = run_study(definition, definition.spec_class(), out="synergy-run", lang="en",
+    ...                 formats=["md"], figures=False, reports=False)
+    >>> out.name, sorted(p.name for p in out.iterdir())
+    ('synergy-run', ['cluster_measures.csv', 'coupling_panel.csv', 'indicator_weights.csv', 'manifest.json', 'notes.txt', 'tables'])
+    >>> (out / "notes.txt").read_text(encoding="utf-8").splitlines()[0]
+    'Synergy of Cross-border e-commerce and Industrial clusters (coupling coordination) - SYNTHETIC demo data'
     """
     lang = check_lang(lang)
     if data is None and spec.source_file and not definition.inputs(spec) and "demo" not in spec.model_fields_set:

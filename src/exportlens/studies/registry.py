@@ -25,6 +25,16 @@ class CliOption:
     ``kind``: ``path``/``int``/``str`` set the key ``section.key`` to the value; ``mapping``
     (repeatable ``name=value``) sets ``key.name`` (``key`` is then a section); ``flag`` sets the
     key to ``value`` when given.
+
+    Examples
+    --------
+    >>> from exportlens.studies import CliOption, study_entry
+    >>> [(o.flag, o.key, o.kind) for o in study_entry("firm-resilience").options][2:]
+    [('--shock-year', 'shock.shock_year', 'int'), ('--drop-invalid', 'data.invalid', 'flag')]
+    >>> opt = CliOption("--drop-invalid", "data.invalid", "Leave out invalid rows.", kind="flag",
+    ...                 value="drop")  # given on the command line: [data] invalid = "drop"
+    >>> opt.key.split("."), opt.value
+    (['data', 'invalid'], 'drop')
     """
 
     flag: str
@@ -37,7 +47,18 @@ class CliOption:
 
 @dataclass(frozen=True)
 class StudyEntry:
-    """One registered study: CLI name, module (defining ``STUDY``), one-line help, extra options."""
+    """One registered study: CLI name, module (defining ``STUDY``), one-line help, extra options.
+
+    Examples
+    --------
+    >>> from exportlens.studies import STUDIES, StudyEntry
+    >>> isinstance(STUDIES[0], StudyEntry)
+    True
+    >>> [(e.name, len(e.options)) for e in STUDIES]
+    [('resilience', 0), ('linkage', 0), ('value-added', 0), ('synergy', 0), ('firm-resilience', 4)]
+    >>> STUDIES[0].demo_variants
+    (('resilience-identification', 'demo_identification.toml'),)
+    """
 
     name: str
     module: str
@@ -74,12 +95,31 @@ STUDIES: tuple[StudyEntry, ...] = (
 
 
 def study_names() -> list[str]:
-    """Registered study names, in registry order."""
+    """Registered study names, in registry order.
+
+    Examples
+    --------
+    >>> from exportlens.studies import study_names
+    >>> study_names()
+    ['resilience', 'linkage', 'value-added', 'synergy', 'firm-resilience']
+    """
     return [s.name for s in STUDIES]
 
 
 def study_entry(name: str) -> StudyEntry:
-    """The registry entry of ``name`` (a clear error listing the studies otherwise)."""
+    """The registry entry of ``name`` (a clear error listing the studies otherwise).
+
+    Examples
+    --------
+    >>> from exportlens.studies import study_entry
+    >>> entry = study_entry("synergy")
+    >>> entry.name, entry.module
+    ('synergy', 'exportlens.studies.synergy')
+    >>> study_entry("gravity")
+    Traceback (most recent call last):
+    ...
+    exportlens.errors.InputError: Unknown study 'gravity'; studies: resilience, linkage, value-added, synergy, firm-resilience.
+    """
     for entry in STUDIES:
         if entry.name == name:
             return entry
@@ -87,7 +127,17 @@ def study_entry(name: str) -> StudyEntry:
 
 
 def load_study(name: str) -> StudyDefinition:
-    """Import the study's module and return its ``STUDY`` definition."""
+    """Import the study's module and return its ``STUDY`` definition.
+
+    Examples
+    --------
+    >>> from exportlens.studies import load_study
+    >>> definition = load_study("synergy")
+    >>> definition.name, definition.spec_class.__name__
+    ('synergy', 'SynergyStudySpec')
+    >>> definition.steps
+    ('load data', 'subsystem indices (panel entropy)', 'coupling coordination', 'cluster measures')
+    """
     entry = study_entry(name)
     module = importlib.import_module(entry.module)
     definition: StudyDefinition = module.STUDY
