@@ -7,6 +7,9 @@ such example with :mod:`doctest` on the *installed* package (so CI checks what u
 one test per public object, in a fresh temporary working folder (an example that writes a file
 writes it there).
 
+A public function or class without an ``Examples`` section fails
+``test_every_public_function_and_class_has_an_example``.
+
 Run the examples of one subpackage while writing them:
 
     .venv/bin/python -m pytest tests/test_docstring_examples.py -k measures
@@ -17,7 +20,6 @@ from __future__ import annotations
 import doctest
 import importlib
 import inspect
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -75,10 +77,6 @@ def test_example_runs(qualname: str, obj: object, tmp_path: Path, monkeypatch: p
     assert results.failed == 0, f"{results.failed} of {results.attempted} example lines of {qualname} failed"
 
 
-@pytest.mark.skipif(
-    os.environ.get("EXPORTLENS_CHECK_EXAMPLES") != "1",
-    reason="coverage of docstring examples is being completed (set EXPORTLENS_CHECK_EXAMPLES=1)",
-)
 def test_every_public_function_and_class_has_an_example() -> None:
     missing = [qualname for qualname, obj in PUBLIC if not _has_examples(obj)]
     assert not missing, f"{len(missing)} public names without an Examples section: {missing}"
