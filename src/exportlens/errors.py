@@ -237,6 +237,11 @@ class StudySpecError(InputError):
     exportlens.errors.StudySpecError: study file: [resilience] nonpositive = "zero": expected one of 'raise' or 'nan'.
     """
 
+    def __init__(self, *args: object, validation_error: Exception | None = None) -> None:
+        super().__init__(*args)
+        #: The validation library's own error, when a declared value failed (kept for re-wording).
+        self.validation_error = validation_error
+
 
 class MissingDependencyError(ExportlensError, ImportError):
     """An optional package needed for the requested computation is not installed.

@@ -163,6 +163,7 @@ CLI_ADVICE: dict[str, str] = {
     "year": "add a 时间： line with the year to the file",
     "tolerance": "check the national exports column named in [variables] national_exports",
     "national": 'set [variables] national_exports or [resilience] national_from = "sum" in the study file',
+    "overwrite": "add --overwrite",
 }
 _PY_ADVICE = re.compile(r"\b([Pp])ass (\w+)=(?:'[^']*'|\"[^\"]*\"|\{[^}]*\}|-?\d+(?:\.\d+)?(?:e-?\d+)?|[^\s,;.)]*)(?: \(and \w+=\))?")
 _PY_SENTENCE = re.compile(r"[^.;:]*?\b[Pp]ass \w+=[^.;]*[.;]?")

@@ -131,7 +131,7 @@ def new_output_dir(out: str | Path | None, study: str, *, overwrite: bool = Fals
     >>> new_output_dir("run1", "resilience")
     Traceback (most recent call last):
     ...
-    exportlens.errors.InputError: Output folder run1 already exists and is not empty; choose a new folder or pass --overwrite.
+    exportlens.errors.InputError: Output folder run1 already exists and is not empty; choose a new folder or pass overwrite=True.
     >>> auto = new_output_dir(None, "resilience")
     >>> auto.parent.name, auto.name.startswith("resilience-")
     ('exportlens-output', True)
@@ -148,7 +148,7 @@ def new_output_dir(out: str | Path | None, study: str, *, overwrite: bool = Fals
         if path.exists() and not path.is_dir():
             raise InputError(f"Output path {path} exists and is not a folder.")
         if path.exists() and any(path.iterdir()) and not overwrite:
-            raise InputError(f"Output folder {path} already exists and is not empty; choose a new folder or pass --overwrite.")
+            raise InputError(f"Output folder {path} already exists and is not empty; choose a new folder or pass overwrite=True.")
     path.mkdir(parents=True, exist_ok=True)
     return path
 

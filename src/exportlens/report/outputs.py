@@ -42,8 +42,8 @@ def _check_target(path: Path, overwrite: bool) -> set[Path]:
     if not path.exists() or not any(path.iterdir()):
         return set()
     if not overwrite:
-        raise InputError(f"Output folder {path} already exists and is not empty; choose a new --out folder or "
-                         "pass --overwrite to replace the files of the earlier exportlens run there.")
+        raise InputError(f"Output folder {path} already exists and is not empty; choose a new output folder or "
+                         "pass overwrite=True to replace the files of the earlier exportlens run there.")
     manifest = path / MANIFEST
     if not manifest.is_file():
         raise InputError(f"Output folder {path} holds files but no exportlens manifest.json, so --overwrite cannot "

@@ -172,7 +172,8 @@ class StudySpec(BaseModel):
         try:
             super().__init__(**values)
         except _PydanticValidationError as exc:
-            raise _SpecValuesError(_describe_errors(type(self), exc, origin=type(self).__name__), exc) from None
+            raise StudySpecError(_describe_errors(type(self), exc, origin=type(self).__name__),
+                                 validation_error=exc) from None
         self.check()
 
     # --- declaration ----------------------------------------------------------------
@@ -235,9 +236,9 @@ class StudySpec(BaseModel):
                 values[name] = value
         try:
             return cls(**values)
-        except _SpecValuesError as exc:
-            raise StudySpecError(_describe_errors(cls, exc.validation_error, origin=where)) from None
         except StudySpecError as exc:
+            if isinstance(exc.validation_error, _PydanticValidationError):
+                raise StudySpecError(_describe_errors(cls, exc.validation_error, origin=where)) from None
             raise StudySpecError(f"{where}: {exc}") from None
 
     @classmethod
@@ -343,14 +344,6 @@ class ProvinceYearSpec(StudySpec):
         if self.build_file:
             return {"build": self.build_file}
         return {"data": self.data_path} if self.data_path else {}
-
-
-class _SpecValuesError(StudySpecError):
-    """A value of the spec fails its declaration (carries pydantic's detail for re-wording)."""
-
-    def __init__(self, message: str, validation_error: _PydanticValidationError):
-        super().__init__(message)
-        self.validation_error = validation_error
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
