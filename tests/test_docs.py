@@ -263,3 +263,53 @@ def test_readme_is_a_short_front_page_with_the_two_quick_start_commands():
         assert (ROOT / target).is_file(), f"README links to {target}, which does not exist"
     for study in STUDIES:
         assert f"docs/tutorials/{study}.md" in readme
+
+
+# --- commands shown in the documentation exist ---------------------------------------------
+
+_GROUPS = {"run", "data", "regions", "datasets", "study"}
+
+
+def _documented_commands() -> list[tuple[str, list[str]]]:
+    """(page, tokens after ``exportlens``) of every command line in a ``bash`` block."""
+    import shlex
+
+    out = []
+    pages = [ROOT / "README.md", *sorted(DOCS.rglob("*.md"))]
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        for _indent, body in re.findall(r"^( *)```bash\n(.*?)^\1```", text, re.S | re.M):
+            for line in body.replace("\\\n", " ").splitlines():
+                line = line.strip()
+                for prefix in ("exportlens ", ".venv/bin/exportlens "):
+                    if line.startswith(prefix):
+                        tokens = shlex.split(line[len(prefix):].split(" > ")[0], comments=True)
+                        out.append((str(page.relative_to(ROOT)), tokens))
+    return out
+
+
+def test_documented_commands_and_options_exist():
+    """Every ``exportlens`` command in a bash block of the README or the docs names a real
+    (sub)command, and each of its ``--options`` is in that command's help."""
+    from typer.testing import CliRunner
+
+    from exportlens.cli import app
+
+    runner = CliRunner()
+    commands = _documented_commands()
+    assert len(commands) > 30
+    helps: dict[tuple[str, ...], str] = {}
+    bad = []
+    for page, tokens in commands:
+        path = tuple(tokens[:2] if tokens and tokens[0] in _GROUPS else tokens[:1])
+        path = tuple(t for t in path if not t.startswith("-"))
+        if path not in helps:
+            r = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "200", "NO_COLOR": "1"})
+            helps[path] = r.output if r.exit_code == 0 else ""
+        if not helps[path]:
+            bad.append(f"{page}: exportlens {' '.join(path)} is not a command")
+            continue
+        for opt in (t.split("=")[0] for t in tokens if t.startswith("--")):
+            if opt not in helps[path]:
+                bad.append(f"{page}: exportlens {' '.join(path)} has no option {opt}")
+    assert not bad, "\n".join(bad)
