@@ -79,11 +79,14 @@ def add_exit_variables(frame: pd.DataFrame) -> pd.DataFrame:
     firm = f["firm"].to_numpy()
     year = f["year"].to_numpy()
     n = len(f)
-    same_prev = np.r_[False, (firm[1:] == firm[:-1]) & (year[1:] == year[:-1] + 1)]
+    same_prev = np.zeros(n, dtype=bool)  # the row before is the same firm's previous year
+    same_prev[1:] = (firm[1:] == firm[:-1]) & (year[1:] == year[:-1] + 1)
     # a run starts on an active row whose predecessor is not an active row of the same firm, year t−1
-    starts = active & ~(same_prev & np.r_[False, active[:-1]])
+    active_before = np.zeros(n, dtype=bool)
+    active_before[1:] = active[:-1]
+    starts = active & ~(same_prev & active_before)
     idx = np.arange(n, dtype=np.int64)
-    start_idx = np.maximum.accumulate(np.where(starts, idx, 0)) if n else idx
+    start_idx = np.maximum.accumulate(np.where(starts, idx, 0)) if n else idx  # start of the run of each row
     run = np.where(active, idx - start_idx + 1, 0).astype(np.int64)  # consecutive active years ending in t
     prev = np.zeros(n, dtype=np.int64)
     prev[same_prev] = run[np.flatnonzero(same_prev) - 1]
