@@ -48,7 +48,11 @@ from exportlens.firms.pipeline import PIPELINE_STEPS, connect_duckdb, firm_pipel
 from exportlens.regions import grouping, list_groupings, resolve_province
 from exportlens.report.figures_firms import survival_by_group
 from exportlens.report.tables import FrameTable
-from exportlens.studies.firm_resilience_models import FirmModelResults, estimate_firm_models, read_study_panel
+from exportlens.studies.firm_resilience_models import (
+    FirmModelResults,
+    estimate_firm_models,
+    read_study_panel,
+)
 from exportlens.studies.framework import StudyDefinition, StudySpec, WritableResult, study_field
 from exportlens.text import LANGS, Lang, check_lang, localized, term
 

@@ -170,10 +170,11 @@ class FirmModelResults:
 
     def summary(self) -> str:
         lines = ["Firm-level models (Vag: province-year virtual agglomeration):"]
-        cov = self.coverage.set_index("status")
-        total = int(cov["firm_years"].sum())
-        lines.append(f"  joined {int(cov.loc['matched', 'firm_years']):,} of {total:,} firm-years; "
-                     + ", ".join(f"{k}: {int(cov.loc[k, 'firm_years']):,}" for k in JOIN_STATUSES if k != "matched"))
+        cov = dict(zip(self.coverage["status"], self.coverage["firm_years"].astype(int), strict=True))
+        lines.append(f"  joined {cov['matched']:,} of {sum(cov.values()):,} firm-years; "
+                     + ", ".join(f"{k}: {cov[k]:,}" for k in JOIN_STATUSES if k != "matched")
+                     + f"; {self.several_provinces:,} joined firm-years with exports from several provinces "
+                       "(modal province)")
         for m in [*self.growth, *self.shock, *self.exit.values()]:
             if self.key in m.coefs.index:
                 lines.append(f"  {m.name}: {self.key} {m.value(self.key):+.4f} (se {m.value(self.key, 'std_error'):.4f}), "
