@@ -11,16 +11,16 @@ import numpy as np
 import pandas as pd
 import pyfixest as pf
 import pytest
-from lifelines import CoxPHFitter, KaplanMeierFitter
+from statsmodels.duration.survfunc import SurvfuncRight
 
 from exportlens.datasets.demo_firms import (
     FIRM_DEMO_PARAMETERS,
     FIRM_DEMO_SEED,
     FIRM_DEMO_SHOCK_YEAR,
     FIRM_DEMO_YEARS,
-    panel_for_rows,
     firm_demo_province_panel,
     firm_transactions_demo,
+    panel_for_rows,
     write_firm_transactions,
 )
 from exportlens.econometrics.firm_models import add_exit_variables
@@ -46,9 +46,17 @@ def _contains(model, term, truth):
 # --- the demo run ------------------------------------------------------------------------------
 
 
+try:
+    import lifelines  # noqa: F401  (optional: pip install 'exportlens[survival]')
+
+    HAS_LIFELINES = True
+except ImportError:
+    HAS_LIFELINES = False
+
+
 @pytest.fixture(scope="module")
 def demo():
-    return run_firm_resilience_study(FirmResilienceStudySpec(cox=True, heterogeneity=["size", "group"]))
+    return run_firm_resilience_study(FirmResilienceStudySpec(cox=HAS_LIFELINES, heterogeneity=["size", "group"]))
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +83,8 @@ def test_tables_in_both_languages(demo):
     for name in ("table_f7", "table_f8", "table_f9", "table_f10", "table_f11"):
         assert name in zh and name in en
     assert "表F8" in zh["table_f8"].to_markdown() and "虚拟集聚" in zh["table_f8"].to_markdown()
-    assert "Table F10" in en["table_f10"].to_markdown() and "Cox" in en["table_f10"].to_markdown()
+    assert "Table F10" in en["table_f10"].to_markdown()
+    assert ("Cox" in en["table_f10"].to_markdown()) == HAS_LIFELINES
     assert "匹配到省级面板" in zh["table_f7"].to_markdown()
 
 
@@ -120,7 +129,11 @@ def test_estimates_equal_pyfixest_on_the_joined_frame(demo):
     ref = pf.feols("growth_contraction ~ vag | industry", data=fs.assign(industry=fs["industry"].astype(str)),
                    vcov={"CRV1": "code"})
     np.testing.assert_allclose(m.shock[0].value("vag"), ref.coef()["vag"], rtol=1e-8)
+    if not HAS_LIFELINES:
+        return
     # Cox: lifelines directly on the spells
+    from lifelines import CoxPHFitter
+
     spells = export_spells(j, carry=["code", "vag"])
     spells = spells[~spells["left_censored"]]
     cph = CoxPHFitter().fit(spells[["duration", "event", "vag", "code", "start"]], "duration", "event",
@@ -135,7 +148,8 @@ def test_demo_recovers_the_known_effects(demo):
     growth = {r.depvar: r for r in m.growth}
     assert _contains(growth["log_growth"], "vag", TRUE_GROWTH) and growth["log_growth"].value("vag", "ci_low") > 0
     assert _contains(m.exit["lpm"], "vag", TRUE_EXIT)
-    assert m.exit["hazard"].value("vag") < 0 and m.exit["cox"].value("vag") < 0  # same sign on the hazard scales
+    assert m.exit["hazard"].value("vag") < 0  # same sign on the hazard scale
+    assert not HAS_LIFELINES or m.exit["cox"].value("vag") < 0
     assert m.synthetic_truth == {"vag_growth": TRUE_GROWTH, "vag_exit": TRUE_EXIT}
 
 
@@ -195,13 +209,28 @@ def test_models_on_generated_transactions_equal_the_dgp_firm_years(tmp_path):
 # --- Kaplan-Meier, spells, exit variables -----------------------------------------------------
 
 
-def test_kaplan_meier_equals_lifelines():
+def _km_sample():
     rng = np.random.default_rng(4)
-    s = pd.DataFrame({"duration": rng.integers(1, 9, 500), "event": rng.integers(0, 2, 500),
-                      "group": rng.choice(["a", "b"], 500)})
+    return pd.DataFrame({"duration": rng.integers(1, 9, 500), "event": rng.integers(0, 2, 500),
+                         "group": rng.choice(["a", "b"], 500)})
+
+
+def test_kaplan_meier_equals_statsmodels():
+    s = _km_sample()
     km = kaplan_meier(s, group="group")
     for g, sub in s.groupby("group"):
-        ref = KaplanMeierFitter().fit(sub["duration"], sub["event"]).survival_function_["KM_estimate"]
+        ref = SurvfuncRight(sub["duration"].to_numpy(), sub["event"].to_numpy())
+        got = km[(km["group"] == g) & (km["duration"] > 0) & (km["exits"] > 0)]
+        np.testing.assert_allclose(got["duration"], ref.surv_times)
+        np.testing.assert_allclose(got["survival"], ref.surv_prob, rtol=1e-12)
+
+
+def test_kaplan_meier_equals_lifelines():
+    lifelines = pytest.importorskip("lifelines", reason="optional: pip install 'exportlens[survival]'")
+    s = _km_sample()
+    km = kaplan_meier(s, group="group")
+    for g, sub in s.groupby("group"):
+        ref = lifelines.KaplanMeierFitter().fit(sub["duration"], sub["event"]).survival_function_["KM_estimate"]
         got = km[km["group"] == g].set_index("duration")["survival"]
         np.testing.assert_allclose(got.to_numpy(), ref.loc[got.index].to_numpy(), rtol=1e-12)
 
@@ -255,6 +284,9 @@ def test_cox_without_lifelines_names_the_extra(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_lifelines)
     with pytest.raises(ImportError, match=r"pip install 'exportlens\[survival\]'"):
         fit_cox(pd.DataFrame({"duration": [1, 2], "event": [1, 0], "vag": [0.1, 0.2]}), ["vag"], cluster=None)
+    with pytest.raises(ImportError, match=r"\[models\] cox = true needs lifelines: pip install") as err:
+        run_firm_resilience_study(FirmResilienceStudySpec(cox=True))  # before the pipeline runs
+    assert "\n" not in str(err.value)
 
 
 # --- bad panels and bad firm-years --------------------------------------------------------------
