@@ -268,6 +268,8 @@ def test_vectorised_exit_variables_equal_the_loop():
     f["exports"] = np.where(rng.random(len(f)) < 0.25, 0.0, rng.uniform(1, 5, len(f)))
     f["exports_lag"] = np.where(rng.random(len(f)) < 0.3, np.nan, rng.uniform(0, 5, len(f)))
     pd.testing.assert_frame_equal(add_exit_variables(f), _exit_variables_loop(f))
+    ordered = f.sort_values(["firm", "year"])  # already in order: no sort inside
+    pd.testing.assert_frame_equal(add_exit_variables(ordered), _exit_variables_loop(f))
     assert add_exit_variables(f.iloc[:0]).empty
 
 

@@ -74,7 +74,11 @@ def add_exit_variables(frame: pd.DataFrame) -> pd.DataFrame:
     [[2006.0, 1.0, 0.0], [2007.0, 2.0, 0.0], [2008.0, 3.0, 1.0]]
     """
     require_columns(frame, ["firm", "year", "exports", "exports_lag"], where="the firm-year table")
-    f = frame.sort_values(["firm", "year"], kind="mergesort").reset_index(drop=True)
+    firm, year = frame["firm"].to_numpy(), frame["year"].to_numpy()
+    ordered = len(frame) < 2 or bool(np.all((firm[1:] > firm[:-1]) | ((firm[1:] == firm[:-1]) & (year[1:] > year[:-1]))))
+    # already in firm-year order (the joined table is): no sort of millions of rows
+    f = frame.reset_index(drop=True) if ordered else frame.sort_values(["firm", "year"], kind="mergesort").reset_index(
+        drop=True)
     active = (f["exports"] > 0).to_numpy()
     firm = f["firm"].to_numpy()
     year = f["year"].to_numpy()
