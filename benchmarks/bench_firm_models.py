@@ -54,6 +54,18 @@ def main(argv: list[str] | None = None) -> int:
     frame = make_frame(args.rows)
     print(f"{args.rows:,} SYNTHETIC firm-years ({frame['firm'].nunique():,} firms) built in "
           f"{time.perf_counter() - t0:.1f} s; peak memory so far {_peak_gb():.2f} GB")
+    # the exit models' preparation (vectorised duration and exit flags) at the same size, first: the
+    # models' peak memory comes after
+    from exportlens.econometrics.firm_models import add_exit_variables
+
+    exits = frame[["firm", "year"]].copy()
+    exits["exports"] = (frame["dhs_growth"] > -0.5).astype(float) * 10.0
+    exits["exports_lag"] = exits.groupby("firm")["exports"].shift(1)
+    t0 = time.perf_counter()
+    risk = add_exit_variables(exits)
+    print(f"add_exit_variables on {args.rows:,} firm-years: {time.perf_counter() - t0:.2f} s "
+          f"({len(risk):,} at risk); peak memory {_peak_gb():.2f} GB")
+    del exits, risk
     t0 = time.perf_counter()
     import pyfixest as pf
 

@@ -224,6 +224,21 @@ def _firm(fn=None, files: dict[str, object] | None = None, extra_args: tuple[str
     return build
 
 
+def _firm_panel(edit):
+    """Valid transactions and a province-year panel (the demo's, edited by ``edit``) passed by --panel."""
+
+    def build(tmp: Path):
+        from exportlens.datasets.demo_firms import firm_demo_province_panel
+
+        args = _firm()(tmp)
+        panel = edit(firm_demo_province_panel())
+        if panel is not None:
+            panel.to_csv(tmp / "panel.csv", index=False)
+        return [*args, "--panel", str(tmp / "panel.csv")]
+
+    return build
+
+
 def _gbk_csv() -> bytes:
     return firm_frame().to_csv(index=False).encode("gbk")
 
@@ -251,6 +266,11 @@ FIRM_CASES = [
     Case("firm-missing-firm", _firm(lambda f: _set(f, 2, "firm_id", "")), 2, ("missing firm id",)),
     Case("firm-bad-mapping", _firm(extra_args=("--column", "firm")), 2, ("--column", "name=value")),
     Case("firm-unknown-role", _firm(extra_args=("--column", "boss=x")), 2, ("boss",)),
+    Case("firm-panel-no-vag", _firm_panel(lambda p: p.drop(columns=["vag"])), 2, ("panel.csv", "[panel] vag")),
+    Case("firm-panel-unknown-province", _firm_panel(lambda p: p.assign(province=["火星", *p["province"][1:]])), 2,
+         ("火星",)),
+    Case("firm-panel-duplicate-rows", _firm_panel(lambda p: pd.concat([p, p.iloc[:1]])), 2, ("uplicate",)),
+    Case("firm-panel-missing-file", _firm_panel(lambda p: None), 2, ("panel.csv",)),
     Case("firm-path-missing", lambda t: ["run", "firm-resilience", "--transactions", str(t / "nowhere"), "--out",
                                          str(t / "out"), *RUN_OPTS], 2, ("nowhere", "does not exist")),
 ]

@@ -33,9 +33,12 @@ collapse). True parameters in :data:`FIRM_DEMO_PARAMETERS`:
    h0 = 0.07, h_shock = 0.12, λ = 0.6; s_i is the industry's shock sensitivity
    (:data:`INDUSTRY_SHOCK_SENSITIVITY`: 1.4 machinery, vehicles and electronics; 0.7 food,
    textiles, apparel and leather; 1.0 otherwise). Exited firms do not return.
+   A firm active in t−1 also has the Vag effect on its exit probability (step 7):
+   the probability above becomes clip(h_ft + β_exit (Vag_pt − V̄), 0.005, 0.8).
 4. Entry. Each year 9 % (5 % in the shock year) of the previous year's active firms enter,
    with new draws of every firm attribute.
-5. Firm exports. log E_ft = a_f + 0.06 (t − 2005) + d_ft + e_ft, e_ft ~ N(0, 0.25²), with the
+5. Firm exports. log E_ft = a_f + 0.06 (t − 2005) + d_ft + β_growth C_pt + e_ft,
+   e_ft ~ N(0, 0.25²), C_pt = Σ_{s = 2006..t} (Vag_ps − V̄) (step 7; 0 in the first year), with the
    shock d_ft = −0.30 · s_i · (1 − λ v_p) in the shock year, one third of it the year after,
    0 otherwise; E_ft is in thousand USD. Hence firms in high-exposure provinces and
    low-sensitivity industries fall less and exit less: the mechanism the study tests.
@@ -47,6 +50,30 @@ collapse). True parameters in :data:`FIRM_DEMO_PARAMETERS`:
    a firm-year's rows add up to E_ft (up to rounding). After the first simulation the
    number of firms is rescaled to hit the requested rows, and the last few firm-years'
    row counts are nudged by one so that the total is exact.
+7. Province-year virtual agglomeration and its known firm-level effects. The SYNTHETIC
+   province-year panel (:func:`firm_demo_province_panel`, labelled synthetic; a stand-in,
+   not the headline study's index) is
+   Vag_pt = max(0, v_p + 0.03 (t − 2005) + η_pt), η_pt ~ N(0, 0.15²) i.i.d. (its own random
+   stream: the panel depends on ``seed`` and the years only), and a control
+   ln_gdp_pt = 8 + 1.5 v_p + 0.1 (t − 2005) + N(0, 0.05²) with no effect in the DGP.
+   η_pt is independent of every other draw, so its within-province time variation
+   identifies the effects with firm and year fixed effects. True effects
+   (:data:`FIRM_DEMO_PARAMETERS`):
+
+   * growth: for a firm exporting in t−1 and t,
+     ln E_ft − ln E_f,t−1 = 0.06 + Δd_ft + β_growth (Vag_pt − V̄) + e_ft − e_f,t−1, with
+     β_growth = 0.20 (``vag_growth``) and V̄ = 0.65 (``vag_centre``, about the panel's mean,
+     so that Vag leaves the national growth path about as it was). On the DHS growth of continuers
+     2(E_t − E_t−1)/(E_t + E_t−1) = 2 tanh(Δln E / 2) the slope is slightly smaller (a few
+     per cent with these dispersions); DHS growth over all firm-years (−2 at exit) mixes
+     in the exit effect.
+   * exit: β_exit = −0.05 (``vag_exit``) on the probability scale (a linear probability
+     model's coefficient) around V̄; clipping at 0.005
+     binds for few firm-years. With province and year effects (the study's default exit
+     LPM) the estimate recovers it; with firm effects and a once-only exit it is biased
+     towards zero. Recovery is tested in ``tests/test_firm_study_models.py`` (Monte Carlo
+     over seeds: one seed's estimates spread more than the CRV1 standard errors with 31
+     very unequal province clusters suggest).
 
 Deterministic for a given ``seed`` and ``rows`` (row blocks use their own seeded
 generators, so the block size does not change the data).
@@ -83,6 +110,7 @@ __all__ = [
     "SYNTHETIC_LABEL",
     "FirmPanel",
     "SyntheticTransactions",
+    "firm_demo_province_panel",
     "firm_transactions_demo",
     "load_firm_transactions_demo",
     "panel_for_rows",
@@ -108,6 +136,8 @@ FIRM_DEMO_PARAMETERS: dict[str, float] = {
     "shock_drop": 0.30, "shock_persistence": 1 / 3, "exposure_damping": 0.6,
     "exit_base": 0.07, "exit_shock": 0.12, "exit_size_elasticity": 0.25,
     "entry_rate": 0.09, "entry_rate_shock": 0.05, "rows_mu": 24.0, "rows_size_elasticity": 0.35,
+    "vag_growth": 0.20, "vag_exit": -0.05, "vag_centre": 0.65, "vag_trend": 0.03,
+    "vag_noise_sd": 0.15,
 }
 
 #: GB/T 4754-2017 manufacturing divisions used by the generator: code -> (zh, en).
@@ -174,6 +204,53 @@ def province_exposure() -> dict[int, float]:
     return {c: (1.0 if c in _EXPOSURE_TOP else _EXPOSURE_BY_GROUP[g]) for c, g in zip(codes, groups, strict=True)}
 
 
+def _vag_arrays(seed: int, years: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Province codes, Vag (provinces x years) and ln_gdp of the SYNTHETIC panel (step 7)."""
+    p = FIRM_DEMO_PARAMETERS
+    rng = np.random.default_rng([seed, 7])  # its own stream: independent of the firms and of ``rows``
+    exposure = province_exposure()
+    codes = np.array(sorted(exposure))
+    v = np.array([exposure[c] for c in codes])[:, None]
+    t = np.asarray(years, dtype=float)[None, :] - 2005
+    vag = np.maximum(0.0, v + p["vag_trend"] * t + rng.normal(0.0, p["vag_noise_sd"], (len(codes), len(years))))
+    ln_gdp = 8.0 + 1.5 * v + 0.1 * t + rng.normal(0.0, 0.05, (len(codes), len(years)))
+    return codes, vag, ln_gdp
+
+
+def firm_demo_province_panel(seed: int = FIRM_DEMO_SEED, years: tuple[int, ...] = FIRM_DEMO_YEARS) -> pd.DataFrame:
+    """The SYNTHETIC province-year panel of the firm demo: Vag and a control (module docstring, step 7).
+
+    Columns ``code`` (GB/T 2260), ``province`` (Chinese name), ``year``, ``vag`` and ``ln_gdp``;
+    31 provinces x the years; ``attrs["synthetic"]`` is True. The transactions of
+    :func:`write_firm_transactions` with the same ``seed`` and years carry the known effects of
+    this Vag (``FIRM_DEMO_PARAMETERS["vag_growth"]``, ``["vag_exit"]``).
+
+    Examples
+    --------
+    >>> from exportlens.datasets.demo_firms import firm_demo_province_panel
+    >>> panel = firm_demo_province_panel()
+    >>> panel.shape, panel.attrs["synthetic"]
+    ((310, 5), True)
+    >>> print(panel[["vag", "ln_gdp"]].describe().loc[["min", "max"]].round(2).to_string())
+          vag  ln_gdp
+    min  0.06    8.27
+    max  1.64   10.46
+    """
+    import pandas as pd
+
+    codes, vag, ln_gdp = _vag_arrays(seed, tuple(int(y) for y in years))
+    n, k = vag.shape
+    frame = pd.DataFrame({
+        "code": np.repeat(codes, k).astype("int64"),
+        "province": np.repeat([resolve_province(int(c)).name_zh for c in codes], k),
+        "year": np.tile(np.asarray(years, dtype="int64"), n),
+        "vag": vag.ravel(), "ln_gdp": ln_gdp.ravel(),
+    })
+    frame.attrs["synthetic"] = True
+    frame.attrs["description"] = f"{SYNTHETIC_LABEL}: province-year Vag and ln_gdp of the firm demo, seed {seed}"
+    return frame
+
+
 def _hs_codes() -> list[str]:
     """60 synthetic HS8 codes per industry, in the industry's order."""
     codes = []
@@ -198,6 +275,8 @@ class FirmPanel:
     fy_year: np.ndarray
     fy_log_exports: np.ndarray
     fy_rows: np.ndarray
+    size: np.ndarray | None = None  # log size a_f per firm
+    fy_vag: np.ndarray | None = None  # the province's Vag per firm-year (step 7)
 
 
 def _simulate_panel(n0: int, seed: int, years: tuple[int, ...], shock_year: int) -> FirmPanel:
@@ -222,6 +301,11 @@ def _simulate_panel(n0: int, seed: int, years: tuple[int, ...], shock_year: int)
     n_dests = np.minimum(1 + rng.poisson(3.0, size=cap), _MAX_DESTINATIONS)
     dests = rng.choice(len(DESTINATIONS), size=(cap, _MAX_DESTINATIONS), p=dest_w)
     damp = 1.0 - p["exposure_damping"] * np.array([exposure[c] for c in province])
+    vag_codes, vag, _ = _vag_arrays(seed, years)
+    prov_row = np.searchsorted(vag_codes, province)  # row of each firm's province in ``vag``
+    # C_pt = Σ_{s ≤ t} (Vag_ps − V̄), 0 in the first year
+    cum_vag = np.cumsum(np.c_[np.zeros(len(vag_codes)), vag[:, 1:] - p["vag_centre"]], axis=1)
+    fy_vag: list[np.ndarray] = []
 
     alive = np.arange(n0)
     born = n0
@@ -235,7 +319,7 @@ def _simulate_panel(n0: int, seed: int, years: tuple[int, ...], shock_year: int)
             shock = year == shock_year
             h = (p["exit_base"] + p["exit_shock"] * shock * sens[industry[alive]] * damp[alive]) \
                 * np.exp(-p["exit_size_elasticity"] * size[alive])
-            h = np.clip(h, 0.005, 0.8)
+            h = np.clip(h + p["vag_exit"] * (vag[prov_row[alive], j] - p["vag_centre"]), 0.005, 0.8)
             alive = alive[rng.random(len(alive)) >= h]
             n_new = round((p["entry_rate_shock"] if shock else p["entry_rate"]) * len(fy_firm[-1]))
             n_new = min(n_new, cap - born)
@@ -249,7 +333,9 @@ def _simulate_panel(n0: int, seed: int, years: tuple[int, ...], shock_year: int)
             d = -hit
         elif year == shock_year + 1:
             d = -p["shock_persistence"] * hit
-        log_e = size[alive] + p["trend"] * (year - years[0]) + d + rng.normal(0, p["noise_sd"], len(alive))
+        log_e = (size[alive] + p["trend"] * (year - years[0]) + d + p["vag_growth"] * cum_vag[prov_row[alive], j]
+                 + rng.normal(0, p["noise_sd"], len(alive)))
+        fy_vag.append(vag[prov_row[alive], j])
         mu = p["rows_mu"] * np.exp(p["rows_size_elasticity"] * size[alive]) * norm
         fy_firm.append(alive)
         fy_year.append(np.full(len(alive), year, dtype=np.int32))
@@ -259,6 +345,7 @@ def _simulate_panel(n0: int, seed: int, years: tuple[int, ...], shock_year: int)
         province=province[:born], industry=industry[:born], products=products[:born], n_products=n_products[:born],
         dests=dests[:born], n_dests=n_dests[:born], fy_firm=np.concatenate(fy_firm), fy_year=np.concatenate(fy_year),
         fy_log_exports=np.concatenate(fy_log), fy_rows=np.concatenate(fy_rows).astype(np.int64),
+        size=size[:born], fy_vag=np.concatenate(fy_vag),
     )
 
 

@@ -42,7 +42,11 @@ from exportlens.validation import require_columns
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["GROWTH_OUTCOMES", "add_exit_variables", "fit_exit", "fit_firm_growth"]
+__all__ = ["EXIT_MODELS", "GROWTH_OUTCOMES", "add_exit_variables", "fit_exit", "fit_firm_growth", "fit_group_slopes",
+           "fit_shock_window", "group_slope_terms"]
+
+#: Exit models of :func:`fit_exit`.
+EXIT_MODELS = ("lpm", "logit", "hazard")
 
 #: Outcomes of :func:`fit_firm_growth` (those present in the frame are used).
 GROWTH_OUTCOMES = ("dhs_growth", "new_products_share", "new_destinations_share", "product_switching",
@@ -53,18 +57,42 @@ def add_exit_variables(frame: pd.DataFrame) -> pd.DataFrame:
     """The firm-years at risk of exit (E_f,t−1 > 0) with ``exit`` (1 when E_ft = 0) and
     ``duration`` (consecutive years with exports up to t−1, counted from the first year of
     the data: a firm exporting in t−3, t−2, t−1 has duration 3, or more if earlier years are
-    in the data)."""
+    in the data).
+
+    Vectorised: a run of consecutive exporting years starts where the firm changes, a year
+    is skipped or the previous year had no exports; the run length at row i is
+    i − (start of its run) + 1 on exporting rows, 0 otherwise.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.econometrics.firm_models import add_exit_variables
+    >>> f = pd.DataFrame({"firm": [1, 1, 1, 1], "year": [2005, 2006, 2007, 2008],
+    ...                   "exports": [5.0, 5.0, 5.0, 0.0], "exports_lag": [None, 5.0, 5.0, 5.0]})
+    >>> r = add_exit_variables(f)
+    >>> r[["year", "duration", "exit"]].values.tolist()
+    [[2006.0, 1.0, 0.0], [2007.0, 2.0, 0.0], [2008.0, 3.0, 1.0]]
+    """
     require_columns(frame, ["firm", "year", "exports", "exports_lag"], where="the firm-year table")
-    f = frame.sort_values(["firm", "year"], kind="mergesort").reset_index(drop=True)
+    firm, year = frame["firm"].to_numpy(), frame["year"].to_numpy()
+    ordered = len(frame) < 2 or bool(np.all((firm[1:] > firm[:-1]) | ((firm[1:] == firm[:-1]) & (year[1:] > year[:-1]))))
+    # already in firm-year order (the joined table is): no sort of millions of rows
+    f = frame.reset_index(drop=True) if ordered else frame.sort_values(["firm", "year"], kind="mergesort").reset_index(
+        drop=True)
     active = (f["exports"] > 0).to_numpy()
     firm = f["firm"].to_numpy()
     year = f["year"].to_numpy()
-    run = np.zeros(len(f), dtype=np.int64)  # consecutive active years ending in t
-    for i in range(len(f)):
-        same = i > 0 and firm[i] == firm[i - 1] and year[i] == year[i - 1] + 1
-        run[i] = (run[i - 1] + 1 if same else 1) if active[i] else 0
-    prev = np.zeros(len(f), dtype=np.int64)
-    same_prev = np.r_[False, (firm[1:] == firm[:-1]) & (year[1:] == year[:-1] + 1)]
+    n = len(f)
+    same_prev = np.zeros(n, dtype=bool)  # the row before is the same firm's previous year
+    same_prev[1:] = (firm[1:] == firm[:-1]) & (year[1:] == year[:-1] + 1)
+    # a run starts on an active row whose predecessor is not an active row of the same firm, year t−1
+    active_before = np.zeros(n, dtype=bool)
+    active_before[1:] = active[:-1]
+    starts = active & ~(same_prev & active_before)
+    idx = np.arange(n, dtype=np.int64)
+    start_idx = np.maximum.accumulate(np.where(starts, idx, 0)) if n else idx  # start of the run of each row
+    run = np.where(active, idx - start_idx + 1, 0).astype(np.int64)  # consecutive active years ending in t
+    prev = np.zeros(n, dtype=np.int64)
     prev[same_prev] = run[np.flatnonzero(same_prev) - 1]
     f["duration"] = prev
     at_risk = f["exports_lag"].fillna(0.0).to_numpy() > 0
@@ -121,23 +149,170 @@ def fit_exit(
     controls: Sequence[str] = (),
     fe: Sequence[str] = ("firm", "year"),
     cluster: str = "code",
+    models: Sequence[str] = EXIT_MODELS,
+    hazard_fe: Sequence[str] = ("duration", "year"),
 ) -> dict[str, ModelResult]:
     """Exit models on the firm-years at risk: ``lpm``, ``logit`` (FE logit) and ``hazard``
-    (discrete-time logit with a duration baseline and year effects). ``frame`` is the joined
-    firm-year table; :func:`add_exit_variables` is applied here."""
+    (discrete-time logit with a duration baseline and the ``hazard_fe`` effects, by default
+    duration and year). ``frame`` is the joined firm-year table; :func:`add_exit_variables`
+    is applied here. ``models``: which of :data:`EXIT_MODELS` to fit.
+
+    With firm fixed effects and an absorbing exit (a firm exits once), the within-firm
+    estimators compare the exit year with the firm's own spell, which is selected on
+    survival: in short panels they are biased towards zero; province (``code``) and year
+    effects identify the effect of a province-year Vag from its within-province variation
+    without that selection.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from exportlens.econometrics.firm_models import fit_exit
+    >>> rng = np.random.default_rng(0)
+    >>> rows = []
+    >>> for f in range(300):
+    ...     code, e = 110000 + 10000 * (f % 6), 1.0
+    ...     for y in range(2005, 2012):
+    ...         v = (code // 10000 + y) % 5 / 4
+    ...         gone = y > 2005 and rng.random() < 0.25 - 0.2 * v
+    ...         rows.append((f, y, code, 0.0 if gone else 1.0, np.nan if y == 2005 else e, v))
+    ...         if gone:
+    ...             break
+    >>> frame = pd.DataFrame(rows, columns=["firm", "year", "code", "exports", "exports_lag", "vag"])
+    >>> res = fit_exit(frame, fe=("code", "year"), models=["lpm"])
+    >>> print(res["lpm"].value("vag") < 0)
+    True
+    """
+    import warnings
+
     import pyfixest as pf
 
+    unknown = [m for m in models if m not in EXIT_MODELS]
+    if unknown:
+        raise InputError(f"Unknown exit model(s) {unknown}; models: {', '.join(EXIT_MODELS)}.")
     _check(frame, key, controls, fe, cluster)
     risk = add_exit_variables(frame)
-    cols = [key, *controls, cluster, *(c for f in fe for c in f.split("^"))]
+    cols = [key, *controls, cluster, *(c for f in [*fe, *hazard_fe] for c in f.split("^") if c != "duration")]
     risk = risk.dropna(subset=[c for c in dict.fromkeys([*cols, "exit"])])
     if risk.empty:
         raise InputError("No firm-year is at risk of exit (no firm exported in the year before another).")
     rhs = " + ".join([key, *controls])
-    out = {"lpm": fit_panel(risk, "exit", [key, *controls], fe=list(fe), entity="firm", time="year",
-                            vcov="cluster", cluster=cluster, name="exit (LPM)", warn=False)}
-    m = pf.feglm(f"exit ~ {rhs} | {' + '.join(fe)}", data=risk, family="logit", vcov={"CRV1": cluster})
-    out["logit"] = _glm_result("exit (FE logit)", "exit", m, len(risk), fe, cluster)
-    h = pf.feglm(f"exit ~ {rhs} | duration + year", data=risk, family="logit", vcov={"CRV1": cluster})
-    out["hazard"] = _glm_result("exit (discrete-time hazard)", "exit", h, len(risk), ["duration", "year"], cluster)
+    out: dict[str, ModelResult] = {}
+    if "lpm" in models:
+        out["lpm"] = fit_panel(risk, "exit", [key, *controls], fe=list(fe), entity="firm", time="year",
+                               vcov="cluster", cluster=cluster, name="exit (LPM)", warn=False)
+    with warnings.catch_warnings():
+        # separated and singleton observations dropped by feglm are counted in each model's notes
+        warnings.filterwarnings("ignore", message=r".*(separation|singleton fixed effect)", category=UserWarning)
+        out.update(_glm_models(pf, risk, rhs, fe, hazard_fe, cluster, models))
     return out
+
+
+def _glm_models(pf: Any, risk: pd.DataFrame, rhs: str, fe: Sequence[str], hazard_fe: Sequence[str], cluster: str,
+                models: Sequence[str]) -> dict[str, ModelResult]:
+    out: dict[str, ModelResult] = {}
+    if "logit" in models:
+        m = pf.feglm(f"exit ~ {rhs} | {' + '.join(fe)}", data=risk, family="logit", vcov={"CRV1": cluster})
+        out["logit"] = _glm_result("exit (FE logit)", "exit", m, len(risk), fe, cluster)
+    if "hazard" in models:
+        h = pf.feglm(f"exit ~ {rhs} | {' + '.join(hazard_fe)}", data=risk, family="logit", vcov={"CRV1": cluster})
+        out["hazard"] = _glm_result("exit (discrete-time hazard)", "exit", h, len(risk), list(hazard_fe), cluster)
+    return out
+
+
+def group_slope_terms(frame: pd.DataFrame, key: str, group: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """``frame`` with one column ``{key}_x_{group}_{level}`` = key · 1[group = level] per level
+    of ``group`` (rows with a missing group get 0 in every column and are counted by the
+    caller), and the map column -> level.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.econometrics.firm_models import group_slope_terms
+    >>> f, terms = group_slope_terms(pd.DataFrame({"vag": [1.0, 2.0], "g": ["a", "b"]}), "vag", "g")
+    >>> terms, f["vag_x_g_b"].tolist()
+    ({'vag_x_g_a': 'a', 'vag_x_g_b': 'b'}, [0.0, 2.0])
+    """
+    require_columns(frame, [key, group], where="the joined firm-year table")
+    out = frame.copy()
+    terms: dict[str, str] = {}
+    for level in sorted(frame[group].dropna().unique(), key=str):
+        name = f"{key}_x_{group}_{level}"
+        out[name] = frame[key].where(frame[group] == level, 0.0).astype("float64")
+        terms[name] = str(level)
+    if not terms:
+        raise InputError(f"The column {group!r} has no values; heterogeneity by {group!r} needs them.")
+    return out, terms
+
+
+def fit_group_slopes(
+    frame: pd.DataFrame,
+    outcome: str,
+    group: str,
+    *,
+    key: str = "vag",
+    controls: Sequence[str] = (),
+    fe: Sequence[str] = ("firm", "year"),
+    cluster: str = "code",
+) -> ModelResult:
+    """Heterogeneity: y_ft = Σ_g β_g Vag_pt · 1[group_f = g] + γ'X + fixed effects + ε, one
+    slope per group (no reference group: each β_g is the group's own effect; the group's
+    level is absorbed by the firm effects when the group is fixed within firms). pyfixest
+    ``feols`` through :func:`~exportlens.econometrics.fit_panel`; the rows whose group is
+    missing are left out (counted in ``extra["n_missing_group"]``).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from exportlens.econometrics.firm_models import fit_group_slopes
+    >>> rng = np.random.default_rng(1)
+    >>> f = pd.DataFrame({"firm": np.repeat(np.arange(200), 5), "year": np.tile(np.arange(2005, 2010), 200)})
+    >>> f["code"] = f["firm"] % 8
+    >>> f["size"] = np.where(f["firm"] % 2 == 0, "small", "large")
+    >>> f["vag"] = rng.uniform(size=len(f))
+    >>> f["dhs_growth"] = np.where(f["size"] == "small", 0.5, 0.1) * f["vag"] + rng.normal(0, 0.05, len(f))
+    >>> m = fit_group_slopes(f, "dhs_growth", "size")
+    >>> print(round(m.value("vag_x_size_small"), 1), round(m.value("vag_x_size_large"), 1))
+    0.5 0.1
+    """
+    _check(frame, key, controls, fe, cluster)
+    missing = int(frame[group].isna().sum()) if group in frame.columns else 0
+    data, terms = group_slope_terms(frame[frame[group].notna()] if missing else frame, key, group)
+    res = fit_panel(data, outcome, [*terms, *controls], fe=list(fe), entity="firm", time="year", vcov="cluster",
+                    cluster=cluster, name=f"{outcome} by {group}", warn=False)
+    res.extra["group_terms"] = terms
+    res.extra["n_missing_group"] = missing
+    return res
+
+
+def fit_shock_window(
+    frame: pd.DataFrame,
+    outcome: str,
+    *,
+    key: str = "vag",
+    controls: Sequence[str] = (),
+    fe: Sequence[str] = ("industry",),
+    cluster: str = "code",
+) -> ModelResult:
+    """Shock-window cross-section: g_f = β Vag_p(f),base + γ'X_f + α_industry + ε_f, one row per
+    firm of the pre-shock cohort, g_f its growth from the base year to the shock year
+    (``growth_contraction``) or to the recovery year (``growth_recovery``), Vag measured in the
+    base year (before the shock), standard errors clustered by province.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from exportlens.econometrics.firm_models import fit_shock_window
+    >>> rng = np.random.default_rng(2)
+    >>> f = pd.DataFrame({"code": rng.integers(0, 20, 2000), "industry": rng.integers(0, 5, 2000)})
+    >>> f["vag"] = (f["code"] % 7) / 7
+    >>> f["growth_contraction"] = -0.3 + 0.2 * f["vag"] + rng.normal(0, 0.1, 2000)
+    >>> print(round(fit_shock_window(f, "growth_contraction").value("vag"), 1))
+    0.2
+    """
+    cols = [key, outcome, *controls, cluster, *(c for f in fe for c in f.split("^"))]
+    require_columns(frame, cols, where="the firm shock table joined to the base-year panel")
+    data = frame.dropna(subset=list(dict.fromkeys(cols)))
+    if data.empty:
+        raise InputError(f"No firm of the pre-shock cohort has {outcome} and a base-year {key}.")
+    return fit_panel(data, outcome, [key, *controls], fe=list(fe) or None, entity="industry", time="year",
+                     vcov="cluster", cluster=cluster, name=f"{outcome} (shock window)", warn=False)

@@ -12,7 +12,7 @@ from exportlens.validation import require_columns
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["survival_by_group"]
+__all__ = ["survival_by_group", "survival_curves"]
 
 
 def survival_by_group(
@@ -70,6 +70,52 @@ def survival_by_group(
         axes[0].set_ylabel(ylabel)
         axes[0].set_ylim(0, 1.05)
         axes[0].legend(frameon=False, fontsize=8)
+        if note:
+            fig.text(0.01, -0.02, note, fontsize=7, ha="left", va="top", color="0.35")
+        fig.tight_layout()
+        out = save_figure(fig, Path(path))
+        plt.close(fig)
+    return out
+
+
+def survival_curves(
+    km: pd.DataFrame,
+    *,
+    path: str | Path,
+    group_labels: Mapping[str, str],
+    title: str,
+    xlabel: str = "years exporting",
+    ylabel: str = "survival",
+    note: str | None = None,
+) -> Path:
+    """Kaplan-Meier survival curves of export spells, one step line per group.
+
+    ``km`` is the table of :func:`exportlens.econometrics.firm_survival.kaplan_meier`
+    (``group``, ``duration``, ``survival``); groups are drawn in ``group_labels`` order
+    (keys -> legend labels).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.report.figures_firms import survival_curves
+    >>> km = pd.DataFrame({"group": ["a"] * 3, "duration": [0, 1, 2], "survival": [1.0, 0.8, 0.6]})
+    >>> survival_curves(km, path="km.png", group_labels={"a": "all"}, title="Survival").name
+    'km.png'
+    """
+    require_columns(km, ["group", "duration", "survival"], where="the Kaplan-Meier table")
+    plt = pyplot()
+    lang = "zh" if any(ord(c) > 0x2E80 for t in [title, *group_labels.values()] for c in t) else "en"
+    with plt.rc_context(figure_rc(lang)):
+        fig, ax = plt.subplots(figsize=(5.6, 3.4))
+        for key, label in group_labels.items():
+            sub = km[km["group"] == key].sort_values("duration")
+            if len(sub):
+                ax.step(sub["duration"], sub["survival"], where="post", label=label)
+        ax.set_title(title)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.set_ylim(0, 1.05)
+        ax.legend(frameon=False, fontsize=8)
         if note:
             fig.text(0.01, -0.02, note, fontsize=7, ha="left", va="top", color="0.35")
         fig.tight_layout()

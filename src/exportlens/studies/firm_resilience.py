@@ -36,6 +36,7 @@ import pandas as pd
 
 from exportlens.datasets.demo_firms import (
     FIRM_DEMO_COLUMNS,
+    FIRM_DEMO_PARAMETERS,
     FIRM_DEMO_ROWS,
     INDUSTRIES,
     write_firm_transactions,
@@ -47,6 +48,11 @@ from exportlens.firms.pipeline import PIPELINE_STEPS, connect_duckdb, firm_pipel
 from exportlens.regions import grouping, list_groupings, resolve_province
 from exportlens.report.figures_firms import survival_by_group
 from exportlens.report.tables import FrameTable
+from exportlens.studies.firm_resilience_models import (
+    FirmModelResults,
+    estimate_firm_models,
+    read_study_panel,
+)
 from exportlens.studies.framework import StudyDefinition, StudySpec, WritableResult, study_field
 from exportlens.text import LANGS, Lang, check_lang, localized, term
 
@@ -58,6 +64,9 @@ __all__ = [
     "load_transactions",
     "run_firm_resilience_study",
 ]
+
+#: the progress step of the join and the models (after the pipeline's steps)
+MODEL_STEP = "join the province panel and estimate the models"
 
 #: column roles of the [columns] section (``ColumnMap`` fields) -> spec field
 COLUMN_ROLES: dict[str, str] = {
@@ -207,6 +216,42 @@ class FirmResilienceStudySpec(StudySpec):
     memory_limit: str = study_field("3GB", section="engine", min_length=1,
                                     help="DuckDB memory cap; it spills to a temporary folder beyond it")
     threads: int = study_field(2, section="engine", ge=1, help="DuckDB threads")
+    panel_path: str | None = study_field(
+        None, section="panel", key="path", path=True, example="province_panel.csv",
+        help="province-year panel with Vag (CSV, Excel, Stata or Parquet); unset: the SYNTHETIC demo panel for the "
+             "demo transactions, no models for your own transactions")
+    panel_sheet: str | None = study_field(None, section="panel", key="sheet", example="Sheet1", help="Excel sheet")
+    panel_province: str = study_field("province", section="panel", key="province", min_length=1,
+                                      help="province column of the panel (any spelling: 广东省, 广东, Guangdong, 440000)")
+    panel_year: str = study_field("year", section="panel", key="year", min_length=1, help="year column of the panel")
+    vag_column: str = study_field("vag", section="panel", key="vag", min_length=1,
+                                  help="the panel's virtual agglomeration column (the key regressor)")
+    panel_controls: list[str] = study_field(default_factory=list, section="panel", key="controls",
+                                            example=["ln_gdp"], help="province-year controls of the panel")
+    models: bool = study_field(True, section="models", key="run",
+                               help="join the firm-years to the panel and estimate the models (Tables F7-F11)")
+    outcomes: list[str] = study_field(
+        ["dhs_growth", "log_growth", "new_products_share", "new_destinations_share", "product_switching",
+         "destination_switching"], section="models", min_length=1,
+        help="growth outcomes (firm-year measures; log_growth = ln(E_t/E_t-1) of continuing exporters)")
+    fe: Literal["firm+year", "firm+industry^year"] = study_field(
+        "firm+year", section="models", help="fixed effects of the growth models")
+    model_controls: list[str] = study_field(default_factory=list, section="models", key="controls",
+                                            example=["n_products"], help="firm-year controls (firm-year columns)")
+    exit_models: list[Literal["lpm", "logit", "hazard"]] = study_field(
+        ["lpm", "logit", "hazard"], section="models",
+        help="exit models: linear probability, fixed-effects logit, discrete-time hazard")
+    exit_fe: Literal["code+year", "firm+year"] = study_field(
+        "code+year", section="models",
+        help="fixed effects of the exit LPM and logit (code+year: province and year; firm effects with a "
+             "once-only exit are biased towards zero in short panels)")
+    cox: bool = study_field(False, section="models",
+                            help="also Cox proportional hazards of export spells (pip install 'exportlens[survival]')")
+    heterogeneity: list[Literal["size", "group"]] = study_field(
+        ["size"], section="models",
+        help="Vag slopes by firm size tercile (base-year exports) and/or region group ([report] grouping)")
+    shock_window: bool = study_field(True, section="models",
+                                     help="growth base-to-shock and base-to-recovery on base-year Vag")
     labels: dict[Lang, dict[str, str]] = study_field(
         default_factory=dict, section="labels",
         example={"zh": {"39": "计算机、通信和其他电子设备制造业"}, "en": {"39": "Computers and electronics"}},
@@ -275,6 +320,8 @@ class FirmResilienceStudyResult(WritableResult):
     data_description: str = ""
     #: the temporary folder holding the firm-level Parquet files of an out-of-core run
     workspace: Any = field(default=None, repr=False)
+    #: the join to the province panel and the models (None: [models] run = false or no panel)
+    models: FirmModelResults | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """The province x year table (merge with the province panel on ``code`` and ``year``)."""
@@ -284,6 +331,8 @@ class FirmResilienceStudyResult(WritableResult):
         """Plain-text overview (SYNTHETIC when built from the demo data) and the row accounting."""
         head = "Firm-level export resilience" + (" (SYNTHETIC demo data)" if self.synthetic else "")
         lines = [head, self.measures.summary()]
+        if self.models is not None:
+            lines.append(self.models.summary())
         lines += [f"Note: {n}" for n in self.notes if n not in self.measures.notes]
         return "\n".join(lines) + "\n\n" + self.measures.validation.describe()
 
@@ -295,6 +344,11 @@ class FirmResilienceStudyResult(WritableResult):
             "row_accounting": {"rows_read": v.rows_read, "rows_used": v.rows_used, "rows_invalid": v.rows_invalid,
                                "invalid_by_reason": v.invalid, "unknown_province_values": v.unknown_provinces},
             "backend": self.measures.backend,
+            **({"join_coverage": {
+                **{s: {"firm_years": int(fy), "firms": int(fi)} for s, fy, fi in zip(
+                    self.models.coverage["status"], self.models.coverage["firm_years"], self.models.coverage["firms"],
+                    strict=True)},
+                "several_provinces_modal_rule": self.models.several_provinces}} if self.models is not None else {}),
         }
 
     def data_files(self, lang: str = "zh") -> dict[str, Any]:
@@ -311,6 +365,10 @@ class FirmResilienceStudyResult(WritableResult):
             source = m.files.get(name, getattr(m, name))
             if source is not None:
                 files[f"firm/{name}.parquet"] = source
+        if self.models is not None:
+            files["data/model_coefficients"] = self.models.to_frame()
+            files["data/join_coverage"] = self.models.coverage
+            files["data/survival_km"] = self.models.km
         return files
 
     def tables(self, lang: str = "zh") -> dict[str, Any]:
@@ -339,6 +397,7 @@ class FirmResilienceStudyResult(WritableResult):
         wide = py.pivot(index="code", columns="year", values="survival_rate_fw")
         wide.index = pd.Index([_province_name(c, lang) for c in wide.index], name="province")
         wide.columns = [str(c) for c in wide.columns]
+        model_tables = self.models.tables(lang, base_notes, m.phases.base) if self.models is not None else {}
         return {
             "table_f1": table(_sample_frame(m, lang), "table_f1", base_notes),
             "table_f2": table(nat[_NATIONAL_YEAR_COLUMNS], "table_f2", [*base_notes, defs]),
@@ -346,6 +405,7 @@ class FirmResilienceStudyResult(WritableResult):
             "table_f4": table(prov[["province", *_SHOCK_TABLE_COLUMNS_SHORT]], "table_f4", [*base_notes, defs]),
             "table_f5": table(ind[["industry", *_SHOCK_TABLE_COLUMNS_SHORT]], "table_f5", [*base_notes, defs]),
             "table_f6": table(wide.reset_index(), "table_f6", [*base_notes, defs, text["panel_note"]]),
+            **model_tables,
         }
 
     def draw_figures(self, out_dir: Path, lang: str) -> list[Path]:
@@ -354,7 +414,8 @@ class FirmResilienceStudyResult(WritableResult):
         text = localized(TEXT, flang)
         synth = (" " + term("synthetic_short", flang)) if self.synthetic else ""
         ph = self.measures.phases
-        return [survival_by_group(
+        km = self.models.draw_survival(out_dir, flang, synth) if self.models is not None else []
+        return [*km, survival_by_group(
             self.measures.group_year, group="group", path=out_dir / "survival_by_group.png",
             shock_year=ph.shock, base_year=ph.base, group_labels=_group_labels(self.spec.grouping, flang),
             titles=[text["figure_firms"], text["figure_exports"]], xlabel=text["figure_x"],
@@ -467,6 +528,8 @@ def run_firm_resilience_study(
     spec = spec or FirmResilienceStudySpec()
     data = (transactions if isinstance(transactions, FirmTransactions)
             else FirmTransactions(Path(transactions)) if transactions is not None else load_transactions(spec))
+    panel, panel_notes = read_study_panel(spec, data.synthetic) if spec.models else (None, [])
+    models: FirmModelResults | None = None
     spill = tempfile.TemporaryDirectory(prefix="exportlens-engine-") if out_dir is None else None
     # the engine's spill folder: next to the results (same disk) when there is an output folder
     work = Path(out_dir) / "_engine_tmp" if out_dir is not None else Path(spill.name)  # type: ignore[union-attr]
@@ -482,6 +545,12 @@ def run_firm_resilience_study(
                 measures = firm_pipeline(con, raw, columns=spec.column_map(), spec=spec.measure_spec(),
                                          out_dir=(Path(out_dir) / "firm") if out_dir is not None else None,
                                          progress=progress)
+                if panel is not None:
+                    if progress is not None:
+                        progress(MODEL_STEP)
+                    truth = ({k: FIRM_DEMO_PARAMETERS[k] for k in ("vag_growth", "vag_exit")}
+                             if data.synthetic and spec.panel_path is None else None)
+                    models = estimate_firm_models(con, measures, panel, spec, synthetic_truth=truth)
             except Exception as exc:
                 if not _engine_error(exc):
                     raise
@@ -494,8 +563,9 @@ def run_firm_resilience_study(
             spill.cleanup()
         else:
             shutil.rmtree(work, ignore_errors=True)
-    return FirmResilienceStudyResult(spec=spec, measures=measures, notes=[*data.notes, *measures.notes],
-                                     synthetic=data.synthetic, data_description=data.description)
+    model_notes = [*panel_notes, *(models.notes if models is not None else [])]
+    return FirmResilienceStudyResult(spec=spec, measures=measures, notes=[*data.notes, *measures.notes, *model_notes],
+                                     synthetic=data.synthetic, data_description=data.description, models=models)
 
 
 def _engine_error(exc: BaseException) -> bool:
@@ -522,7 +592,7 @@ STUDY = StudyDefinition(
     spec_class=FirmResilienceStudySpec,
     load=load_transactions,
     run=run_out_of_core,
-    steps=("prepare data", *PIPELINE_STEPS),
+    steps=("prepare data", *PIPELINE_STEPS, MODEL_STEP),
     inputs=transaction_inputs,
     demo_label=f"embedded SYNTHETIC demo transactions ({FIRM_DEMO_ROWS:,} rows from exportlens.datasets.demo_firms)",
 )

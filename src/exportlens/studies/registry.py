@@ -88,6 +88,9 @@ STUDIES: tuple[StudyEntry, ...] = (
                              "destination, year, value, province, industry).", kind="mapping", short="-c"),
                    CliOption("--shock-year", "shock.shock_year", "Year of the shock (resistance is measured "
                              "into it).", kind="int"),
+                   CliOption("--panel", "panel.path", "Province-year panel with Vag (CSV/Excel/Stata/Parquet) for "
+                             "the firm-level models; default: the study file's [panel] path or, for the demo, the "
+                             "synthetic panel.", kind="path"),
                    CliOption("--drop-invalid", "data.invalid", "Leave out invalid rows (counted by reason) instead "
                              "of stopping.", kind="flag", value="drop"),
                )),
