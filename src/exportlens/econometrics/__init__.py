@@ -8,6 +8,17 @@ instrument, mediation, threshold and robustness tables).
 
 from exportlens.econometrics.constant import fe_constant
 from exportlens.econometrics.descriptive import STAT_COLUMNS, describe
+from exportlens.econometrics.firm_models import (
+    EXIT_MODELS,
+    GROWTH_OUTCOMES,
+    add_exit_variables,
+    fit_exit,
+    fit_firm_growth,
+    fit_group_slopes,
+    fit_shock_window,
+    group_slope_terms,
+)
+from exportlens.econometrics.firm_survival import export_spells, fit_cox, kaplan_meier
 from exportlens.econometrics.iv import (
     STOCK_YOGO_IV_SIZE,
     FirstStageResult,
@@ -54,6 +65,8 @@ from exportlens.econometrics.threshold import (
 )
 
 __all__ = [
+    "EXIT_MODELS",
+    "GROWTH_OUTCOMES",
     "MEDIATION_ASSUMPTIONS",
     "STAT_COLUMNS",
     "STOCK_YOGO_IV_SIZE",
@@ -71,14 +84,23 @@ __all__ = [
     "SpecificationResults",
     "ThresholdResult",
     "VariableLabels",
+    "add_exit_variables",
     "centring_note",
     "describe",
+    "export_spells",
     "fe_constant",
     "fe_label",
+    "fit_cox",
+    "fit_exit",
+    "fit_firm_growth",
+    "fit_group_slopes",
     "fit_iv",
     "fit_panel",
+    "fit_shock_window",
     "group_interactions",
+    "group_slope_terms",
     "heterogeneity",
+    "kaplan_meier",
     "kp_rank_test",
     "label_for",
     "lag_within",
