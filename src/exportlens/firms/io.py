@@ -447,21 +447,35 @@ def standardize(raw: ir.Table, columns: ColumnMap, *, unknown_provinces: Sequenc
     )
 
 
+def _count_missing_labels(raw: ir.Table, cols: Sequence[Any]) -> int:
+    """Rows whose label is null or blank, summed over ``cols`` (an upper bound when a row has
+    several; only compared with 0). One single-column filter per check, combined by UNION ALL
+    in one query: engines push each filter into the scan (a combined OR would make DuckDB
+    materialise every string)."""
+    import ibis
+
+    parts = []
+    for col in cols:
+        conds = [col.isnull(), col.strip() == ""] if _is_string(col) else [col.isnull()]
+        parts += [raw.filter(c).aggregate(n=ibis._.count()) for c in conds]
+    total = ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
+    return int(total.n.sum().to_pandas() or 0)
+
+
 def validate(raw: ir.Table, columns: ColumnMap) -> ValidationReport:
     """Count the rows by reason; the caller decides whether to raise or drop.
 
-    One pass: a grouping by (year, province, industry) with per-group counts of invalid
-    export values and of missing firm, product and destination labels. When those labels
-    are complete (the usual case) every remaining rule depends on the year, province and
-    industry value of a row or on its export value alone, so the groups give the exact
-    first-failing reason of every row without evaluating string rules row by row.
-    Otherwise the exact row-by-row rule of :func:`standardize` is grouped (a second,
-    slower pass, only for such data). Example rows are fetched for each reason found.
+    Firm, product and destination are checked first by cheap counts. When they are complete
+    (the usual case) every remaining rule depends on the year, province and industry value
+    of a row or on its export value alone, so one grouping by (year, province, industry)
+    with per-group counts of invalid export values gives the exact first-failing reason of
+    every row without evaluating string rules row by row. Otherwise the exact row-by-row
+    rule of :func:`standardize` is grouped (slower). Example rows are fetched for each
+    reason found.
     """
     src = columns.sources()
-    report = _validate_by_groups(raw, columns)
-    if report is None:  # a firm, product or destination label is missing somewhere
-        report = _validate_exact(raw, columns)
+    labels_incomplete = _count_missing_labels(raw, [raw[src[r]] for r in ("firm", "product", "destination")]) > 0
+    report = _validate_exact(raw, columns) if labels_incomplete else _validate_by_groups(raw, columns)
     if report.rows_invalid:
         reason = _row_reason(raw, columns, report.unknown_province_values)
         for key, n in report.invalid.items():
@@ -471,9 +485,7 @@ def validate(raw: ir.Table, columns: ColumnMap) -> ValidationReport:
     return report
 
 
-def _validate_by_groups(raw: ir.Table, columns: ColumnMap) -> ValidationReport | None:
-    """The report from one grouping by (year, province, industry); None when a firm,
-    product or destination label is missing (the grouping cannot place those rows)."""
+def _validate_by_groups(raw: ir.Table, columns: ColumnMap) -> ValidationReport:
     import ibis
 
     src = columns.sources()
@@ -483,13 +495,10 @@ def _validate_by_groups(raw: ir.Table, columns: ColumnMap) -> ValidationReport |
         v_missing=_flag_count(value_reason == "missing_value"),
         v_bad=_flag_count(value_reason == "unparseable_value"),
         v_neg=_flag_count(value_reason == "negative_value"),
-        labels_missing=_flag_count(ibis.or_(*(_missing_label(raw[src[r]]) for r in ("firm", "product", "destination")))),
     )
     year_reason, year = _year_parts(g.y, columns.period_format)
     g = g.mutate(year_reason=year_reason, year_int=year, p_missing=_missing_label(g.p), i_missing=_missing_label(g.i))
     groups = g.to_pandas()
-    if sum(_as_int(x) for x in groups["labels_missing"].tolist()):
-        return None
     mapping, unknown = resolve_province_values(_distinct(groups.loc[~groups["p_missing"].astype(bool), "p"].tolist()))
     unknown_set = set(unknown)
     invalid = {k: 0 for k in REASONS}
