@@ -617,16 +617,21 @@ def _run(con: Any, transactions: ir.Table, columns: ColumnMap, spec: FirmMeasure
                 work / "pairs.parquet")
             by_prod = by_pair.group_by("firm", "year", "product").aggregate(v=_fsum(by_pair.v))
             by_dest = by_pair.group_by("firm", "year", "destination").aggregate(v=_fsum(by_pair.v))
-        else:  # one query; the engine shares the cast subquery between the two groupings
+            prod = _diversification(by_prod, "product", "products")
+            dest = _diversification(by_dest, "destination", "destinations")
+        else:
+            # one query per grouping, each written as a firm-year table: in one query the two
+            # hash aggregations over the transactions compete for memory (measured at 50M rows:
+            # 51 s in one query, about 35 s as two)
             by_prod = clean.group_by("firm", "year", "product").aggregate(v=_fsum(clean.value))
             by_dest = clean.group_by("firm", "year", "destination").aggregate(v=_fsum(clean.value))
+            prod = _materialize(con, _diversification(by_prod, "product", "products"), work / "prod.parquet")
+            dest = _materialize(con, _diversification(by_dest, "destination", "destinations"), work / "dest.parquet")
         by_code = g.group_by("firm", "year", "code").aggregate(v=_fsum(g.v))
         by_ind = g.group_by("firm", "year", "industry").aggregate(v=_fsum(g.v))
         prov = _dominant(by_code, "code", backend).rename(n_provinces="n")
         ind = _dominant(by_ind, "industry", backend).rename(n_industries="n")
         exports = by_code.group_by("firm", "year").aggregate(exports=_fsum(by_code.v))
-        prod = _diversification(by_prod, "product", "products")
-        dest = _diversification(by_dest, "destination", "destinations")
         rec = exports
         for t in (prov, ind, prod, dest):
             rec = rec.join(t, ["firm", "year"])
