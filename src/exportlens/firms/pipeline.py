@@ -12,7 +12,9 @@ Passes over the transactions: one for validation (counts by reason, distinct pro
 years), one grouping by firm x year x province x industry, and one by firm x year x product
 x destination (values cast once; written once): the products, destinations and growth paths
 (new products and markets, switching, extensive/intensive margins) are computed from it.
-The dominant province and industry of a firm-year are one ``arg_min`` aggregate each (no
+Without the growth paths (``growth_paths=False``) that pass is one grouping by product and
+one by destination, each its own query (two hash aggregations in one query compete for
+memory: slower at 50 million rows). The dominant province and industry of a firm-year are one ``arg_min`` aggregate each (no
 window). Everything after that works on firm-year tables (about one row per firm and year).
 
 Determinism: engine partial sums come back in any row order; they are sorted by key before
