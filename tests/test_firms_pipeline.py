@@ -25,6 +25,7 @@ from exportlens.firms import (
     open_transactions,
 )
 from exportlens.firms.io import read_transactions_pandas
+from exportlens.firms.measures import GROWTH_PATH_COLUMNS
 from test_firms_measures import COLUMNS, SPEC, hand_table, invalid_table
 
 TABLES = ["firm_year", "firm_shock", "national_year", "province_year", "industry_year", "group_year",
@@ -203,6 +204,17 @@ def test_pyspark_local_mode_equals_pandas_and_duckdb(spark_session, hand_parquet
     duck = run_duckdb(synthetic, columns=cols, spec=spec)
     assert_same(spark, duck)
     assert len(spark.firm_year) > 1000 and len(duck.province_year) > 0
+    # the growth paths (issue 16): every column populated, equal on both engines, and the
+    # margins add up to DHS growth on Spark as on DuckDB
+    fy_s, fy_d = spark.firm_year, duck.firm_year
+    for c in GROWTH_PATH_COLUMNS:
+        assert fy_s[c].notna().sum() > 500, c
+        pd.testing.assert_series_equal(fy_s[c].astype(float), fy_d[c].astype(float), check_exact=False,
+                                       rtol=1e-9, atol=1e-12, obj=c)
+    assert (fy_s["new_products"].fillna(0) > 0).any() and (fy_s["product_switching"].fillna(0) > 0).any()
+    ok = fy_s["dhs_growth"].notna()
+    np.testing.assert_allclose((fy_s["margin_extensive"] + fy_s["margin_intensive"])[ok], fy_s["dhs_growth"][ok],
+                               rtol=1e-9, atol=1e-12)
 
 
 def test_hand_table_duckdb_equals_pandas_without_growth_paths(hand_parquet):
