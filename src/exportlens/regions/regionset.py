@@ -130,6 +130,7 @@ class RegionSet:
     groups: dict[str, list[str]] = field(default_factory=dict)
     area_km2: np.ndarray | None = None
     _lookup: dict[str, list[Any]] = field(default_factory=dict, repr=False)
+    _names: dict[Any, str] = field(default_factory=dict, repr=False)
 
     # --- construction ----------------------------------------------------------------
 
@@ -362,6 +363,20 @@ class RegionSet:
             g = grouping(name)
             return {k: g.label(k, lang) for k in g.order}
         return {k: k for k in self.group_order(name)}
+
+    def label(self, code: Any, lang: str = "zh") -> str:
+        """Display label of a region code: a province's short name in ``lang`` ("zh"/"en"), a
+        table region's name (table regions have one name in every language)."""
+        if self.is_registry:
+            from exportlens.regions.registry import province_label
+
+            return province_label(int(code), lang)
+        if not self._names:
+            self._names = dict(zip(self.codes, self.names, strict=True))
+        try:
+            return self._names[code]
+        except KeyError:
+            raise UnknownRegionError(f"region code {code!r} is not in {self.source}.") from None
 
     # --- distances -------------------------------------------------------------------
 
