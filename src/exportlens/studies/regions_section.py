@@ -23,8 +23,9 @@ from typing import Any
 
 import pandas as pd
 
+from exportlens.errors import StudySpecError, UnknownRegionError
 from exportlens.regions import RegionSet
-from exportlens.studies.framework import StudySpec, study_field
+from exportlens.studies.framework import StudySpec, exclude_provinces, study_field
 
 __all__ = ["ALL_REGIONS", "RegionsSection"]
 
@@ -85,6 +86,32 @@ class RegionsSection(StudySpec):
             return registry_regions()
         return table_regions(self.regions_table, self.regions_sheet, self.region_code, self.region_name,
                              self.region_lon, self.region_lat, self.region_area, self.region_grouping)
+
+    def resolve_regions(self, frame: pd.DataFrame, column: str, exclude: Iterable[Any], notes: list[str], *,
+                        what: str = "rows", exclude_key: str = "[data] exclude") -> pd.DataFrame:
+        """``frame`` with a ``code`` column (the region of ``column`` in each row, resolved with the
+        study's region set) and without the regions of ``exclude`` (a note counts the rows).
+
+        Provinces resolve in any spelling and get their integer GB/T 2260 code; table regions by
+        code or name, with the table's (text) code. A value that is no region raises
+        :class:`~exportlens.errors.UnknownRegionError` listing the values and their rows.
+        """
+        exclude = list(exclude)
+        out = frame.copy()
+        regions = self.region_set()
+        out["code"] = regions.resolve(out[column]).to_numpy()
+        if regions.is_registry:
+            out["code"] = out["code"].astype(int)
+            return exclude_provinces(out, exclude, notes, what=what)
+        if not exclude:
+            return out
+        try:
+            excluded = set(regions.resolve(exclude, what=f"{exclude_key} region"))
+        except UnknownRegionError as exc:
+            raise StudySpecError(f"{exclude_key} = {exclude}: {exc} Fix the names in the study file.") from None
+        kept = out[~out["code"].isin(excluded)].copy()
+        notes.append(f"Excluded by the study file: {sorted(map(str, excluded))} ({len(out) - len(kept)} {what}).")
+        return kept
 
     def study_grouping(self, default: str) -> str | None:
         """The grouping a study groups regions by: ``[regions] grouping`` with a region table
