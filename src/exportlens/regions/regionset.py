@@ -131,6 +131,7 @@ class RegionSet:
     area_km2: np.ndarray | None = None
     _lookup: dict[str, list[Any]] = field(default_factory=dict, repr=False)
     _names: dict[Any, str] = field(default_factory=dict, repr=False)
+    _single: tuple[Any, np.ndarray] | None = field(default=None, repr=False)
 
     # --- construction ----------------------------------------------------------------
 
@@ -295,10 +296,12 @@ class RegionSet:
         index = self._index()
         # vectorised exact match of the distinct values' text on the unambiguous keys; the rest one by one
         fcodes, uniques = pd.factorize(series, use_na_sentinel=True)
-        single = {k: v[0] for k, v in index.items() if len(v) == 1}
-        keys = pd.Index(list(single))
-        targets = np.empty(len(single), dtype=object)
-        targets[:] = list(single.values())
+        if self._single is None:  # the unambiguous keys and their codes, built once
+            single = {k: v[0] for k, v in index.items() if len(v) == 1}
+            targets = np.empty(len(single), dtype=object)
+            targets[:] = list(single.values())
+            self._single = (pd.Index(list(single)), targets)
+        keys, targets = self._single
         hit = keys.get_indexer(pd.Index(uniques).astype(str))
         resolved = np.empty(len(uniques), dtype=object)
         resolved[hit >= 0] = targets[hit[hit >= 0]]
