@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -292,7 +293,7 @@ class RegionSet:
         """
         series = values if isinstance(values, pd.Series) else pd.Series(list(values))
         if self.is_registry:
-            return resolve_provinces(series)
+            return _resolve_registry(series)
         index = self._index()
         # vectorised exact match of the distinct values' text on the unambiguous keys; the rest one by one
         fcodes, uniques = pd.factorize(series, use_na_sentinel=True)
@@ -391,8 +392,11 @@ class RegionSet:
         """
         div = unit_divisor(unit)
         if self.is_registry:
-            return distance_matrix(list(codes) if codes is not None else None,
-                                   unit=unit).to_numpy(dtype=float)  # type: ignore[arg-type]
+            full = _registry_distances(unit)  # the registry's matrix, computed once per unit
+            if codes is None:
+                return full.copy()
+            pos = self.position(codes)
+            return full[np.ix_(pos, pos)]
         pos = self.position(codes) if codes is not None else slice(None)
         d = haversine_matrix(self.lat[pos], self.lon[pos])
         if div != 1.0:
@@ -468,6 +472,45 @@ class RegionSet:
             i, j, d = i[keep], j[keep], d[keep]
         order = np.lexsort((j, i))
         return i[order].astype(np.intp), j[order].astype(np.intp), d[order]
+
+
+#: Spellings of provinces already resolved (the registry never changes), value -> code.
+_REGISTRY_MEMO: dict[Any, int] = {}
+
+
+def _resolve_registry(series: pd.Series) -> pd.Series:
+    """:func:`resolve_provinces` of ``series`` (Int64 codes), each spelling looked up once per
+    process: a repeated call on the same labels (every Vag of a study) costs a factorisation."""
+    small = len(series) <= 2000  # a dict lookup per row beats a factorisation on short columns
+    if small:
+        fcodes, uniques = None, series.to_numpy(dtype=object)
+    else:
+        fcodes, uniques = pd.factorize(series, use_na_sentinel=True)
+    if len(uniques) and (small or not (fcodes < 0).any()):  # type: ignore[operator]
+        try:
+            hit = [_REGISTRY_MEMO.get(u) for u in uniques]
+        except TypeError:  # unhashable values: the slow path words the error
+            hit = [None]
+        if all(h is not None for h in hit):
+            codes = np.asarray(hit, dtype=np.int64)
+            if fcodes is not None:
+                codes = codes[fcodes]
+            return pd.Series(pd.array(codes, dtype="Int64"), index=series.index, name=series.name)
+    out = resolve_provinces(series)
+    if len(_REGISTRY_MEMO) > 100_000:
+        _REGISTRY_MEMO.clear()
+    for u, c in zip(series.to_numpy(), out.to_numpy(), strict=True):
+        if c is not pd.NA:
+            _REGISTRY_MEMO[u] = int(c)
+    return out
+
+
+@lru_cache(maxsize=8)
+def _registry_distances(unit: str) -> np.ndarray:
+    """The great-circle distance matrix of the 31 provinces' capitals in ``unit`` (read-only)."""
+    full = distance_matrix(None, unit=unit).to_numpy(dtype=float)  # type: ignore[arg-type]
+    full.setflags(write=False)
+    return full
 
 
 def _pair_haversine(lat: np.ndarray, lon: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
