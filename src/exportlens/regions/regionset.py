@@ -330,7 +330,8 @@ class RegionSet:
                 pos = np.flatnonzero(series.isna().to_numpy() if v is None else (series.to_numpy() == v))[:5]
                 listed.append(f"{v!r} (rows {list(series.index[pos])})")
             raise UnknownRegionError(f"{len(unknown)} {what} value(s) are not in {self.source}: "
-                                     f"{format_list(listed, total=len(unknown))}.")
+                                     f"{format_list(listed, total=len(unknown))}; write them as the codes or names "
+                                     "of the region table, or add those regions to it.")
         for k in np.flatnonzero(hit < 0):
             resolved[k] = mapping[uniques[int(k)]]
         out = resolved[fcodes] if len(fcodes) else np.empty(0, dtype=object)
