@@ -202,7 +202,8 @@ class RegionSet:
                              f"{rows(miss)}; give every region a code.")
         dup = pd.Series(codes).duplicated(keep=False).to_numpy()
         if dup.any():
-            listed = format_list(f"{c!r} ({rows(np.array(codes) == c)})" for c in dict.fromkeys(np.array(codes)[dup]))
+            listed = format_list(f"{c!r} ({rows(np.array(codes) == c)})"
+                                 for c in dict.fromkeys(c for c, d in zip(codes, dup, strict=True) if d))
             raise InputError(f"{origin}: duplicated region code(s) {listed}; each code must appear once.")
         names = frame[name]
         bad_name = names.isna().to_numpy() | (names.astype(str).str.strip() == "").to_numpy()
