@@ -397,8 +397,8 @@ class RegionSet:
             full = _registry_distances(unit)  # the registry's matrix, computed once per unit
             if codes is None:
                 return full.copy()
-            pos = self.position(codes)
-            return full[np.ix_(pos, pos)]
+            at = self.position(codes)
+            return full[np.ix_(at, at)]
         pos = self.position(codes) if codes is not None else slice(None)
         d = haversine_matrix(self.lat[pos], self.lon[pos])
         if div != 1.0:
@@ -483,12 +483,13 @@ _REGISTRY_MEMO: dict[Any, int] = {}
 def _resolve_registry(series: pd.Series) -> pd.Series:
     """:func:`resolve_provinces` of ``series`` (Int64 codes), each spelling looked up once per
     process: a repeated call on the same labels (every Vag of a study) costs a factorisation."""
-    small = len(series) <= 2000  # a dict lookup per row beats a factorisation on short columns
-    if small:
-        fcodes, uniques = None, series.to_numpy(dtype=object)
+    fcodes: np.ndarray | None = None
+    uniques: Any
+    if len(series) <= 2000:  # a dict lookup per row beats a factorisation on short columns
+        uniques = series.to_numpy(dtype=object)
     else:
         fcodes, uniques = pd.factorize(series, use_na_sentinel=True)
-    if len(uniques) and (small or not (fcodes < 0).any()):  # type: ignore[operator]
+    if len(uniques) and (fcodes is None or not bool(np.any(fcodes < 0))):
         try:
             hit = [_REGISTRY_MEMO.get(u) for u in uniques]
         except TypeError:  # unhashable values: the slow path words the error

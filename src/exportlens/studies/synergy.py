@@ -455,7 +455,7 @@ class SynergyStudyResult(WritableResult):
         out["table3"] = FrameTable(self._wide_table(lang), title=text["table3"], index=False, digits=3,
                                    notes=base)
         gname = spec.region_grouping_used
-        gtitle = (getattr(grouping(gname), f"title_{lang}") if not spec.has_region_table
+        gtitle = (getattr(grouping(gname), f"title_{lang}") if gname is not None and not spec.has_region_table
                   else gname or spec.group_labels(None, lang)[ALL_REGIONS])
         group_note = text["group_note"].format(title=gtitle)
         out["table4"] = FrameTable(self._group_table(lang), title=text["table4"], index=False, digits=3,
