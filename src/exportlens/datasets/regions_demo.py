@@ -111,8 +111,14 @@ def regionalise(data: pd.DataFrame, regions: pd.DataFrame, *, entity: str, seed:
     >>> from exportlens.datasets.regions_demo import regionalise, synthetic_regions
     >>> demo = pd.DataFrame({"province": ["A", "A", "B", "B"], "year": [1, 2, 1, 2], "x": [1.0, 2.0, 3.0, 4.0]})
     >>> out = regionalise(demo, synthetic_regions(3), entity="province")
-    >>> out[["province", "year", "x"]].to_string(index=False)
-    'province  year   x\n  R00000     1 1.0\n  R00000     2 2.0\n  R00001     1 3.0\n  R00001     2 4.0\n  R00002     1 1.0\n  R00002     2 2.0'
+    >>> print(out[["province", "year", "x"]].to_string(index=False))
+    province  year   x
+      R00000     1 1.0
+      R00000     2 2.0
+      R00001     1 3.0
+      R00001     2 4.0
+      R00002     1 1.0
+      R00002     2 2.0
     """
     import pandas as pd
 
