@@ -49,8 +49,8 @@ from exportlens.mrio.decompose import (
 )
 from exportlens.mrio.readers import read_ceads_workbook, read_national_io
 from exportlens.mrio.table import BalanceReport, MRIOTable
+from exportlens.regions import RegionSet, list_groupings, resolve_province
 from exportlens.regions import grouping as get_grouping
-from exportlens.regions import list_groupings, resolve_province
 from exportlens.report import figures_value_added as vfig
 from exportlens.report.tables import FrameTable
 from exportlens.studies.framework import StudyDefinition, WritableResult, study_field
@@ -226,14 +226,28 @@ def _is_province(label: str) -> bool:
 def _region_code(label: str, spec: ValueAddedStudySpec) -> Any:
     """The region code of an input-output table's region label (None: not a region of the set)."""
     if spec.has_region_table:
-        try:
-            return spec.region_set().resolve([label]).iloc[0]
-        except InputError:
-            return None
+        return _table_code(spec.region_set(), label)
     try:
         return resolve_province(label).code
     except InputError:
         return None
+
+
+#: (id of the region set, label) -> (the region set, kept so that its id is not reused; code or None)
+_CODES: dict[tuple[int, str], tuple[RegionSet, Any]] = {}
+
+
+def _table_code(regions: RegionSet, label: str) -> Any:
+    """The code of ``label`` in a region table (None: not in it), looked up once per table and label."""
+    key = (id(regions), str(label))
+    if key not in _CODES:
+        if len(_CODES) > 100_000:
+            _CODES.clear()
+        try:
+            _CODES[key] = (regions, regions.resolve([label]).iloc[0])
+        except InputError:
+            _CODES[key] = (regions, None)
+    return _CODES[key][1]
 
 
 def _region_label(label: str, lang: str, spec: ValueAddedStudySpec) -> str:
