@@ -215,14 +215,6 @@ class ValueAddedStudySpec(RegionsSection):
                                      "Tibet or 540000.") from None
 
 
-def _is_province(label: str) -> bool:
-    try:
-        resolve_province(label)
-    except InputError:
-        return False
-    return True
-
-
 def _region_code(label: str, spec: ValueAddedStudySpec) -> Any:
     """The region code of an input-output table's region label (None: not a region of the set)."""
     if spec.has_region_table:
