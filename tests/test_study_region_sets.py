@@ -128,13 +128,19 @@ def test_linkage_on_cities(cities, cities_csv):
 
 
 def test_linkage_run_on_cities_writes_outputs(cities, cities_csv, tmp_path):
-    data = regionalise(linkage_demo_cube(), cities.head(12), entity="province", scale_columns=["value"])
+    from exportlens.report.reading import read_run
+
+    # city codes that start like a province's (110100: a city of Beijing) must stay cities in every output
+    twelve = cities.head(12).assign(code=[str(110100 + 100 * i) for i in range(12)])
+    data = regionalise(linkage_demo_cube(), twelve, entity="province", scale_columns=["value"])
     table = tmp_path / "twelve.csv"
-    cities.head(12).to_csv(table, index=False)
+    twelve.to_csv(table, index=False)
     out = run_study(LINKAGE, LinkageStudySpec(regions_table=str(table), region_grouping="group"),
                     out=tmp_path / "run", lang="zh", data=data, reports=False, figures=False, formats=["md"])
     scores = pd.read_csv(out / "scores_long.csv", dtype={"province": str})
-    assert set(scores["province_name"]) == set(cities.head(12)["name"])
+    assert set(scores["province_name"]) == set(twelve["name"])
+    reading = " ".join(read_run(out, "zh"))
+    assert "R000" in reading and "北京" not in reading
 
 
 # --- value added -----------------------------------------------------------------------
