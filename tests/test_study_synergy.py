@@ -232,7 +232,7 @@ def test_template_parses_back_into_the_defaults(tmp_path):
     path = tmp_path / "study.toml"
     path.write_text(text, encoding="utf-8")
     assert SynergyStudySpec.from_toml(path).model_dump() == SynergyStudySpec().model_dump()
-    assert set(raw) == {"data", "subsystems", "composite", "coupling", "clusters", "report"}
+    assert set(raw) == {"data", "subsystems", "composite", "coupling", "clusters", "report", "regions"}
     jsonschema.validate(raw, study_schema(SynergyStudySpec))
     # the commented examples are valid values too
     jsonschema.validate({"clusters": {"path": "employment.csv", "total": "total_employment"},

@@ -142,9 +142,54 @@ def location_quotient(
         national_sector=national_sector,
         national_total=national_total,
     )
-    require_no_missing(df, region, "region")
-    require_no_missing(df, time, "period")
-    check_unique_keys(df, [region, time])
+    keys = _panel_keys(_without_attrs(df), region, time)
+    lq = _lq_values(_without_attrs(df), keys, region=region, time=time, sector_employment=sector_employment,
+                    total_employment=total_employment, national_sector=national_sector,
+                    national_total=national_total)
+    return pd.Series(lq, index=df.index, name="lq")
+
+
+def _without_attrs(df: pd.DataFrame) -> pd.DataFrame:
+    """A shallow view of ``df`` without ``attrs``: pandas deep-copies ``attrs`` into every column
+    it hands out, which costs more than the arithmetic on a small panel."""
+    if not isinstance(df, pd.DataFrame) or not df.attrs:
+        return df
+    view = df.copy(deep=False)
+    view.attrs = {}
+    return view
+
+
+@dataclass(frozen=True)
+class _PanelKeys:
+    """Region and period codes of a long panel (factorised once), checked: no missing label, no
+    duplicated region-period."""
+
+    rcodes: np.ndarray
+    rlabels: pd.Index
+    tcodes: np.ndarray
+    tlabels: pd.Index
+
+
+def _panel_keys(df: pd.DataFrame, region: str, time: str) -> _PanelKeys:
+    """Factorise the region (order of first appearance) and period (sorted) columns; the checks
+    of :func:`require_no_missing` and :func:`check_unique_keys` done on the integer codes (the
+    pandas versions run only to word the error)."""
+    rcodes, rlabels = pd.factorize(df[region], sort=False)
+    if (rcodes < 0).any():
+        require_no_missing(df, region, "region")
+    tcodes, tlabels = pd.factorize(df[time], sort=True)
+    if (tcodes < 0).any():
+        require_no_missing(df, time, "period")
+    n = len(rlabels)
+    if len(df) and np.bincount(tcodes.astype(np.int64) * n + rcodes, minlength=0).max() > 1:
+        check_unique_keys(df, [region, time])
+        raise InputError(f"Duplicated {region}-{time} combinations: one row each is required.")  # pragma: no cover
+    return _PanelKeys(rcodes, pd.Index(rlabels), tcodes, pd.Index(tlabels))
+
+
+def _lq_values(df: pd.DataFrame, keys: _PanelKeys, *, region: str, time: str, sector_employment: str,
+               total_employment: str, national_sector: str | None, national_total: str | None) -> np.ndarray:
+    """LQ of every row (the computation and checks of :func:`location_quotient`, vectorised)."""
     vs = coerce_numeric(df, sector_employment)
     x = coerce_numeric(df, total_employment)
     problems = []
@@ -180,28 +225,29 @@ def location_quotient(
         raise InputError(
             f"Sector employment exceeds total employment in {int(over.sum())} row(s): {format_list(items)}."
         )
-    times = df[time].to_numpy()
+    tcodes, tlabels = keys.tcodes, keys.tlabels
+    nt = len(tlabels)
     vs_t = (
-        _national_column(df, time, national_sector)
+        _national_column(df, time, national_sector).reindex(tlabels).to_numpy(dtype=float)
         if national_sector is not None
-        else pd.Series(vs).groupby(times, sort=True).sum()
+        else np.bincount(tcodes, weights=vs, minlength=nt)
     )
     x_t = (
-        _national_column(df, time, national_total)
+        _national_column(df, time, national_total).reindex(tlabels).to_numpy(dtype=float)
         if national_total is not None
-        else pd.Series(x).groupby(times, sort=True).sum()
+        else np.bincount(tcodes, weights=x, minlength=nt)
     )
-    bad = [t for t in vs_t.index if not (vs_t[t] > 0 and x_t[t] > 0)]
-    if bad:
+    bad = ~((vs_t > 0) & (x_t > 0))
+    if bad.any():
         raise NonPositiveValueError(
             "National sector and total employment must be positive; not so in period(s) "
             + format_list(
-                f"{t} (sector {format_value(vs_t[t])}, total {format_value(x_t[t])})" for t in bad
+                f"{t} (sector {format_value(a)}, total {format_value(b)})"
+                for t, a, b in zip(tlabels[bad], vs_t[bad], x_t[bad], strict=True)
             )
             + "."
         )
-    share_t = (vs_t / x_t).reindex(pd.Index(times)).to_numpy(dtype=float)
-    return pd.Series((vs / x) / share_t, index=df.index, name="lq")
+    return (vs / x) / (vs_t / x_t)[tcodes]
 
 
 def neighbour_weight_share(W: pd.DataFrame) -> pd.Series:
@@ -603,7 +649,9 @@ def virtual_agglomeration(
     if distances is not None and weights is not None:
         raise InputError("Give either distances= or weights=, not both.")
 
-    lq = location_quotient(
+    # the checks and LQ of location_quotient, on region/period codes factorised once (no per-call frames)
+    df = _without_attrs(df)
+    require_named_columns(
         df,
         region=region,
         time=time,
@@ -612,13 +660,16 @@ def virtual_agglomeration(
         national_sector=national_sector,
         national_total=national_total,
     )
-    codes, labels = pd.factorize(df[region], sort=False)
-    labels = pd.Index(labels, name=region)
-    tcodes, tlabels = pd.factorize(df[time], sort=True)
+    keys = _panel_keys(df, region, time)
+    lq = _lq_values(df, keys, region=region, time=time, sector_employment=sector_employment,
+                    total_employment=total_employment, national_sector=national_sector,
+                    national_total=national_total)
+    codes, tcodes, tlabels = keys.rcodes, keys.tcodes, keys.tlabels
+    labels = keys.rlabels.rename(region)
     n, nt = len(labels), len(tlabels)
     grid = np.full((nt, n), np.nan)
-    grid[tcodes, codes] = lq.to_numpy()
-    if np.isnan(grid).any():
+    grid[tcodes, codes] = lq
+    if len(df) != n * nt or np.isnan(grid).any():
         miss = [
             f"({format_value(labels[j])}, {tlabels[t]})"
             for t, j in zip(*np.nonzero(np.isnan(grid)), strict=True)
@@ -663,8 +714,8 @@ def virtual_agglomeration(
                 )
             rs = regions if regions is not None else RegionSet.provinces()
             pcodes = rs.resolve(pd.Series(list(labels)))
-            dup = pcodes.duplicated(keep=False).to_numpy()
-            if dup.any():
+            if pd.Index(pcodes).has_duplicates:
+                dup = pcodes.duplicated(keep=False).to_numpy()
                 groups: dict[Any, list] = {}
                 for lab, c in zip(np.asarray(labels)[dup], pcodes[dup], strict=True):
                     groups.setdefault(c, []).append(lab)
@@ -717,7 +768,7 @@ def virtual_agglomeration(
         Wdf = pd.DataFrame(W, index=labels, columns=pd.Index(labels, name=f"{region}_j"), copy=False)
     vag = vag_grid[tcodes, codes]
     values = pd.DataFrame(
-        {region: df[region].to_numpy(), time: df[time].to_numpy(), "lq": lq.to_numpy(), "vag": vag},
+        {region: df[region].array, time: df[time].array, "lq": lq, "vag": vag},
         index=df.index,
     )
     return VirtualAgglomeration(

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -164,6 +165,8 @@ class RegionSet:
     groups: dict[str, list[str]] = field(default_factory=dict)
     area_km2: np.ndarray | None = None
     _lookup: dict[str, list[Any]] = field(default_factory=dict, repr=False)
+    _names: dict[Any, str] = field(default_factory=dict, repr=False)
+    _single: tuple[Any, np.ndarray] | None = field(default=None, repr=False)
 
     # --- construction ----------------------------------------------------------------
 
@@ -233,7 +236,8 @@ class RegionSet:
                              f"{rows(miss)}; give every region a code.")
         dup = pd.Series(codes).duplicated(keep=False).to_numpy()
         if dup.any():
-            listed = format_list(f"{c!r} ({rows(np.array(codes) == c)})" for c in dict.fromkeys(np.array(codes)[dup]))
+            listed = format_list(f"{c!r} ({rows(np.array(codes) == c)})"
+                                 for c in dict.fromkeys(c for c, d in zip(codes, dup, strict=True) if d))
             raise InputError(f"{origin}: duplicated region code(s) {listed}; each code must appear once.")
         names = frame[name]
         bad_name = names.isna().to_numpy() | (names.astype(str).str.strip() == "").to_numpy()
@@ -324,14 +328,16 @@ class RegionSet:
         """
         series = values if isinstance(values, pd.Series) else pd.Series(list(values))
         if self.is_registry:
-            return resolve_provinces(series)
+            return _resolve_registry(series)
         index = self._index()
         # vectorised exact match of the distinct values' text on the unambiguous keys; the rest one by one
         fcodes, uniques = pd.factorize(series, use_na_sentinel=True)
-        single = {k: v[0] for k, v in index.items() if len(v) == 1}
-        keys = pd.Index(list(single))
-        targets = np.empty(len(single), dtype=object)
-        targets[:] = list(single.values())
+        if self._single is None:  # the unambiguous keys and their codes, built once
+            single = {k: v[0] for k, v in index.items() if len(v) == 1}
+            targets = np.empty(len(single), dtype=object)
+            targets[:] = list(single.values())
+            self._single = (pd.Index(list(single)), targets)
+        keys, targets = self._single
         hit = keys.get_indexer(pd.Index(uniques).astype(str))
         resolved = np.empty(len(uniques), dtype=object)
         resolved[hit >= 0] = targets[hit[hit >= 0]]
@@ -359,7 +365,8 @@ class RegionSet:
                 pos = np.flatnonzero(series.isna().to_numpy() if v is None else (series.to_numpy() == v))[:5]
                 listed.append(f"{v!r} (rows {list(series.index[pos])})")
             raise UnknownRegionError(f"{len(unknown)} {what} value(s) are not in {self.source}: "
-                                     f"{format_list(listed, total=len(unknown))}.")
+                                     f"{format_list(listed, total=len(unknown))}; write them as the codes or names "
+                                     "of the region table, or add those regions to it.")
         for k in np.flatnonzero(hit < 0):
             resolved[k] = mapping[uniques[int(k)]]
         out = resolved[fcodes] if len(fcodes) else np.empty(0, dtype=object)
@@ -397,6 +404,20 @@ class RegionSet:
             return {k: g.label(k, lang) for k in g.order}
         return {k: k for k in self.group_order(name)}
 
+    def label(self, code: Any, lang: str = "zh") -> str:
+        """Display label of a region code: a province's short name in ``lang`` ("zh"/"en"), a
+        table region's name (table regions have one name in every language)."""
+        if self.is_registry:
+            from exportlens.regions.registry import province_label
+
+            return province_label(int(code), lang)
+        if not self._names:
+            self._names = dict(zip(self.codes, self.names, strict=True))
+        try:
+            return self._names[code]
+        except KeyError:
+            raise UnknownRegionError(f"region code {code!r} is not in {self.source}.") from None
+
     # --- distances -------------------------------------------------------------------
 
     def distances(self, codes: Sequence[Any] | None = None, *, unit: str) -> np.ndarray:
@@ -407,8 +428,11 @@ class RegionSet:
         """
         div = unit_divisor(unit)
         if self.is_registry:
-            return distance_matrix(list(codes) if codes is not None else None,
-                                   unit=unit).to_numpy(dtype=float)  # type: ignore[arg-type]
+            full = _registry_distances(unit)  # the registry's matrix, computed once per unit
+            if codes is None:
+                return full.copy()
+            at = self.position(codes)
+            return full[np.ix_(at, at)]
         pos = self.position(codes) if codes is not None else slice(None)
         d = haversine_matrix(self.lat[pos], self.lon[pos])
         if div != 1.0:
@@ -484,6 +508,46 @@ class RegionSet:
             i, j, d = i[keep], j[keep], d[keep]
         order = np.lexsort((j, i))
         return i[order].astype(np.intp), j[order].astype(np.intp), d[order]
+
+
+#: Spellings of provinces already resolved (the registry never changes), value -> code.
+_REGISTRY_MEMO: dict[Any, int] = {}
+
+
+def _resolve_registry(series: pd.Series) -> pd.Series:
+    """:func:`resolve_provinces` of ``series`` (Int64 codes), each spelling looked up once per
+    process: a repeated call on the same labels (every Vag of a study) costs a factorisation."""
+    fcodes: np.ndarray | None = None
+    uniques: Any
+    if len(series) <= 2000:  # a dict lookup per row beats a factorisation on short columns
+        uniques = series.to_numpy(dtype=object)
+    else:
+        fcodes, uniques = pd.factorize(series, use_na_sentinel=True)
+    if len(uniques) and (fcodes is None or not bool(np.any(fcodes < 0))):
+        try:
+            hit = [_REGISTRY_MEMO.get(u) for u in uniques]
+        except TypeError:  # unhashable values: the slow path words the error
+            hit = [None]
+        if all(h is not None for h in hit):
+            codes = np.asarray(hit, dtype=np.int64)
+            if fcodes is not None:
+                codes = codes[fcodes]
+            return pd.Series(pd.array(codes, dtype="Int64"), index=series.index, name=series.name)
+    out = resolve_provinces(series)
+    if len(_REGISTRY_MEMO) > 100_000:
+        _REGISTRY_MEMO.clear()
+    for u, c in zip(series.to_numpy(), out.to_numpy(), strict=True):
+        if c is not pd.NA:
+            _REGISTRY_MEMO[u] = int(c)
+    return out
+
+
+@lru_cache(maxsize=8)
+def _registry_distances(unit: str) -> np.ndarray:
+    """The great-circle distance matrix of the 31 provinces' capitals in ``unit`` (read-only)."""
+    full = distance_matrix(None, unit=unit).to_numpy(dtype=float)  # type: ignore[arg-type]
+    full.setflags(write=False)
+    return full
 
 
 def _pair_haversine(lat: np.ndarray, lon: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:

@@ -265,6 +265,12 @@ def closest_provinces(text: str, n: int = 3) -> list[str]:
     return seen[:n]
 
 
+#: What to do about a value that is no province (ends every unknown-province message once).
+UNKNOWN_PROVINCE_ADVICE = ("Check the spelling (the provinces and their codes: `exportlens regions list`); for "
+                           "prefecture-level cities, counties or other regions give a region table in the study "
+                           "file's [regions] section (table = \"cities.csv\").")
+
+
 def resolve_province(value: Any) -> Province:
     """Resolve one way of writing a province to its registry entry.
 
@@ -343,7 +349,7 @@ def resolve_province(value: Any) -> Province:
         return _by_code()[index[key]]
     cands = closest_provinces(text)
     hint = f" Closest: {', '.join(cands)}." if cands else ""
-    raise UnknownRegionError(f"Unknown province {value!r}.{hint}")
+    raise UnknownRegionError(f"Unknown province {value!r}.{hint} {UNKNOWN_PROVINCE_ADVICE}")
 
 
 def resolve_provinces(
@@ -391,7 +397,7 @@ def resolve_provinces(
                 raise UnknownRegionError(f"{v!r} ({p.name_en}) is outside the 31 mainland provinces")
             mapping[key] = getattr(p, to)
         except UnknownRegionError as exc:
-            problems[key] = str(exc)
+            problems[key] = str(exc).replace(UNKNOWN_PROVINCE_ADVICE, "").strip()
             mapping[key] = None
     if problems and errors == "raise":
         lines = []
@@ -400,7 +406,8 @@ def resolve_provinces(
             lines.append(f"{msg} (rows {rows})")
         listed = format_list(lines, sep=" | ", total=len(problems))
         err = AmbiguousRegionError if all(isinstance(x, str) and "Ambiguous" in x for x in problems.values()) else UnknownRegionError
-        raise err(f"{len(problems)} unrecognised province value(s): {listed}")
+        advice = "" if err is AmbiguousRegionError else f" {UNKNOWN_PROVINCE_ADVICE}"
+        raise err(f"{len(problems)} unrecognised province value(s): {listed}.{advice}")
     out = series.map(lambda v: mapping.get(v))
     if to == "code":
         out = out.astype("Int64")

@@ -223,8 +223,12 @@ def _map_specs(run: Path, lang: str) -> list[tuple[str, dict[Any, float], str]]:
 def run_maps(run_dir: str | Path, lang: str) -> list[Figure]:
     """Tile-grid maps (quantile classes) of the province-level variables of a run: SL and Vag
     (resilience), linkage scores, DVR/PVR/FVR (value-added), D (synergy). Drawn in a
-    temporary folder; returned as PNG bytes."""
-    figures = []
+    temporary folder; returned as PNG bytes. None for a run on a ``[regions]`` table (cities,
+    counties: no tiles; the synergy study draws its regions as points instead)."""
+    figures: list[Figure] = []
+    spec = read_manifest(Path(run_dir)).get("spec", {}) if (Path(run_dir) / "manifest.json").is_file() else {}
+    if spec.get("regions_table"):  # tile maps exist for the provinces only, not for a [regions] table
+        return figures
     with tempfile.TemporaryDirectory() as tmp:
         for name, values, title in _map_specs(Path(run_dir), lang):
             if len(values) < 2:

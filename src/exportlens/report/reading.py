@@ -16,10 +16,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from exportlens.errors import MissingColumnError
-from exportlens.regions import grouping, province_label, resolve_province
+from exportlens.errors import InputError, MissingColumnError
+from exportlens.regions import grouping, resolve_province
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -128,13 +128,38 @@ def read_coefficients(coefs: pd.DataFrame, lang: str = "zh", key_term: str | Non
     return [first, second]
 
 
+def _region_name(value: Any, lang: str, *, provinces: bool = True) -> str:
+    """A province's label in ``lang``; any other region (a [regions] table's city or county) as written."""
+    if not provinces:
+        return str(value)
+    try:
+        return resolve_province(value).label(lang)
+    except InputError:
+        return str(value)
+
+
+def _uses_region_table(run_dir: Path) -> bool:
+    """True when the run's regions came from a ``[regions] table`` (not the provinces)."""
+    import json
+
+    path = run_dir / "manifest.json"
+    if not path.is_file():
+        return False
+    return bool(json.loads(path.read_text(encoding="utf-8")).get("spec", {}).get("regions_table"))
+
+
 def _read_linkage(run_dir: Path, lang: str) -> list[str]:
     import pandas as pd
 
     scores = pd.read_csv(run_dir / "scores_long.csv")
     mean = scores.groupby("province")["score"].mean().sort_values(ascending=False)
-    top = [province_label(int(c), lang) for c in mean.index[:5]]
-    bottom = [province_label(int(c), lang) for c in mean.index[-3:]]
+    if "province_name" in scores.columns and _uses_region_table(run_dir):  # table regions: their names
+        names = scores.groupby("province")["province_name"].first()
+        top = [str(names[c]) for c in mean.index[:5]]
+        bottom = [str(names[c]) for c in mean.index[-3:]]
+    else:
+        top = [_region_name(c, lang) for c in mean.index[:5]]
+        bottom = [_region_name(c, lang) for c in mean.index[-3:]]
     spread = float(mean.iloc[0] / mean.iloc[-1]) if mean.iloc[-1] > 0 else float("nan")
     if lang == "zh":
         return [f"{len(mean)} 个省份与沿线国家联系度的平均综合得分中，最高的是{'、'.join(top)}"
@@ -153,7 +178,9 @@ def _read_value_added(run_dir: Path, lang: str) -> list[str]:
     shares = tot[["dva", "pva", "fva"]].div(tot["exports"], axis=0)
     y0, y1 = int(shares.index.min()), int(shares.index.max())
     last = dec[dec["year"] == y1].sort_values("fvr", ascending=False)
-    hi_fvr = [f"{resolve_province(r).label(lang)} ({v:.1%})" for r, v in zip(last["region"][:3], last["fvr"][:3], strict=True)]
+    provinces = not _uses_region_table(run_dir)
+    hi_fvr = [f"{_region_name(r, lang, provinces=provinces)} ({v:.1%})"
+              for r, v in zip(last["region"][:3], last["fvr"][:3], strict=True)]
     s0, s1 = shares.loc[y0], shares.loc[y1]
     if lang == "zh":
         return [f"{y1} 年全部省份出口中，本省增加值（DVR）占 {s1['dva']:.1%}，其他省份增加值（PVR）占 {s1['pva']:.1%}，"

@@ -68,11 +68,9 @@ from exportlens.measures.composite import (
 from exportlens.measures.indicators import BUILTIN_NOTES, IndicatorSystem, builtin_systems
 from exportlens.regions import (
     SUBREGIONS,
-    assign_group,
     assign_subregion,
     belt_and_road_countries,
     country_label,
-    grouping,
     province_label,
     resolve_countries,
     resolve_country,
@@ -84,11 +82,11 @@ from exportlens.report.figures_linkage import rank_frequency_histograms
 from exportlens.report.tables import FrameTable
 from exportlens.studies.framework import (
     StudyDefinition,
-    StudySpec,
     WritableResult,
     study_field,
     synthetic_notes,
 )
+from exportlens.studies.regions_section import RegionsSection
 from exportlens.text import localized, term
 
 __all__ = [
@@ -136,6 +134,8 @@ PUBLISHED_AHP_NUMBERS: dict[str, str] = {
     "weights, eigenvector (%)": "8.76/41.47/25.73/15.29/8.76",
 }
 
+#: Figures 1-4 (one bar group per region) are drawn for at most this many regions.
+MAX_FIGURE_REGIONS = 62
 RANK_BANDS: tuple[tuple[int, int], ...] = ((1, 10), (11, 20), (21, 31))
 AHP_METHOD_LABELS = {
     "zh": {"arithmetic": "算术平均法", "geometric": "几何平均法", "eigenvector": "特征向量法", "topsis": "TOPSIS"},
@@ -163,7 +163,8 @@ TEXT: dict[str, dict[str, str]] = {
         "table9_rank_frequency": "表9 省份排名频数分布",
         "table10_robustness": "表10 稳健性检验：不同权重方法下的省份排名",
         "table11_kendall": "表11 稳健性检验：排名的Kendall τ相关系数",
-        "country": "国家", "subregion": "区域", "region": "八大综合经济区", "score": "得分", "rank": "排名",
+        "country": "国家", "subregion": "区域", "region": "八大综合经济区",
+        "region_table_region": "地区", "region_table_group": "地区分组", "score": "得分", "rank": "排名",
         "average": "平均得分", "dimension": "维度", "indicator": "指标", "direction": "方向", "unit": "单位",
         "source": "来源", "benefit": "正向", "cost": "负向", "filled": "补充指标", "change": "排名变化",
         "tau": "Kendall τ", "p": "p值", "lambda": "λmax", "yes": "是", "pooled": "全部省份（合并）",
@@ -215,7 +216,8 @@ TEXT: dict[str, dict[str, str]] = {
         "table9_rank_frequency": "Table 9 Frequency of province ranks",
         "table10_robustness": "Table 10 Robustness: province rankings under alternative weightings",
         "table11_kendall": "Table 11 Robustness: Kendall's tau between rankings",
-        "country": "Country", "subregion": "Subregion", "region": "DRC region", "score": "score", "rank": "rank",
+        "country": "Country", "subregion": "Subregion", "region": "DRC region",
+        "region_table_region": "Region", "region_table_group": "Region group", "score": "score", "rank": "rank",
         "average": "Average score", "dimension": "Dimension", "indicator": "Indicator", "direction": "Direction",
         "unit": "Unit", "source": "Source", "benefit": "benefit", "cost": "cost", "filled": "Filled in",
         "change": "change", "tau": "Kendall tau", "p": "p-value", "lambda": "lambda_max", "yes": "yes",
@@ -263,7 +265,7 @@ Saaty = int | float | str  # a judgment on Saaty's 1-9 scale: 3, 0.5 or "1/3"
 _EXAMPLE_MATRIX = [list(row) for row in PUBLISHED_AHP_MATRIX]
 
 
-class LinkageStudySpec(StudySpec):
+class LinkageStudySpec(RegionsSection):
     """Everything the linkage study needs; the defaults reproduce the demo.
 
     Data: a long table with one row per (province, country, indicator) and a value.
@@ -390,7 +392,7 @@ class LinkageStudySpec(StudySpec):
             raise StudySpecError(f'[weighting] bounds is only used with shift = "rescale" (shift is {self.shift!r}).')
         if isinstance(self.shift, float) and self.shift < 0:
             raise StudySpecError(f"[weighting] shift = {self.shift}: a constant shift must be a number >= 0.")
-        if self.table_province is not None:
+        if self.table_province is not None and not self.has_region_table:
             try:
                 resolve_province(self.table_province)
             except InputError:
@@ -477,7 +479,8 @@ def prepare_cube(data: pd.DataFrame, spec: LinkageStudySpec, system: IndicatorSy
         )
     notes: list[str] = []
     frame = data[cols].copy()
-    frame["_code"] = resolve_provinces(frame[spec.province], allow_non_mainland=False).to_numpy()
+    frame["_code"] = (spec.region_set().resolve(frame[spec.province]).to_numpy() if spec.has_region_table else
+                      resolve_provinces(frame[spec.province], allow_non_mainland=False).to_numpy())
     frame["_iso3"] = resolve_countries(frame[spec.country]).to_numpy()
     frame["_ind"] = frame[spec.indicator].astype(str).str.strip()
     unknown = sorted(set(frame["_ind"]) - set(system.codes))
@@ -499,7 +502,8 @@ def prepare_cube(data: pd.DataFrame, spec: LinkageStudySpec, system: IndicatorSy
                          + (" ..." if len(bad) > 10 else "") + ". Impute or remove them explicitly.")
     frame["_value"] = values.astype(float)
     if spec.exclude_provinces:
-        drop = {resolve_province(x).code for x in spec.exclude_provinces}
+        drop = ({resolve_province(x).code for x in spec.exclude_provinces} if not spec.has_region_table else
+                set(spec.region_set().resolve(spec.exclude_provinces, what="[data] exclude_provinces region")))
         n0 = len(frame)
         frame = frame[~frame["_code"].isin(drop)]
         notes.append(f"Excluded provinces (study file): {sorted(drop)}, {n0 - len(frame)} rows.")
@@ -592,7 +596,7 @@ class LinkageStudyResult(WritableResult):
         """Provinces x bands: how many countries rank the province inside each band."""
         ranks = self.province_ranks_by_country()
         n = len(self.provinces)
-        bands = tuple((lo, min(hi, n) if (lo, hi) == bands[-1] else hi) for lo, hi in bands)
+        bands = tuple((lo, n if (lo, hi) == bands[-1] else hi) for lo, hi in bands)  # the last band: to the last rank
         out = pd.DataFrame(
             {f"[{lo}, {hi}]": ((ranks >= lo) & (ranks <= hi)).sum(axis=1) for lo, hi in bands if lo <= n},
             index=ranks.index,
@@ -683,7 +687,7 @@ class LinkageStudyResult(WritableResult):
                      f"CR = {a.cr:.4f}; weights ({self.spec.ahp_method}): "
                      + ", ".join(f"{d} {w:.4f}" for d, w in a.weight(self.spec.ahp_method).items()))
         lines.append("Top provinces by average score: " + ", ".join(
-            f"{_province_label(p, 'en')} ({r['average']:.4f})" for p, r in rank.head(5).iterrows()))
+            f"{_province_label(p, 'en', self.spec)} ({r['average']:.4f})" for p, r in rank.head(5).iterrows()))
         _, tau = self.robustness()
         for _, r in tau.iterrows():
             lines.append(f"  Kendall tau {r['a']} vs {r['b']}: {r['tau']:.4f} (p {r['p_value']:.3g}); "
@@ -696,7 +700,7 @@ class LinkageStudyResult(WritableResult):
     def data_files(self, lang: str = "zh") -> dict[str, pd.DataFrame]:
         """The long scores with province and country names in ``lang`` (``scores_long.csv``)."""
         long = self.to_frame()
-        long.insert(1, "province_name", [_province_label(p, lang) for p in long["province"]])
+        long.insert(1, "province_name", [_province_label(p, lang, self.spec) for p in long["province"]])
         long.insert(3, "country_name", [country_label(c, lang) for c in long["country"]])
         return {"scores_long": long}
 
@@ -704,16 +708,23 @@ class LinkageStudyResult(WritableResult):
         """Figures 1-4: frequency of each province's ranks, by comprehensive economic region."""
         flang = self.figure_lang(lang)
         text = localized(TEXT, flang)
-        g = grouping("drc8")
+        gname = self.spec.study_grouping("drc8")
+        glabels = self.spec.group_labels(gname, flang)
         freq = self.rank_frequency()
-        region_of = {p: g.group_of(p) for p in freq.index}
-        order = [r for r in g.order if r in set(region_of.values())]
-        labels = {p: _province_label(p, flang) for p in freq.index}
+        if len(freq) > MAX_FIGURE_REGIONS:
+            note = (f"Figures 1-4 (rank frequencies by region group) are drawn for up to {MAX_FIGURE_REGIONS} regions; "
+                    f"the data have {len(freq)}: Table 9 has the frequencies.")
+            if note not in self.notes:
+                self.notes.append(note)
+            return []
+        region_of = dict(zip(freq.index, self.spec.region_groups(list(freq.index), gname).to_numpy(), strict=True))
+        order = [r for r in glabels if r in set(region_of.values())]
+        labels = {p: _province_label(p, flang, self.spec) for p in freq.index}
         freq = freq.rename(index=labels)
         region_of = {labels[p]: r for p, r in region_of.items()}
         synth = (" " + term("synthetic_short", flang)) if self.synthetic else ""
         return rank_frequency_histograms(
-            freq, region_of, region_order=order, region_labels={k: g.label(k, flang) for k in g.order},
+            freq, region_of, region_order=order, region_labels=glabels,
             out_dir=out_dir, stem="figure", regions_per_figure=2, title=text["figure_title"],
             note=text["figure_note"] + synth, ylabel=text["figure_ylabel"], lang=flang,
         )
@@ -724,9 +735,9 @@ class LinkageStudyResult(WritableResult):
         """Tables 1-11 as :class:`~exportlens.report.tables.FrameTable` objects."""
         text = localized(TEXT, lang)
         base = synthetic_notes(self.synthetic, lang)
-        province = term("Province", lang)
+        province = term("Province", lang) if not self.spec.has_region_table else text["region_table_region"]
         sysm = self.system
-        plab = {p: _province_label(p, lang) for p in self.provinces}
+        plab = {p: _province_label(p, lang, self.spec) for p in self.provinces}
         clab = {c: country_label(c, lang) for c in self.countries}
         dlab = {d: sysm.label(d, lang) for d in sysm.dimension_codes}
         ilab = {i: sysm.label(i, lang) for i in sysm.codes}
@@ -792,9 +803,12 @@ class LinkageStudyResult(WritableResult):
         if self.spec.table_province is not None:
             t["table4_province"] = self._province_scores_table(text, lang, base, subregions, clab)
 
-        region = dict(zip(self.provinces, assign_group(self.provinces, "drc8", lang=lang).to_numpy(), strict=True))
+        gname = self.spec.study_grouping("drc8")
+        glab = self.spec.group_labels(gname, lang)
+        region = {p: glab[g] for p, g in zip(self.provinces, self.spec.region_groups(self.provinces, gname), strict=True)}
+        group_head = text["region"] if not self.spec.has_region_table else text["region_table_group"]
         pr = self.province_ranking()
-        t5 = pd.DataFrame({text["region"]: [region[p] for p in pr.index], text["average"]: pr["average"].to_numpy(),
+        t5 = pd.DataFrame({group_head: [region[p] for p in pr.index], text["average"]: pr["average"].to_numpy(),
                            text["rank"]: pr["rank"].to_numpy()}, index=[plab[p] for p in pr.index])
         t5.index.name = province
         t["table5"] = FrameTable(t5, title=text["table5"], digits=4, notes=base)
@@ -810,7 +824,7 @@ class LinkageStudyResult(WritableResult):
         prc.index.name = province
         t["table8_province_ranks"] = FrameTable(prc, title=text["table8_province_ranks"], notes=base)
         freq = self.rank_frequency().reindex(pr.index)
-        freq.insert(0, text["region"], [region[p] for p in freq.index])
+        freq.insert(0, group_head, [region[p] for p in freq.index])
         freq.index = [plab[p] for p in freq.index]
         freq.index.name = province
         t["table9_rank_frequency"] = FrameTable(freq, title=text["table9_rank_frequency"],
@@ -841,10 +855,12 @@ class LinkageStudyResult(WritableResult):
         name = self.spec.table_province
         if name is None:
             raise InputError("No province for the single-province tables: set [tables] province in the study file.")
-        code = resolve_province(name).code
+        code = (resolve_province(name).code if not self.spec.has_region_table else
+                self.spec.region_set().resolve([name], what="[tables] province").iloc[0])
         if code not in self.provinces:
             raise InputError(f"[tables] province = {name!r} is not in the data (or is excluded); provinces: "
-                             f"{', '.join(_province_label(p, 'zh') for p in self.provinces)}.")
+                             f"{', '.join(_province_label(p, 'zh', self.spec) for p in self.provinces[:40])}"
+                             f"{' ...' if len(self.provinces) > 40 else ''}.")
         return code
 
     def _province_weights_table(self, text: Any, lang: str, base: list[str]) -> FrameTable:
@@ -859,7 +875,7 @@ class LinkageStudyResult(WritableResult):
             text["weight_pct"]: w,
         })
         frame.loc[len(frame)] = [text["total"], "", float(w.sum())]
-        name = _province_label(code, lang)
+        name = _province_label(code, lang, self.spec)
         notes = [*base, text["province_weights_note"].format(province=name, m=len(ind))]
         if self.spec.normalise == "dimension":
             notes.append(text["norm_dimension"])
@@ -875,7 +891,7 @@ class LinkageStudyResult(WritableResult):
         frame = pd.DataFrame({text["subregion"]: [subregions[c] for c in score.index],
                               text["score"]: score.to_numpy(), text["rank"]: rank.to_numpy()},
                              index=pd.Index([clab[c] for c in score.index], name=text["country"]))
-        name = _province_label(code, lang)
+        name = _province_label(code, lang, self.spec)
         return FrameTable(frame, title=text["table4_province"].format(province=name), digits=4,
                           notes=[*base, text["score_note"],
                                  text["province_scores_note"].format(province=name, n=len(score))])
@@ -888,7 +904,7 @@ class LinkageStudyResult(WritableResult):
         if not self.constant:
             return []
         ilab = {i: self.system.label(i, lang) for i in self.system.codes}
-        items = [f"{_province_label(p, lang)}: {', '.join(ilab[i] for i in inds)}" for p, inds in self.constant.items()]
+        items = [f"{_province_label(p, lang, self.spec)}: {', '.join(ilab[i] for i in inds)}" for p, inds in self.constant.items()]
         return [text["constant_note"].format(items=text["item_sep"].join(items))]
 
 
@@ -906,9 +922,13 @@ def zscore_shift_notes(spec: LinkageStudySpec, text: dict[str, str] | Any) -> li
     return []  # "rescale": min-max mapped to bounds, z-scores are not used
 
 
-def _province_label(code: Any, lang: str) -> str:
-    """Province name; the ``"pooled"`` row of pooled weights keeps its key."""
-    return province_label(code, lang) if not isinstance(code, str) else code
+def _province_label(code: Any, lang: str, spec: LinkageStudySpec | None = None) -> str:
+    """Province (or table region) name; the ``"pooled"`` row of pooled weights keeps its key."""
+    if isinstance(code, str) and code == "pooled":
+        return code
+    if spec is not None and spec.has_region_table:
+        return spec.region_label(code, lang)
+    return province_label(code, lang)
 
 
 def _score_rank_table(avg: pd.DataFrame, labels: dict[str, str], order: pd.Index, plab: dict[Any, str],
@@ -975,7 +995,7 @@ def run_linkage_study(data: pd.DataFrame, spec: LinkageStudySpec | None = None,
                                      dimension_weights={str(k): float(v) for k, v in main_w.items()},
                                      normalise=spec.normalise)
             except InputError as exc:
-                where = f"Province {_province_label(key, 'en')}" if key != "pooled" else "Pooled data"
+                where = f"Province {_province_label(key, 'en', spec)}" if key != "pooled" else "Pooled data"
                 raise type(exc)(f"{where}: {exc}") from exc
             out = ci.dimension_scores.copy()
             dscore = ci.dimension_scores.to_numpy()

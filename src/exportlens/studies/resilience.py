@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -38,7 +37,7 @@ from exportlens.datasets.demo_identification import make_identification_demo
 from exportlens.econometrics.results import ModelResult
 from exportlens.errors import InputError, MissingColumnError, StudySpecError
 from exportlens.measures import relative_log_growth, virtual_agglomeration
-from exportlens.regions import RegionSet, list_groupings
+from exportlens.regions import list_groupings
 from exportlens.report import figures as fig
 from exportlens.report.descriptive_tables import DescriptiveTable
 from exportlens.report.regression_tables import RegressionTable
@@ -51,6 +50,7 @@ from exportlens.studies.framework import (
     study_field,
     synthetic_notes,
 )
+from exportlens.studies.regions_section import RegionsSection
 from exportlens.studies.resilience_extensions import Extensions, run_extensions
 from exportlens.text import Lang, cli_message, localized, term
 
@@ -96,7 +96,7 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 
-class ResilienceStudySpec(ProvinceYearSpec):
+class ResilienceStudySpec(ProvinceYearSpec, RegionsSection):
     """Everything the resilience study needs to know about the data and the models.
 
     Column names refer to the user's data. Either ``exports`` (with ``national_exports``
@@ -221,21 +221,6 @@ class ResilienceStudySpec(ProvinceYearSpec):
     constant: bool = study_field(
         False, section="tables",
         help="report the constant of fixed-effects models as Stata's reghdfe does (_cons = mean(y) - mean(X)b)")
-    regions_table: str | None = study_field(
-        None, section="regions", key="table", path=True, example="cities.csv",
-        help="region table (CSV/Excel, one row per city or county: code, name, longitude, latitude, group columns); "
-             "unset: the 31 provinces")
-    regions_sheet: str | None = study_field(None, section="regions", key="sheet", example="Sheet1",
-                                            help="Excel sheet of the region table")
-    region_code: str = study_field("code", section="regions", key="code", help="region code column")
-    region_name: str = study_field("name", section="regions", key="name", help="region name column")
-    region_lon: str = study_field("lon", section="regions", key="longitude", help="longitude column (degrees)")
-    region_lat: str = study_field("lat", section="regions", key="latitude", help="latitude column (degrees)")
-    region_area: str | None = study_field(None, section="regions", key="area", example="area_km2",
-                                          help='area column (km2), for [agglomeration] self_weight = "internal"')
-    region_grouping: str | None = study_field(
-        None, section="regions", key="grouping", example="province",
-        help="group column of the region table for Table 5 (replaces [model] grouping)")
     labels: dict[Lang, dict[str, str]] = study_field(
         default_factory=dict, section="labels",
         example={"zh": {"vag": "虚拟集聚"}, "en": {"vag": "Virtual agglomeration"}},
@@ -271,13 +256,6 @@ class ResilienceStudySpec(ProvinceYearSpec):
     def table5_grouping(self) -> str:
         """The grouping of Table 5: [regions] grouping with a region table, else [model] grouping."""
         return self.region_grouping if self.regions_table and self.region_grouping else self.grouping
-
-    def region_set(self) -> RegionSet:
-        """The study's regions: the [regions] table, or the province registry."""
-        if self.regions_table is None:
-            return _registry_regions()
-        return _table_regions(self.regions_table, self.regions_sheet, self.region_code, self.region_name,
-                              self.region_lon, self.region_lat, self.region_area, self.region_grouping)
 
     def required_columns(self) -> list[str]:
         cols = [self.entity, self.time, *self.controls]
@@ -502,18 +480,6 @@ def _term_label(name: str, spec: ResilienceStudySpec, lang: str) -> str:
 
 def _group_labels(spec: ResilienceStudySpec, lang: str) -> dict[str, str]:
     return spec.region_set().group_labels(spec.table5_grouping, lang)
-
-
-@lru_cache(maxsize=1)
-def _registry_regions() -> RegionSet:
-    return RegionSet.provinces()
-
-
-@lru_cache(maxsize=8)
-def _table_regions(path: str, sheet: str | None, code: str, name: str, lon: str, lat: str, area: str | None,
-                   group: str | None) -> RegionSet:
-    return RegionSet.from_table(path, code=code, name=name, longitude=lon, latitude=lat, area=area, sheet=sheet,
-                                groups=[group] if group else [], where="[regions] ")
 
 
 # --- the analysis ----------------------------------------------------------------------

@@ -53,14 +53,9 @@ from exportlens.measures.cluster import ClusterMeasures, cluster_measures
 from exportlens.measures.composite import CompositeIndex, composite_index, entropy_weights
 from exportlens.measures.coupling import CouplingCoordination, coupling_coordination
 from exportlens.measures.indicators import IndicatorSystem
-from exportlens.regions import (
-    assign_group,
-    grouping,
-    list_groupings,
-    province_label,
-    resolve_provinces,
-)
+from exportlens.regions import grouping, list_groupings
 from exportlens.report import figures as fig
+from exportlens.report.figures_regions import region_point_map
 from exportlens.report.figures_synergy import band_distribution_plot, coordination_tile_map
 from exportlens.report.tables import FrameTable
 from exportlens.studies.framework import (
@@ -68,10 +63,10 @@ from exportlens.studies.framework import (
     StudyDefinition,
     WritableResult,
     check_province_years,
-    exclude_provinces,
     study_field,
     synthetic_notes,
 )
+from exportlens.studies.regions_section import ALL_REGIONS, RegionsSection
 from exportlens.text import Lang, localized, term
 
 __all__ = [
@@ -95,7 +90,7 @@ DEFAULT_LABELS: dict[str, dict[str, str]] = {
     "zh": {
         "ecommerce": "跨境电商", "clusters": "产业集群", "C": "耦合度 C", "T": "综合协调指数 T",
         "D": "耦合协调度 D", "band": "协调等级", "stage": "耦合阶段", "lagging": "滞后子系统",
-        "province": "省份", "year": "年份", "group": "区域",
+        "province": "省份", "region": "地区", "year": "年份", "group": "区域",
     },
     "en": {
         "ecommerce": "Cross-border e-commerce", "clusters": "Industrial clusters", "C": "Coupling degree C",
@@ -134,6 +129,7 @@ TEXT: dict[str, dict[str, str]] = {
         "cluster_note": "区位熵 LQ = (e_ij/e_i)/(E_j/E)；赫芬达尔指数 H = Σ份额²；克鲁格曼专业化指数 K = Σ|s_ij − s_j|"
                         "（参照：{reference}）。标准化 H* = (H − 1/N)/(1 − 1/N)。",
         "map_title": "{year}年耦合协调度 D", "map_note": "方格示意图，非真实地图；灰色：无数据。",
+        "points_note": "各地区按经纬度绘点（区域表中的坐标），无行政边界。",
         "bands_title": "耦合协调等级分布", "bands_ylabel": "省份数",
     },
     "en": {
@@ -169,6 +165,7 @@ TEXT: dict[str, dict[str, str]] = {
         "cluster_note": "Location quotient LQ = (e_ij/e_i)/(E_j/E); Herfindahl H = Σ share²; Krugman K = Σ|s_ij − s_j| "
                         "(reference: {reference}). Normalised H* = (H − 1/N)/(1 − 1/N).",
         "map_title": "Coupling coordination degree D, {year}", "map_note": "Tile grid, not to scale; grey: no data.",
+        "points_note": "One point per region at its longitude/latitude (region table); no boundaries drawn.",
         "bands_title": "Coordination bands by year", "bands_ylabel": "provinces",
     },
 }
@@ -176,7 +173,7 @@ TEXT: dict[str, dict[str, str]] = {
 Share = Annotated[float, Field(ge=0, le=1)]
 
 
-class SynergyStudySpec(ProvinceYearSpec):
+class SynergyStudySpec(ProvinceYearSpec, RegionsSection):
     """Everything the synergy study needs to know; defaults reproduce the demo.
 
     Subsystems: ``names`` (U1, U2, ... in order; labels from [labels.zh]/[labels.en] or
@@ -287,8 +284,18 @@ class SynergyStudySpec(ProvinceYearSpec):
             raise StudySpecError(f"[coupling] weights = {self.weights}: expected {len(self.names)} non-negative "
                                  "numbers summing to 1.")
         names = [g.name for g in list_groupings()]
-        if self.grouping not in names:
+        if not self.has_region_table and self.grouping not in names:
             raise StudySpecError(f"[report] grouping = {self.grouping!r}: expected one of {', '.join(names)}.")
+
+    @property
+    def region_grouping_used(self) -> str | None:
+        """The grouping of Table 4 and the trend figure: [regions] grouping with a region table
+        (None: one group of all regions), else [report] grouping."""
+        return self.study_grouping(self.grouping)
+
+    def region_column_label(self, lang: str) -> str:
+        """Header of the region column: 省份/Province for provinces, 地区/Region for table regions."""
+        return self.label("province" if not self.has_region_table else "region", lang)
 
     def label(self, key: str, lang: str) -> str:
         """Display label of a subsystem or a column in ``lang``."""
@@ -366,10 +373,11 @@ class SynergyStudyResult(WritableResult):
         t = spec.time
         lines = ["Synergy of " + " and ".join(spec.label(n, "en") for n in spec.names)
                  + " (coupling coordination)" + (" - SYNTHETIC demo data" if self.synthetic else "")]
-        lines.append(f"{p['code'].nunique()} provinces, {t} {p[t].min()}-{p[t].max()}, {len(p)} province-years")
+        unit = "regions" if spec.has_region_table else "provinces"
+        lines.append(f"{p['code'].nunique()} {unit}, {t} {p[t].min()}-{p[t].max()}, {len(p)} {unit[:-1]}-years")
         lines.append(self.coupling.summary())
         last = p[p[t] == self.last_year]
-        lines.append(f"Mean D in {self.last_year} by {spec.grouping} group: " + ", ".join(
+        lines.append(f"Mean D in {self.last_year} by {spec.region_grouping_used or 'all regions'} group: " + ", ".join(
             f"{g} {v:.3f}" for g, v in last.groupby("group", sort=False)["D"].mean().items()))
         if self.clusters is not None:
             lines.append(self.clusters.summary())
@@ -394,7 +402,7 @@ class SynergyStudyResult(WritableResult):
         text = localized(TEXT, flang)
         spec, p = self.spec, self.panel
         synth = (" " + term("synthetic_short", flang)) if self.synthetic else ""
-        glabels = _group_labels(spec.grouping, flang)
+        glabels = spec.group_labels(spec.region_grouping_used, flang)
         titles = [spec.subsystem_label(i, flang) for i in range(len(spec.names))] + [spec.label("D", flang)]
         out = [fig.group_trends(
             p.assign(group_label=p["group"].map(glabels)), time=spec.time, group="group_label",
@@ -407,11 +415,20 @@ class SynergyStudyResult(WritableResult):
         if last.empty:
             raise InputError(f"[report] map_year = {year!r} is not a year of the data "
                              f"({p[spec.time].min()}-{p[spec.time].max()}).")
-        out.append(coordination_tile_map(
-            dict(zip(last["code"].astype(int), last["D"], strict=True)), path=out_dir / f"coordination_map_{year}.png",
-            title=text["map_title"].format(year=year), lang=flang, legend_title=spec.label("band", flang),
-            note=text["map_note"] + synth, bands=spec.bands,
-        ))
+        if spec.region_set().is_registry:
+            out.append(coordination_tile_map(
+                dict(zip(last["code"].astype(int), last["D"], strict=True)),
+                path=out_dir / f"coordination_map_{year}.png", title=text["map_title"].format(year=year), lang=flang,
+                legend_title=spec.label("band", flang), note=text["map_note"] + synth, bands=spec.bands,
+            ))
+        else:  # no province tiles for table regions: the points at their coordinates instead
+            regions = spec.region_set()
+            pos = regions.position(last["code"])
+            out.append(region_point_map(
+                last["D"].to_numpy(), lon=regions.lon[pos], lat=regions.lat[pos],
+                path=out_dir / f"coordination_points_{year}.png", title=text["map_title"].format(year=year),
+                lang=flang, colorbar_label=spec.label("D", flang), note=text["points_note"] + synth,
+            ))
         out.append(band_distribution_plot(
             self.coupling.band_counts(by=spec.time, lang=flang), path=out_dir / "band_distribution.png", lang=flang,
             title=text["bands_title"], ylabel=text["bands_ylabel"], note=synth.strip() or None,
@@ -437,8 +454,10 @@ class SynergyStudyResult(WritableResult):
                                    notes=[*base, coupling_note])
         out["table3"] = FrameTable(self._wide_table(lang), title=text["table3"], index=False, digits=3,
                                    notes=base)
-        g = grouping(spec.grouping)
-        group_note = text["group_note"].format(title=getattr(g, f"title_{lang}"))
+        gname = spec.region_grouping_used
+        gtitle = (getattr(grouping(gname), f"title_{lang}") if gname is not None and not spec.has_region_table
+                  else gname or spec.group_labels(None, lang)[ALL_REGIONS])
+        group_note = text["group_note"].format(title=gtitle)
         out["table4"] = FrameTable(self._group_table(lang), title=text["table4"], index=False, digits=3,
                                    notes=[*base, group_note])
         out["table5"] = FrameTable(self._band_table(lang), title=text["table5"], index=False,
@@ -457,7 +476,7 @@ class SynergyStudyResult(WritableResult):
     # --- table builders ---
 
     def _province(self, codes: Any, lang: str) -> list[str]:
-        return [province_label(int(c), lang) for c in codes]
+        return self.spec.region_labels(codes, lang)
 
     def _weights_table(self, lang: str) -> pd.DataFrame:
         text = localized(TEXT, lang)
@@ -477,7 +496,7 @@ class SynergyStudyResult(WritableResult):
 
     def _long_table(self, lang: str) -> pd.DataFrame:
         spec, p = self.spec, self.panel
-        out = {spec.label("province", lang): self._province(p["code"], lang), spec.label("year", lang): p[spec.time]}
+        out = {spec.region_column_label(lang): self._province(p["code"], lang), spec.label("year", lang): p[spec.time]}
         for i, n in enumerate(spec.names):
             out[spec.subsystem_label(i, lang)] = p[n]
         for c in ("C", "T", "D"):
@@ -493,13 +512,13 @@ class SynergyStudyResult(WritableResult):
         wide.columns = [str(c) for c in wide.columns]
         last = p[p[spec.time] == self.last_year].set_index("code")
         band = last[f"band_{lang}"].reindex(wide.index)
-        wide.insert(0, spec.label("province", lang), self._province(wide.index, lang))
+        wide.insert(0, spec.region_column_label(lang), self._province(wide.index, lang))
         wide[f"{spec.label('band', lang)} ({self.last_year})"] = band.fillna("").to_numpy()
         return wide.reset_index(drop=True)
 
     def _group_table(self, lang: str) -> pd.DataFrame:
         spec, p = self.spec, self.panel
-        glabels = _group_labels(spec.grouping, lang)
+        glabels = spec.group_labels(spec.region_grouping_used, lang)
         variables = [*spec.names, "D"]
         means = p.groupby(["group", spec.time], sort=False)[variables].mean()
         years = sorted(p[spec.time].unique())
@@ -540,7 +559,7 @@ class SynergyStudyResult(WritableResult):
         sp = cl.specialisation if t is None else cl.specialisation[cl.specialisation[t] == year]
         conc = cl.concentration if t is None else cl.concentration[cl.concentration[t] == year]
         sp = sp.sort_values("code")
-        t7 = pd.DataFrame({spec.label("province", lang): self._province(sp["code"], lang)})
+        t7 = pd.DataFrame({spec.region_column_label(lang): self._province(sp["code"], lang)})
         if spec.focus_industry and spec.focus_industry in set(lq[cl.industry]):
             f = lq[lq[cl.industry] == spec.focus_industry].set_index("code")["lq"]
             t7[text["lq"].format(industry=spec.focus_industry)] = f.reindex(sp["code"]).to_numpy()
@@ -563,11 +582,6 @@ def _lagging_label(value: str, spec: SynergyStudySpec, lang: str) -> str:
     if value == "synchronous":
         return text["synchronous"]
     return text["lags"].format(names=text["lagging_join"].join(spec.label(v, lang) for v in str(value).split("/")))
-
-
-def _group_labels(grouping_name: str, lang: str) -> dict[str, str]:
-    g = grouping(grouping_name)
-    return {k: g.label(k, lang) for k in g.order}
 
 
 # --- the analysis -------------------------------------------------------------------------
@@ -610,9 +624,7 @@ def prepare_panel(data: pd.DataFrame, spec: SynergyStudySpec) -> tuple[pd.DataFr
             raise StudySpecError(f"Indicator code(s) {named} clash with a subsystem name or a column the study computes; "
                                  "rename the subsystem (subsystems.names) or the indicator.")
     notes: list[str] = []
-    frame = data.copy()
-    frame["code"] = resolve_provinces(frame[spec.entity]).astype(int).to_numpy()
-    frame = exclude_provinces(frame, spec.exclude, notes)
+    frame = spec.resolve_regions(data, spec.entity, spec.exclude, notes)
     check_province_years(frame, spec.entity, spec.time)
     if frame[spec.time].isna().any():
         rows = list(frame.index[frame[spec.time].isna()][:10])
@@ -621,7 +633,7 @@ def prepare_panel(data: pd.DataFrame, spec: SynergyStudySpec) -> tuple[pd.DataFr
     if clash:
         frame = frame.drop(columns=clash)
         notes.append(f"Input column(s) {clash} were replaced by the values exportlens computed.")
-    frame["group"] = assign_group(frame["code"], spec.grouping).to_numpy()
+    frame["group"] = spec.region_groups(frame["code"], spec.region_grouping_used).to_numpy()
     frame = frame.sort_values(["code", spec.time]).reset_index(drop=True)
     frame.index = [f"{e} {t}" for e, t in zip(frame[spec.entity], frame[spec.time], strict=True)]
     return frame, systems, notes
@@ -673,9 +685,8 @@ def prepare_employment(employment: pd.DataFrame, spec: SynergyStudySpec,
     if missing:
         raise MissingColumnError(f"Column(s) {missing} named in [clusters] are not in the employment table; "
                                  f"available: {list(employment.columns)}.")
-    emp = employment.copy()
-    emp["code"] = resolve_provinces(emp[spec.region]).astype(int).to_numpy()
-    return exclude_provinces(emp, spec.exclude, [] if notes is None else notes, what="rows of the employment table")
+    return spec.resolve_regions(employment, spec.region, spec.exclude, [] if notes is None else notes,
+                                what="rows of the employment table")
 
 
 def run_synergy_study(data: pd.DataFrame, spec: SynergyStudySpec | None = None, *,

@@ -49,11 +49,12 @@ from exportlens.mrio.decompose import (
 )
 from exportlens.mrio.readers import read_ceads_workbook, read_national_io
 from exportlens.mrio.table import BalanceReport, MRIOTable
+from exportlens.regions import RegionSet, list_groupings, resolve_province
 from exportlens.regions import grouping as get_grouping
-from exportlens.regions import list_groupings, resolve_province
 from exportlens.report import figures_value_added as vfig
 from exportlens.report.tables import FrameTable
-from exportlens.studies.framework import StudyDefinition, StudySpec, WritableResult, study_field
+from exportlens.studies.framework import StudyDefinition, WritableResult, study_field
+from exportlens.studies.regions_section import RegionsSection
 from exportlens.text import localized, term
 
 __all__ = [
@@ -144,7 +145,7 @@ TEXT: dict[str, dict[str, str]] = {
 _SHARES = (("dvr", "dva"), ("pvr", "pva"), ("fvr", "fva"))
 
 
-class ValueAddedStudySpec(StudySpec):
+class ValueAddedStudySpec(RegionsSection):
     """What the value-added study reads and how it reports.
 
     ``tables`` maps a year to a table file (CEADs workbook or national non-competitive
@@ -202,6 +203,8 @@ class ValueAddedStudySpec(StudySpec):
             raise StudySpecError(f"[decomposition] sector_groups must be one of {', '.join(SECTOR_GROUPINGS)} "
                                  f"or a table sector = \"group\", not {self.sector_groups!r}.")
         names = [g.name for g in list_groupings()]
+        if self.has_region_table:
+            return  # grouping: [regions] grouping; exclude: checked against the region table when it is read
         if self.grouping not in names:
             raise StudySpecError(f"[output] grouping must be one of {', '.join(names)}, not {self.grouping!r}.")
         for name in self.exclude:
@@ -212,23 +215,44 @@ class ValueAddedStudySpec(StudySpec):
                                      "Tibet or 540000.") from None
 
 
-def _is_province(label: str) -> bool:
+def _region_code(label: str, spec: ValueAddedStudySpec) -> Any:
+    """The region code of an input-output table's region label (None: not a region of the set)."""
+    if spec.has_region_table:
+        return _table_code(spec.region_set(), label)
     try:
-        resolve_province(label)
+        return resolve_province(label).code
     except InputError:
-        return False
-    return True
+        return None
 
 
-def _region_label(label: str, lang: str) -> str:
-    try:
-        return resolve_province(label).label(lang)
-    except InputError:
-        return label
+#: (id of the region set, label) -> (the region set, kept so that its id is not reused; code or None)
+_CODES: dict[tuple[int, str], tuple[RegionSet, Any]] = {}
 
 
-def _region_group(labels: list[str], grouping: str) -> list[str | None]:
-    g = get_grouping(grouping)
+def _table_code(regions: RegionSet, label: str) -> Any:
+    """The code of ``label`` in a region table (None: not in it), looked up once per table and label."""
+    key = (id(regions), str(label))
+    if key not in _CODES:
+        if len(_CODES) > 100_000:
+            _CODES.clear()
+        try:
+            _CODES[key] = (regions, regions.resolve([label]).iloc[0])
+        except InputError:
+            _CODES[key] = (regions, None)
+    return _CODES[key][1]
+
+
+def _region_label(label: str, lang: str, spec: ValueAddedStudySpec) -> str:
+    code = _region_code(label, spec)
+    return label if code is None else spec.region_label(code, lang)
+
+
+def _region_group(labels: list[str], spec: ValueAddedStudySpec) -> list[str | None]:
+    if spec.has_region_table:
+        codes = [_region_code(lab, spec) for lab in labels]
+        groups = iter(spec.region_groups([c for c in codes if c is not None], spec.region_grouping).tolist())
+        return [None if c is None else next(groups) for c in codes]
+    g = get_grouping(spec.grouping)
     out: list[str | None] = []
     for lab in labels:
         try:
@@ -236,6 +260,26 @@ def _region_group(labels: list[str], grouping: str) -> list[str | None]:
         except InputError:
             out.append(None)
     return out
+
+
+def check_table_regions(tables: Mapping[int, MRIOTable], spec: ValueAddedStudySpec) -> None:
+    """With a ``[regions] table``: every region label of every input-output table must be a code
+    (or name) of the region table; raises :class:`InputError` naming the year, the table and the
+    labels that are not."""
+    if not spec.has_region_table:
+        return
+    regions = spec.region_set()
+    for year, table in tables.items():
+        labels = list(table.regions)
+        try:
+            regions.resolve(labels)
+        except InputError:
+            unknown = [lab for lab in labels if _region_code(lab, spec) is None]
+            shown = ", ".join(repr(u) for u in unknown[:10]) + (f" ... ({len(unknown)} in all)" if len(unknown) > 10 else "")
+            raise InputError(f"input-output table {year}{' (' + table.name + ')' if table.name else ''} has region(s) "
+                             f"{shown} that are not in {regions.source}: the tables' region labels must be the codes "
+                             "(or names) of the region table; add those regions to the [regions] table or relabel "
+                             "the input-output table.") from None
 
 
 def _ratio(part: float, whole: float, scale: float = 1.0) -> float:
@@ -270,16 +314,9 @@ class ValueAddedStudyResult(WritableResult):
         """The regions of the tables that ``[tables] exclude`` leaves out of the reported tables."""
         if not self.spec.exclude:
             return []
-        codes = {resolve_province(x).code for x in self.spec.exclude}
+        codes = {_region_code(x, self.spec) for x in self.spec.exclude} - {None}
         regions = dict.fromkeys(r for d in self.decompositions.values() for r in d.regions)
-        out = []
-        for r in regions:
-            try:
-                if resolve_province(r).code in codes:
-                    out.append(r)
-            except InputError:
-                continue
-        return out
+        return [r for r in regions if _region_code(r, self.spec) in codes]
 
     def _reported(self, frame: pd.DataFrame, column: str = "region") -> pd.DataFrame:
         """The rows of the regions the tables report (without ``[tables] exclude``)."""
@@ -308,7 +345,7 @@ class ValueAddedStudyResult(WritableResult):
         for y in self.years:
             f = self.decompositions[y].to_frame().reset_index()
             f.insert(0, "year", y)
-            f.insert(2, "region_group", _region_group(list(f["region"]), self.spec.grouping))
+            f.insert(2, "region_group", _region_group(list(f["region"]), self.spec))
             frames.append(f)
         return pd.concat(frames, ignore_index=True)
 
@@ -363,14 +400,14 @@ class ValueAddedStudyResult(WritableResult):
     def _weighted_rows(self, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         """Export-weighted shares of each region group and of all provinces, one row each."""
         text = localized(TEXT, lang)
-        g = get_grouping(self.spec.grouping)
+        glabels = self.spec.group_labels(self.spec.study_grouping(self.spec.grouping), lang)
         rows = {}
-        for key in [*g.order, None]:
+        for key in [*glabels, None]:
             sub = frame if key is None else frame[frame["region_group"] == key]
             if sub.empty:
                 continue
             e = sub["exports"].sum()
-            label = (text["total"] if key is None else g.label(key, lang)) + text["weighted"]
+            label = (text["total"] if key is None else glabels[key]) + text["weighted"]
             rows[label] = {k: _ratio(sub[lvl].sum(), e) for k, lvl in _SHARES}
         return pd.DataFrame.from_dict(rows, orient="index")
 
@@ -383,11 +420,11 @@ class ValueAddedStudyResult(WritableResult):
         excluded = self.excluded_regions()
         if excluded:
             base_notes = [*base_notes, text["exclude_note"].format(
-                names=("、" if lang == "zh" else ", ").join(_region_label(r, lang) for r in excluded))]
+                names=("、" if lang == "zh" else ", ").join(_region_label(r, lang, self.spec) for r in excluded))]
         unit_note = text["unit_note"].format(unit=unit_label)
         frame = self._reported(self.to_frame())
         order = list(dict.fromkeys(frame["region"]))
-        labels = {r: _region_label(r, lang) for r in order}
+        labels = {r: _region_label(r, lang, self.spec) for r in order}
         tables: dict[str, Any] = {}
 
         t1 = []
@@ -488,7 +525,7 @@ class ValueAddedStudyResult(WritableResult):
         panels = {}
         for y in self.years:
             f = frame[frame["year"] == y].set_index("region")[["dvr", "pvr", "fvr"]].reindex(order)
-            f.index = [_region_label(r, flang) for r in f.index]
+            f.index = [_region_label(r, flang, self.spec) for r in f.index]
             panels[str(y)] = f
         out = [vfig.share_bars(
             panels, path=out_dir / "shares_by_province.png", lang=flang, title=text["bars_title"],
@@ -498,8 +535,8 @@ class ValueAddedStudyResult(WritableResult):
         mat = self.decompositions[year].source_matrix("pva", shares=True)
         mat = mat.mask(np.eye(len(mat), dtype=bool))  # own province: not part of PVA, drawn as missing
         mat = mat.drop(columns=self.excluded_regions())  # excluded exporters; they stay as sources
-        mat.index = [_region_label(r, flang) for r in mat.index]
-        mat.columns = [_region_label(r, flang) for r in mat.columns]
+        mat.index = [_region_label(r, flang, self.spec) for r in mat.index]
+        mat.columns = [_region_label(r, flang, self.spec) for r in mat.columns]
         out.append(vfig.source_heatmap(
             mat, path=out_dir / f"pva_sources_{year}.png", lang=flang, title=text["heatmap_title"].format(year=year),
             xlabel=text["heatmap_x"], ylabel=text["heatmap_y"], colorbar_label=text["heatmap_colorbar"],
@@ -560,6 +597,12 @@ def run_value_added_study(tables: Mapping[int | str, MRIOTable], spec: ValueAdde
     balance: dict[int, BalanceReport] = {}
     info: dict[int, dict[str, Any]] = {}
     synthetic = []
+    check_table_regions({int(k): t for k, t in tables.items()}, spec)
+    if spec.has_region_table and spec.exclude:
+        unknown = [x for x in spec.exclude if _region_code(x, spec) is None]
+        if unknown:
+            raise StudySpecError(f"[tables] exclude: {', '.join(map(repr, unknown))} not in "
+                                 f"{spec.region_set().source}; write them as codes or names of the region table.")
     for key in sorted(tables, key=lambda k: int(k)):
         year = int(key)
         table = tables[key]
@@ -588,8 +631,8 @@ def run_value_added_study(tables: Mapping[int | str, MRIOTable], spec: ValueAdde
     if any(synthetic) and not all(synthetic):
         notes.append("Some (not all) tables are SYNTHETIC.")
     if spec.exclude:
-        present = {resolve_province(r).code for d in decomps.values() for r in d.regions if _is_province(r)}
-        absent = [x for x in spec.exclude if resolve_province(x).code not in present]
+        present = {_region_code(r, spec) for d in decomps.values() for r in d.regions} - {None}
+        absent = [x for x in spec.exclude if _region_code(x, spec) not in present]
         listed = [x for x in spec.exclude if x not in absent]
         if listed:
             notes.append(f"[tables] exclude: {', '.join(listed)} left out of the tables and figures; their flows stay "
