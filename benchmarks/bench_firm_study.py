@@ -122,6 +122,11 @@ def main(argv: list[str] | None = None) -> int:
         data = args.data if args.data is not None else root / "transactions"
         if args.data is None:
             generate(data, args.rows)
+        else:  # the rows actually in the given data, from the Parquet footers
+            import pyarrow.parquet as pq
+
+            args.rows = sum(pq.ParquetFile(f).metadata.num_rows for f in sorted(Path(data).rglob("*.parquet")))
+            print(f"data: {data} ({args.rows:,} rows, read from the Parquet footers)")
         study = root / "study.toml"
         study_file(study, data.resolve(), args.study)
         cli, full = import_cost("exportlens.cli"), import_cost(
@@ -131,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
         seconds, peak = run_study(study, root / "out", args.lang)
         print(f"whole firm study (CLI, child process), {args.rows:,} rows: {seconds:.1f} s wall, "
               f"peak memory {peak:.2f} GB, {args.rows / seconds:,.0f} rows/s")
+        tables = sorted({p.stem for p in (root / "out" / "tables").glob("*.*")}) if (root / "out").is_dir() else []
+        print(f"tables written: {', '.join(tables) or 'none'}")
         ok = seconds < TARGET_SECONDS and peak < TARGET_GB
         verdict = ("met" if ok else "NOT met") if args.rows >= TARGET_ROWS else (
             f"{'within' if ok else 'NOT within'} the limits at {args.rows:,} rows; the target is judged at "
