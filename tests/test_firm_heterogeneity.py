@@ -12,7 +12,13 @@ import pytest
 
 from exportlens.datasets.demo_firms import firm_demo_province_panel, firm_transactions_demo
 from exportlens.errors import MissingColumnError, StudySpecError
-from exportlens.firms import ColumnMap, FirmMeasureSpec, connect_duckdb, firm_measures_pandas, firm_pipeline
+from exportlens.firms import (
+    ColumnMap,
+    FirmMeasureSpec,
+    connect_duckdb,
+    firm_measures_pandas,
+    firm_pipeline,
+)
 from exportlens.studies.firm_resilience import FirmResilienceStudySpec, run_firm_resilience_study
 
 COLS = ColumnMap(ownership="ownership", trade_mode="trade_mode")

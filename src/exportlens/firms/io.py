@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
-    "LABEL_ROLES",
     "REASONS",
     "ColumnMap",
     "InvalidRowsError",
@@ -986,9 +985,10 @@ def _label_pd(s: pd.Series) -> Any:
     """A label column as text (object array), blank or missing labels as None (as :func:`_label_exprs`)."""
     import numpy as np
 
-    miss = _missing_label_pd(s)
+    miss = np.asarray(_missing_label_pd(s), dtype=bool)
     text = s.astype(str).to_numpy(dtype=object)
-    return np.where(miss, None, text)
+    text[miss] = None
+    return text
 
 
 def validate_pandas(frame: pd.DataFrame, columns: ColumnMap) -> tuple[ValidationReport, pd.DataFrame]:
