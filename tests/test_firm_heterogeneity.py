@@ -110,3 +110,17 @@ def test_bad_label_inputs_are_one_line_errors(tmp_path):
     with pytest.raises(MissingColumnError, match=r"'eigentum' \(\[columns\] ownership\)") as err:
         run_firm_resilience_study(spec)
     assert "\n" not in str(err.value)
+
+
+def test_cli_names_the_missing_label_column_in_one_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from exportlens.cli import app
+
+    _labelled(300, seed=2).drop(columns="trade_mode").to_csv(tmp_path / "tx.csv", index=False)
+    r = CliRunner().invoke(app, ["run", "firm-resilience", "--transactions", str(tmp_path / "tx.csv"), "--column",
+                                 "trade_mode=mode", "--out", str(tmp_path / "out")])
+    assert r.exit_code != 0
+    assert "'mode' ([columns] trade_mode) not found" in r.output and "--column role=name" in r.output
+    errors = [line for line in r.output.splitlines() if line.startswith("error:")]  # other lines: progress
+    assert len(errors) == 1 and "[columns] trade_mode" in errors[0], r.output

@@ -410,7 +410,7 @@ def check_columns(available: Sequence[str], columns: ColumnMap, *, where: str = 
         {(f"[columns] {role}" if role in LABEL_ROLES else f"role {role}"): col
          for role, col in columns.sources().items()},
         where=where,
-        hint="Map your column names with the column options (e.g. --firm-col, or [columns] in the study file).",
+        hint="Map your column names with --column role=name on the command line or [columns] in the study file.",
     )
 
 
