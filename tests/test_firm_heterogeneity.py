@@ -55,8 +55,9 @@ def test_firm_year_label_is_the_largest_export_value_and_pandas_equals_duckdb():
     assert ref.loc[("F2", 2009), "status"] == "exit" and ref.loc[("F2", 2009), "trade_mode"] == "ordinary"  # last year's
     # generated rows: the engine gives the reference's firm-year table, labels included
     gen = _labelled(3_000, seed=5)
+    gen.loc[0, "value_usd"], gen.loc[1, "hs8"] = -1.0, ""  # invalid rows dropped: the row-by-row filter path
     con = connect_duckdb(memory_limit="1GB", threads=1)
-    spec = FirmMeasureSpec(shock_year=2009)
+    spec = FirmMeasureSpec(shock_year=2009, invalid="drop")
     eng = firm_pipeline(con, con.create_table("tx", gen), columns=COLS, spec=spec)
     ref = firm_measures_pandas(gen, columns=COLS, spec=spec)
     pd.testing.assert_frame_equal(eng.firm_year, ref.firm_year, check_exact=False, rtol=1e-9, atol=1e-12)
@@ -94,6 +95,8 @@ def test_study_slopes_by_ownership_equal_pyfixest(run):
     assert het.nobs == int(ref._N)
     assert set(m.heterogeneity["trade_mode"][0].extra["group_terms"].values()) == {"ordinary", "processing"}
     assert any("firm-years with no ownership label are left out" in n for n in m.notes)
+    assert any(n.startswith("[columns] ownership, [columns] trade_mode: a firm-year's label is the one with the "
+                            "largest export value") for n in run.notes)
     f11_en, f11_zh = run.tables("en")["table_f11"], run.tables("zh")["table_f11"]
     assert "Vag × ownership: state" in f11_en.to_frame().to_string()
     assert "虚拟集聚 × 贸易方式：processing" in f11_zh.to_frame().to_string()

@@ -579,7 +579,11 @@ def run_firm_resilience_study(
         else:
             shutil.rmtree(work, ignore_errors=True)
     model_notes = [*panel_notes, *(models.notes if models is not None else [])]
-    return FirmResilienceStudyResult(spec=spec, measures=measures, notes=[*data.notes, *measures.notes, *model_notes],
+    label_notes = [f"{', '.join(f'[columns] {r}' for r in spec.column_map().labels())}: a firm-year's label is the "
+                   "one with the largest export value that year (ties: the smallest label); rows without a label are "
+                   "left out of this choice; exit years keep last year's label."] if spec.column_map().labels() else []
+    return FirmResilienceStudyResult(spec=spec, measures=measures,
+                                     notes=[*data.notes, *measures.notes, *label_notes, *model_notes],
                                      synthetic=data.synthetic, data_description=data.description, models=models)
 
 
