@@ -127,3 +127,12 @@ def test_cli_names_the_missing_label_column_in_one_line(tmp_path):
     assert "'mode' ([columns] trade_mode) not found" in r.output and "--column role=name" in r.output
     errors = [line for line in r.output.splitlines() if line.startswith("error:")]  # other lines: progress
     assert len(errors) == 1 and "[columns] trade_mode" in errors[0], r.output
+
+
+def test_labels_that_are_not_identifiers_get_numbered_terms():
+    from exportlens.econometrics.firm_models import group_slope_terms
+
+    f = pd.DataFrame({"vag": [1.0, 2.0, 3.0], "own": ["国有", "state owned", "private"]})
+    out, terms = group_slope_terms(f, "vag", "own")
+    assert terms == {"vag_x_own_private": "private", "vag_x_own_2": "state owned", "vag_x_own_3": "国有"}
+    assert out["vag_x_own_3"].tolist() == [1.0, 0.0, 0.0]

@@ -238,8 +238,10 @@ def group_slope_terms(frame: pd.DataFrame, key: str, group: str) -> tuple[pd.Dat
     terms: dict[str, str] = {}
     for i, level in enumerate(sorted(frame[group].dropna().unique(), key=str), start=1):
         name = f"{key}_x_{group}_{level}"
-        if not (name.isascii() and name.isidentifier()):  # labels such as "国有" or "state owned": numbered
+        if not (name.isascii() and name.isidentifier()) or name in terms:  # "国有", "state owned": numbered
             name = f"{key}_x_{group}_{i}"
+            while name in terms or name in frame.columns:
+                name += "_"
         out[name] = frame[key].where(frame[group] == level, 0.0).astype("float64")
         terms[name] = str(level)
     if not terms:
