@@ -103,6 +103,8 @@ class ColumnMap:
     ...                                "period_format": "yyyymm"})
     >>> cols.sources()
     {'firm': '企业代码', 'product': 'hs8', 'destination': 'destination', 'year': '年月', 'value': '美元', 'province': 'province', 'industry': 'industry'}
+    >>> ColumnMap(ownership="企业性质", trade_mode="贸易方式").labels()   # optional label roles
+    ['ownership', 'trade_mode']
     >>> ColumnMap(firm="id", product="id")
     Traceback (most recent call last):
     ...
