@@ -221,7 +221,8 @@ def _glm_models(pf: Any, risk: pd.DataFrame, rhs: str, fe: Sequence[str], hazard
 
 def group_slope_terms(frame: pd.DataFrame, key: str, group: str) -> tuple[pd.DataFrame, dict[str, str]]:
     """``frame`` with one column ``{key}_x_{group}_{level}`` = key · 1[group = level] per level
-    of ``group`` (rows with a missing group get 0 in every column and are counted by the
+    of ``group`` (``{key}_x_{group}_{i}``, i = 1, 2, ... in sorted order, when the level would
+    not make an ASCII identifier; rows with a missing group get 0 in every column and are counted by the
     caller), and the map column -> level.
 
     Examples
@@ -235,8 +236,12 @@ def group_slope_terms(frame: pd.DataFrame, key: str, group: str) -> tuple[pd.Dat
     require_columns(frame, [key, group], where="the joined firm-year table")
     out = frame.copy()
     terms: dict[str, str] = {}
-    for level in sorted(frame[group].dropna().unique(), key=str):
+    for i, level in enumerate(sorted(frame[group].dropna().unique(), key=str), start=1):
         name = f"{key}_x_{group}_{level}"
+        if not (name.isascii() and name.isidentifier()) or name in terms:  # "国有", "state owned": numbered
+            name = f"{key}_x_{group}_{i}"
+            while name in terms or name in frame.columns:
+                name += "_"
         out[name] = frame[key].where(frame[group] == level, 0.0).astype("float64")
         terms[name] = str(level)
     if not terms:

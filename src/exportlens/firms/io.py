@@ -68,6 +68,11 @@ REASONS: dict[str, tuple[str, str]] = {
     "missing_industry": ("missing industry", "缺少行业"),
 }
 
+#: Optional firm-label roles of :class:`ColumnMap`: carried to the firm-year table as the label
+#: with the largest export value of the firm-year (ties: the smallest label; exit rows keep last
+#: year's); rows whose label is missing count towards no label. Labels are compared as text.
+LABEL_ROLES = ("ownership", "trade_mode")
+
 #: Years a transaction can have: 1950 to the present year (a later year is a typo or a
 #: placeholder, and would otherwise read as the mass exit of every firm after it).
 YEAR_RANGE = (1950, datetime.date.today().year)
@@ -84,6 +89,11 @@ class ColumnMap:
     2009.0) or ``"yyyymm"`` (200903: monthly records, summed to years; the month must be
     1-12). The measures are annual, as is the province panel they are merged with.
 
+    ``ownership`` and ``trade_mode`` are optional firm labels (e.g. state/private/foreign,
+    ordinary/processing), unset by default; when set, each firm-year gets the label with the
+    largest export value that year (:data:`LABEL_ROLES`). Missing labels do not make a row
+    invalid.
+
     Examples
     --------
     Roles left out keep the defaults; ``period_format="yyyymm"`` reads monthly records:
@@ -93,6 +103,8 @@ class ColumnMap:
     ...                                "period_format": "yyyymm"})
     >>> cols.sources()
     {'firm': '企业代码', 'product': 'hs8', 'destination': 'destination', 'year': '年月', 'value': '美元', 'province': 'province', 'industry': 'industry'}
+    >>> ColumnMap(ownership="企业性质", trade_mode="贸易方式").labels()   # optional label roles
+    ['ownership', 'trade_mode']
     >>> ColumnMap(firm="id", product="id")
     Traceback (most recent call last):
     ...
@@ -107,6 +119,8 @@ class ColumnMap:
     province: str = "province"
     industry: str = "industry"
     period_format: Literal["year", "yyyymm"] = "year"
+    ownership: str | None = None
+    trade_mode: str | None = None
 
     def __post_init__(self) -> None:
         if self.period_format not in ("year", "yyyymm"):
@@ -130,11 +144,16 @@ class ColumnMap:
         return cls(**mapping)  # type: ignore[arg-type]  # period_format is checked in __post_init__
 
     def sources(self) -> dict[str, str]:
-        """Role -> the user's column name (the seven data columns)."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "period_format"}
+        """Role -> the user's column name (the seven data columns and the label roles that are set)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)
+                if f.name != "period_format" and getattr(self, f.name) is not None}
+
+    def labels(self) -> list[str]:
+        """The optional label roles of :data:`LABEL_ROLES` that are set (canonical column names)."""
+        return [r for r in LABEL_ROLES if getattr(self, r) is not None]
 
     def to_dict(self) -> dict[str, str]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
 
 
 @dataclass
@@ -390,9 +409,10 @@ def check_columns(available: Sequence[str], columns: ColumnMap, *, where: str = 
     """MissingColumnError naming every mapped column that is absent."""
     require_columns(
         available,
-        {f"role {role}": col for role, col in columns.sources().items()},
+        {(f"[columns] {role}" if role in LABEL_ROLES else f"role {role}"): col
+         for role, col in columns.sources().items()},
         where=where,
-        hint="Map your column names with the column options (e.g. --firm-col, or [columns] in the study file).",
+        hint="Map your column names with --column role=name on the command line or [columns] in the study file.",
     )
 
 
@@ -551,8 +571,9 @@ def standardize(raw: ir.Table, columns: ColumnMap, *, unknown_provinces: Sequenc
     """Canonical columns and the reason of invalid rows, as an Ibis expression.
 
     Output columns: ``firm``, ``product``, ``destination`` (as in the data), ``year``
-    (int64), ``value`` (float64), ``province_raw`` (as in the data), ``industry``, and
-    ``reason`` (null for valid rows, else the first failing key of :data:`REASONS`).
+    (int64), ``value`` (float64), ``province_raw`` (as in the data), ``industry``, the set
+    label roles ``ownership`` / ``trade_mode`` (as text; blank or missing labels are missing
+    and do not make a row invalid), and ``reason`` (null for valid rows, else the first failing key of :data:`REASONS`).
     Values of invalid rows are not meaningful. This is the exact row-by-row rule;
     :func:`validate` and :func:`clean_transactions` use cheaper equivalent forms when the
     identifiers are complete.
@@ -589,8 +610,20 @@ def standardize(raw: ir.Table, columns: ColumnMap, *, unknown_provinces: Sequenc
     return raw.select(
         firm=raw[src["firm"]], product=raw[src["product"]], destination=raw[src["destination"]], year=year,
         value=value, province_raw=raw[src["province"]], industry=raw[src["industry"]],
-        reason=_row_reason(raw, columns, unknown_provinces),
+        **_label_exprs(raw, columns), reason=_row_reason(raw, columns, unknown_provinces),
     )
+
+
+def _label_exprs(raw: ir.Table, columns: ColumnMap) -> dict[str, Any]:
+    """The set label roles (:data:`LABEL_ROLES`) as text; blank labels are missing."""
+    import ibis
+
+    out = {}
+    for role in columns.labels():
+        col = raw[getattr(columns, role)]
+        text = col if _is_string(col) else col.cast("string")
+        out[role] = ibis.cases((_missing_label(col), ibis.null("string")), else_=text)
+    return out
 
 
 def _count_missing_labels(raw: ir.Table, cols: Sequence[Any]) -> int:
@@ -785,7 +818,7 @@ def clean_transactions(raw: ir.Table, columns: ColumnMap, report: ValidationRepo
     t = raw.select(
         firm=raw[src["firm"]], product=raw[src["product"]], destination=raw[src["destination"]], year=year,
         value=value, province_raw=raw[src["province"]], industry=raw[src["industry"]],
-        y_raw=raw[src["year"]], v_reason=value_reason,
+        **_label_exprs(raw, columns), y_raw=raw[src["year"]], v_reason=value_reason,
     )
     preds = []
     if report.rows_invalid:
@@ -945,8 +978,19 @@ def standardize_pandas(frame: pd.DataFrame, columns: ColumnMap, *, unknown_provi
         "firm": frame[src["firm"]].to_numpy(), "product": frame[src["product"]].to_numpy(),
         "destination": frame[src["destination"]].to_numpy(), "year": year, "value": value,
         "province_raw": prov.to_numpy(), "industry": frame[src["industry"]].to_numpy(),
+        **{role: _label_pd(frame[getattr(columns, role)]) for role in columns.labels()},
         "reason": pd.Series(reason, dtype=object).to_numpy(),
     }, index=frame.index)
+
+
+def _label_pd(s: pd.Series) -> Any:
+    """A label column as text (object array), blank or missing labels as None (as :func:`_label_exprs`)."""
+    import numpy as np
+
+    miss = np.asarray(_missing_label_pd(s), dtype=bool)
+    text = s.astype(str).to_numpy(dtype=object)
+    text[miss] = None
+    return text
 
 
 def validate_pandas(frame: pd.DataFrame, columns: ColumnMap) -> tuple[ValidationReport, pd.DataFrame]:

@@ -19,6 +19,10 @@ Measures per firm and year (``firm_year``)
 - Province and industry of a firm-year: the one with the largest export value that year
   (ties: the smallest code); exit rows keep last year's. ``n_provinces``/``n_industries``
   count how many the firm reported (a note says how many firm-years had more than one).
+- Ownership and trade mode (optional ``ownership`` / ``trade_mode`` column roles): the same
+  rule, arg max over the firm-year's labels of the summed export value (ties: the smallest
+  label, compared as text); rows with a missing label are left out of the choice (a
+  firm-year with no labelled row has none); exit rows keep last year's label.
 
 Growth paths (``firm_year``; the market response: new products, new markets, switching)
 ----------------------------------------------------------------------------------------
@@ -500,6 +504,7 @@ def firm_measures_pandas(
     wide = recorded["exports"].unstack("year").reindex(columns=years)  # NaN = no row that year
     fy = _firm_year_pd(recorded, wide)
     fy = _growth_paths_pd(fy, clean, first, last) if spec.growth_paths else _no_growth_paths(fy)
+    fy = _with_labels_pd(fy, clean, recorded, columns.labels())
     bench = _benchmarks_pd(clean, years, ph, spec)
     fs = _firm_shock_pd(recorded, wide.fillna(0.0), bench, ph)
 
@@ -531,6 +536,26 @@ def _recorded_firm_years(clean: pd.DataFrame) -> pd.DataFrame:
     prod = _diversification(clean, "product").rename(columns={"n": "n_products", "hhi": "hhi_products"})
     dest = _diversification(clean, "destination").rename(columns={"n": "n_destinations", "hhi": "hhi_destinations"})
     return exports.rename("exports").to_frame().join([prov, ind, prod, dest])
+
+
+def _with_labels_pd(fy: pd.DataFrame, clean: pd.DataFrame, recorded: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
+    """``fy`` with the label columns (``ownership``, ``trade_mode``): per firm-year the label with
+    the largest summed export value (ties: the smallest label), rows with a missing label left
+    out of the choice; exit rows (no recorded row) keep last year's label."""
+    import pandas as pd
+
+    if not labels:
+        return fy
+    out = fy.copy()
+    recorded_rows = pd.MultiIndex.from_frame(fy[["firm", "year"]]).isin(recorded.index)
+    source_year = np.where(recorded_rows, fy["year"].to_numpy(), fy["year"].to_numpy() - 1)
+    idx = pd.MultiIndex.from_arrays([fy["firm"].to_numpy(), source_year])
+    for role in labels:
+        has = clean[clean[role].notna()]
+        top = _dominant(has, role)[role]
+        values = top.reindex(idx).to_numpy(dtype=object)
+        out[role] = pd.Series(values, index=out.index, dtype=object).where(pd.notna(values), None)
+    return out
 
 
 def _no_growth_paths(fy: pd.DataFrame) -> pd.DataFrame:

@@ -15,7 +15,10 @@ x destination (values cast once; written once): the products, destinations and g
 Without the growth paths (``growth_paths=False``) that pass is one grouping by product and
 one by destination, each its own query (two hash aggregations in one query compete for
 memory: slower at 50 million rows). The dominant province and industry of a firm-year are one ``arg_min`` aggregate each (no
-window). Everything after that works on firm-year tables (about one row per firm and year).
+window). With the optional ``ownership`` / ``trade_mode`` column roles set, one more grouping
+per role gives the firm-year's label: the one with the largest summed export value that year
+(ties: the smallest label; rows with a missing label are left out of this choice; a firm-year
+whose labels are all missing has none; exit rows keep last year's label). Everything after that works on firm-year tables (about one row per firm and year).
 
 Determinism: engine partial sums come back in any row order; they are sorted by key before
 the pandas roll-up, and national totals are rolled up from industry totals with
@@ -46,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 
 from exportlens.errors import DataFormatError
 from exportlens.firms.io import (
+    LABEL_ROLES,
     ColumnMap,
     clean_transactions,
     raise_for_invalid,
@@ -268,13 +272,14 @@ def _diversification(pk: ir.Table, key: str, prefix: str) -> ir.Table:
     )
 
 
-def _firm_year(recorded: ir.Table, first: int, last: int) -> ir.Table:
-    """Recorded firm-years plus exit rows, with E_t−1, DHS growth and status."""
+def _firm_year(recorded: ir.Table, first: int, last: int, labels: tuple[str, ...] = ()) -> ir.Table:
+    """Recorded firm-years plus exit rows, with E_t−1, DHS growth and status (exit rows keep
+    last year's province, industry and ``labels``)."""
     import ibis
 
     lagged = recorded.select(
         firm_l=recorded.firm, year_l=recorded.year + 1, exports_l=recorded.exports,
-        code_l=recorded.code, industry_l=recorded.industry,
+        code_l=recorded.code, industry_l=recorded.industry, **{f"{r}_l": recorded[r] for r in labels},
     )
     lagged = lagged.filter(lagged.year_l <= last)
     j = recorded.outer_join(lagged, [recorded.firm == lagged.firm_l, recorded.year == lagged.year_l])
@@ -299,6 +304,7 @@ def _firm_year(recorded: ir.Table, first: int, last: int) -> ir.Table:
         n_products=zero_if_exit(j.n_products), n_destinations=zero_if_exit(j.n_destinations),
         hhi_products=j.hhi_products, hhi_destinations=j.hhi_destinations,
         n_provinces=zero_if_exit(j.n_provinces), n_industries=zero_if_exit(j.n_industries),
+        **{r: ibis.cases((is_exit, j[f"{r}_l"]), else_=j[r]) for r in labels},
     )
 
 
@@ -722,12 +728,19 @@ def _run(con: Any, transactions: ir.Table, columns: ColumnMap, spec: FirmMeasure
         rec = exports
         for t in (prov, ind, prod, dest):
             rec = rec.join(t, ["firm", "year"])
+        labels = tuple(columns.labels())
+        for role in labels:  # one more scan per label role: the label with the largest exports
+            has = clean.filter(clean[role].notnull())
+            d = _dominant(has.group_by("firm", "year", role).aggregate(v=_fsum(has.value)), role, backend)
+            d = d.select(firm_lab=d.firm, year_lab=d.year, **{role: d[role]})
+            j = rec.left_join(d, [rec.firm == d.firm_lab, rec.year == d.year_lab])
+            rec = j.select(*rec.columns, role)
         recorded = _materialize(con, rec, work / "recorded.parquet")
         ind_year = g.group_by("industry", "year").aggregate(value=_fsum(g.v))  # row-level industry totals
 
         step(PIPELINE_STEPS[3])
         fy_path = final_dir / "firm_year.parquet"
-        core = _firm_year(recorded, first, last)
+        core = _firm_year(recorded, first, last, labels)
         if spec.growth_paths:
             paths = _growth_paths(core, _changes(by_prod, ["product"], last), _changes(by_dest, ["destination"], last),
                                   _changes(by_pair, ["product", "destination"], last), first)
@@ -735,7 +748,7 @@ def _run(con: Any, transactions: ir.Table, columns: ColumnMap, spec: FirmMeasure
             paths = core.mutate(**{c: ibis.null("int64" if c in ("new_products", "new_destinations") else "float64")
                                    for c in GROWTH_PATH_COLUMNS})
         fy = _materialize(con, paths.order_by(["firm", "year"]), fy_path)
-        fy = fy.select(*FIRM_YEAR_COLUMNS)
+        fy = fy.select(*FIRM_YEAR_COLUMNS, *labels)
 
         step(PIPELINE_STEPS[4])
         bench = _benchmarks(ind_year, ph, spec)
@@ -765,7 +778,7 @@ def _run(con: Any, transactions: ir.Table, columns: ColumnMap, spec: FirmMeasure
         firm_year = firm_shock = None
         files: dict[str, Path] = {}
         if out_dir is None:
-            firm_year = _finish(fy.to_pandas(), ["firm", "year"], FIRM_YEAR_COLUMNS)
+            firm_year = _finish(fy.to_pandas(), ["firm", "year"], [*FIRM_YEAR_COLUMNS, *labels])
             firm_shock = _finish(fs.to_pandas(), ["firm"], FIRM_SHOCK_COLUMNS)
         else:
             files = {"firm_year": fy_path, "firm_shock": fs_path}
@@ -792,4 +805,6 @@ def _finish(frame: pd.DataFrame, sort: list[str], order: list[str]) -> pd.DataFr
             frame[c] = frame[c].astype(bool)
         elif c == "status":
             frame[c] = frame[c].astype("str")
+        elif c in LABEL_ROLES:
+            frame[c] = frame[c].astype(object).where(frame[c].notna(), None)
     return frame

@@ -73,6 +73,7 @@ COLUMN_ROLES: dict[str, str] = {
     "firm": "firm_column", "product": "product_column", "destination": "destination_column",
     "year": "year_column", "value": "value_column", "province": "province_column",
     "industry": "industry_column", "period_format": "period_format",
+    "ownership": "ownership_column", "trade_mode": "trade_mode_column",
 }
 
 TEXT: dict[str, dict[str, str]] = {
@@ -196,6 +197,14 @@ class FirmResilienceStudySpec(StudySpec):
     industry_column: str = _column("industry", "the firm's industry code")
     period_format: Literal["year", "yyyymm"] = study_field(
         "year", section="columns", help="year (2009) or yyyymm (200903: months are summed to years)")
+    ownership_column: str | None = study_field(
+        None, section="columns", key="ownership", example="ownership",
+        help="optional: the firm's ownership (e.g. state/private/foreign); a firm-year gets the label with the "
+             "largest export value that year (ties: the smallest label)")
+    trade_mode_column: str | None = study_field(
+        None, section="columns", key="trade_mode", example="trade_mode",
+        help="optional: the trade mode (e.g. ordinary/processing); a firm-year gets the mode with the largest "
+             "export value that year (ties: the smallest label)")
     shock_year: int = study_field(2009, section="shock", help="the year exports fell")
     base_year: int | None = study_field(
         None, section="shock", example=2008,
@@ -247,9 +256,10 @@ class FirmResilienceStudySpec(StudySpec):
              "once-only exit are biased towards zero in short panels)")
     cox: bool = study_field(False, section="models",
                             help="also Cox proportional hazards of export spells (pip install 'exportlens[survival]')")
-    heterogeneity: list[Literal["size", "group"]] = study_field(
+    heterogeneity: list[Literal["size", "group", "ownership", "trade_mode"]] = study_field(
         ["size"], section="models",
-        help="Vag slopes by firm size tercile (base-year exports) and/or region group ([report] grouping)")
+        help="Vag slopes by firm size tercile (base-year exports), region group ([report] grouping), ownership or "
+             "trade mode (these two need [columns] ownership / trade_mode)")
     shock_window: bool = study_field(True, section="models",
                                      help="growth base-to-shock and base-to-recovery on base-year Vag")
     labels: dict[Lang, dict[str, str]] = study_field(
@@ -270,8 +280,9 @@ class FirmResilienceStudySpec(StudySpec):
 
     @property
     def columns(self) -> dict[str, str]:
-        """Role -> the user's column name (and ``period_format``), as the [columns] section."""
-        return {role: getattr(self, name) for role, name in COLUMN_ROLES.items()}
+        """Role -> the user's column name (and ``period_format``), as the [columns] section (the
+        optional roles ``ownership`` and ``trade_mode`` only when set)."""
+        return {role: getattr(self, name) for role, name in COLUMN_ROLES.items() if getattr(self, name) is not None}
 
     def column_map(self) -> ColumnMap:
         """The :class:`~exportlens.firms.io.ColumnMap` of the [columns] section."""
@@ -297,6 +308,10 @@ class FirmResilienceStudySpec(StudySpec):
             self.column_map()
         except InputError as exc:
             raise StudySpecError(f"[columns]: {exc}") from None
+        for h in ("ownership", "trade_mode"):
+            if h in self.heterogeneity and getattr(self, COLUMN_ROLES[h]) is None:
+                raise StudySpecError(f"[models] heterogeneity asks for {h!r} but [columns] {h} is not set; set it to "
+                                     f"the transactions' {h.replace('_', ' ')} column or remove {h!r}.")
 
     def industry_label(self, code: Any, lang: str, synthetic: bool) -> str:
         """``code name`` from [labels.<lang>], or the demo's industry names on SYNTHETIC data."""
@@ -564,7 +579,11 @@ def run_firm_resilience_study(
         else:
             shutil.rmtree(work, ignore_errors=True)
     model_notes = [*panel_notes, *(models.notes if models is not None else [])]
-    return FirmResilienceStudyResult(spec=spec, measures=measures, notes=[*data.notes, *measures.notes, *model_notes],
+    label_notes = [f"{', '.join(f'[columns] {r}' for r in spec.column_map().labels())}: a firm-year's label is the "
+                   "one with the largest export value that year (ties: the smallest label); rows without a label are "
+                   "left out of this choice; exit years keep last year's label."] if spec.column_map().labels() else []
+    return FirmResilienceStudyResult(spec=spec, measures=measures,
+                                     notes=[*data.notes, *measures.notes, *label_notes, *model_notes],
                                      synthetic=data.synthetic, data_description=data.description, models=models)
 
 

@@ -23,7 +23,10 @@ Steps (each counted, never silent):
    :mod:`exportlens.econometrics.firm_survival`), Cox proportional hazards with
    ``[models] cox = true`` (lifelines).
 6. Heterogeneity (:func:`~exportlens.econometrics.firm_models.fit_group_slopes`): one Vag
-   slope per firm-size tercile (base-year exports) or region group, for growth and exit.
+   slope per firm-size tercile (base-year exports), region group, ownership or trade mode
+   (``[columns] ownership`` / ``trade_mode``: the firm-year's label is the one with the
+   largest export value that year, ties the smallest label; exit rows keep last year's;
+   firm-years without a label are counted in the notes), for growth and exit.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from exportlens.econometrics.firm_models import (
 from exportlens.econometrics.firm_survival import export_spells, fit_cox, kaplan_meier
 from exportlens.econometrics.results import ModelResult
 from exportlens.errors import InputError, MissingColumnError, MissingDependencyError, StudySpecError
+from exportlens.firms.io import LABEL_ROLES
 from exportlens.firms.panel_join import JOIN_STATUSES, join_province_panel
 from exportlens.regions import assign_group
 from exportlens.report.figures_firms import survival_curves
@@ -79,6 +83,8 @@ TEXT: dict[str, dict[str, str]] = {
         "cox_note": "Cox模型系数为对数风险比，按出口起始年分层，按省份聚类的稳健标准误。",
         "lpm": "线性概率模型", "logit": "固定效应Logit", "hazard": "离散时间风险模型", "cox": "Cox比例风险",
         "het_note": "每组一个虚拟集聚斜率（无参照组）；规模三分位按基期出口额划分，基期未出口的企业不进入规模分组（计数见notes）。",
+        "het_label_note": "所有制与贸易方式：取企业当年出口额最大的类别（并列时取标签最小者），退出年份沿用上一年。",
+        "ownership": "所有制", "trade_mode": "贸易方式",
         "shock_col_contraction": "基期→冲击年", "shock_col_recovery": "基期→恢复年",
         "shock_note": "样本：基期{base}年出口企业；虚拟集聚取基期值；行业固定效应，按省份聚类。",
         "figure_title": "出口持续期的生存曲线（Kaplan-Meier，按虚拟集聚三分位）", "figure_x": "出口持续年数",
@@ -106,6 +112,9 @@ TEXT: dict[str, dict[str, str]] = {
         "lpm": "LPM", "logit": "FE logit", "hazard": "Discrete-time hazard", "cox": "Cox PH",
         "het_note": "One Vag slope per group (no reference group); size terciles of base-year exports, firms not "
                     "exporting in the base year have no size group (counted in the notes).",
+        "het_label_note": "Ownership and trade mode: the firm-year's label with the largest export value (ties: the "
+                          "smallest label); exit years keep last year's.",
+        "ownership": "ownership", "trade_mode": "trade mode",
         "shock_col_contraction": "base to shock", "shock_col_recovery": "base to recovery",
         "shock_note": "Sample: firms exporting in the base year {base}; Vag in the base year; industry effects, "
                       "clustered by province.",
@@ -224,18 +233,25 @@ class FirmModelResults:
                 keep=[self.key, *self.controls], notes=exit_notes, column_titles=[text[k] for k in self.exit])
         if self.heterogeneity:
             models = [m for ms in self.heterogeneity.values() for m in ms]
+            het_notes = [*notes, text["het_note"]]
+            if any(h in LABEL_ROLES for h in self.heterogeneity):
+                het_notes.append(text["het_label_note"])
             out["table_f11"] = RegressionTable.from_results(models, labels=labels, lang=lang, title=text["table_f11"],
-                                                            notes=[*notes, text["het_note"]], r2="none")
+                                                            notes=het_notes, r2="none")
         return out
 
     def _labels(self, lang: str) -> dict[str, dict[str, str]]:
         text_zh, text_en = localized(TEXT, "zh"), localized(TEXT, "en")
         labels = dict(LABELS)
-        for models in self.heterogeneity.values():
+        for h, models in self.heterogeneity.items():
             for m in models:
                 for term_name, level in m.extra.get("group_terms", {}).items():
-                    labels[term_name] = {"zh": f"虚拟集聚 × {text_zh.get(level, level)}",
-                                         "en": f"Vag × {text_en.get(level, level)}"}
+                    if h in LABEL_ROLES:  # user labels: named with the dimension (所有制: 国有)
+                        labels[term_name] = {"zh": f"虚拟集聚 × {text_zh[h]}：{level}",
+                                             "en": f"Vag × {text_en[h]}: {level}"}
+                    else:
+                        labels[term_name] = {"zh": f"虚拟集聚 × {text_zh.get(level, level)}",
+                                             "en": f"Vag × {text_en.get(level, level)}"}
         return labels
 
     def draw_survival(self, out_dir: Path, lang: str, synthetic_label: str = "") -> list[Path]:
@@ -313,8 +329,13 @@ def estimate_firm_models(
     bad = [c for c in firm_controls if c not in fy.columns]
     if bad:
         raise StudySpecError(f"[models] controls {bad} are not firm-year columns; columns: {', '.join(fy.columns)}.")
+    labels = [h for h in spec.heterogeneity if h in LABEL_ROLES]
+    unset = [h for h in labels if h not in fy.columns]
+    if unset:
+        raise StudySpecError(f"[models] heterogeneity asks for {unset[0]!r} but the firm-year table has no "
+                             f"{unset[0]} column; set [columns] {unset[0]} to the transactions' column.")
     keep = list(dict.fromkeys(["firm", "year", "code", "industry", "exports", "exports_lag", "n_provinces",
-                               *outcomes, *firm_controls, key, *pcontrols]))
+                               *outcomes, *firm_controls, key, *pcontrols, *labels]))
     frame = joined.table.select(*keep).to_pandas().sort_values(["firm", "year"], kind="mergesort")
     frame = frame.reset_index(drop=True)
     frame["code"] = frame["code"].astype("int64")
@@ -368,6 +389,13 @@ def estimate_firm_models(
                 if n_out:
                     notes.append(f"Heterogeneity by size: {n_out:,} firm-years of firms not exporting in the base "
                                  f"year {base} have no size tercile and are left out of those models.")
+            elif h in LABEL_ROLES:  # the firm-year's ownership / trade mode (largest export value that year)
+                frame[col] = frame[h]
+                risk[col] = risk[h]
+                n_out = int(frame[col].isna().sum())
+                if n_out:
+                    notes.append(f"Heterogeneity by {h.replace('_', ' ')}: {n_out:,} firm-years with no "
+                                 f"{h.replace('_', ' ')} label are left out of those models.")
             else:  # region group of [report] grouping
                 frame[col] = assign_group(frame["code"], spec.grouping).to_numpy()
                 risk[col] = assign_group(risk["code"], spec.grouping).to_numpy()

@@ -85,7 +85,8 @@ STUDIES: tuple[StudyEntry, ...] = (
                    CliOption("--transactions", "data.path", "Transaction file or folder (CSV/Parquet); default: the "
                              "study file's path or the synthetic demo.", kind="path", short="-t"),
                    CliOption("--column", "columns", "Column mapping role=name, repeatable (firm, product, "
-                             "destination, year, value, province, industry).", kind="mapping", short="-c"),
+                             "destination, year, value, province, industry; optional ownership, trade_mode).", kind="mapping",
+                             short="-c"),
                    CliOption("--shock-year", "shock.shock_year", "Year of the shock (resistance is measured "
                              "into it).", kind="int"),
                    CliOption("--panel", "panel.path", "Province-year panel with Vag (CSV/Excel/Stata/Parquet) for "
