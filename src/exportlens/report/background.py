@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
-__all__ = ["in_background"]
+__all__ = ["in_background", "ordered_in_workers", "worker_count"]
 
 T = TypeVar("T")
 
@@ -74,3 +74,77 @@ def in_background(fn: Callable[[], T]) -> Callable[[], T]:
         return value if ok else fn()
 
     return wait
+
+
+def _serial_forced() -> bool:
+    return os.environ.get("EXPORTLENS_SERIAL", "") in ("1", "true", "yes")
+
+
+def worker_count(requested: int | None, jobs: int) -> int:
+    """How many worker processes to use for ``jobs`` independent jobs.
+
+    ``requested`` (the ``--jobs`` option) None or 0 means "automatic": one per core, at most
+    one per job. 1 (or ``EXPORTLENS_SERIAL=1``, or a platform without ``fork``) means serial:
+    the jobs run one after the other in the calling process.
+
+    Examples
+    --------
+    >>> worker_count(1, 6)
+    1
+    >>> worker_count(4, 2) <= 2
+    True
+    """
+    if _serial_forced() or not hasattr(os, "fork") or jobs <= 1:
+        return 1
+    n = requested if requested else (os.cpu_count() or 1)
+    return max(1, min(n, jobs))
+
+
+def _init_worker() -> None:
+    """Idle workers ignore Ctrl-C (the parent handles it); a running job gets it (see ``_call``)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.environ["EXPORTLENS_SERIAL"] = "1"  # no nested forks (figures) inside a worker
+
+
+def _call(fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+    import signal
+
+    # a job interrupted by Ctrl-C raises KeyboardInterrupt, so its staging folder is removed
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return fn(*args)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def ordered_in_workers(fn: Callable[..., T], jobs: Sequence[tuple[Any, ...]], workers: int) -> Iterator[T]:
+    """``fn(*args)`` for each ``args`` of ``jobs``, yielded in the order of ``jobs``.
+
+    With ``workers`` > 1 the jobs run in that many processes forked from this one (the
+    modules it has imported are inherited, so each library is imported once); ``fn`` must be
+    a module-level function and ``args`` and the results picklable. A job's exception is
+    raised here, unchanged, when its turn comes; the jobs not started yet are cancelled.
+    Ctrl-C interrupts the running jobs (their own clean-up runs) and raises
+    ``KeyboardInterrupt`` here. With ``workers`` <= 1 the jobs run one by one in this process.
+
+    Examples
+    --------
+    >>> list(ordered_in_workers(pow, [(2, 3), (3, 2)], workers=1))
+    [8, 9]
+    """
+    if workers <= 1:
+        for args in jobs:
+            yield fn(*args)
+        return
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"), initializer=_init_worker)
+    try:
+        futures = [pool.submit(_call, fn, args) for args in jobs]
+        for future in futures:
+            yield future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
