@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -46,6 +47,28 @@ def test_a_jobs_error_is_raised_unchanged_in_its_turn():
         for v in ordered_in_workers(_fail_on_two, [(1,), (2,), (3,)], workers=2):
             seen.append(v)
     assert seen == [1]
+
+
+def _slow_or_failing(kind: str, folder: str) -> str:
+    if kind == "fail":
+        time.sleep(0.5)
+        raise InputError("the first job failed")
+    try:
+        time.sleep(60)
+        (Path(folder) / "finished").touch()
+    finally:  # like a study run's staging folder: removed when the job is interrupted
+        (Path(folder) / "cleaned").touch()
+    return kind
+
+
+@pytest.mark.skipif(not can_fork, reason="no fork on this platform")
+def test_an_error_interrupts_the_running_jobs_which_clean_up(tmp_path):
+    t0 = time.perf_counter()
+    with pytest.raises(InputError, match="first job failed"):
+        list(ordered_in_workers(_slow_or_failing, [("fail", str(tmp_path)), ("slow", str(tmp_path)),
+                                                   ("slow", str(tmp_path))], workers=2))
+    assert time.perf_counter() - t0 < 30  # the slow job was interrupted, not waited for
+    assert (tmp_path / "cleaned").exists() and not (tmp_path / "finished").exists()
 
 
 def test_worker_count_serial_switches(monkeypatch):

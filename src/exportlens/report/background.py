@@ -100,34 +100,40 @@ def worker_count(requested: int | None, jobs: int) -> int:
     return max(1, min(n, jobs))
 
 
-def _init_worker() -> None:
-    """Idle workers ignore Ctrl-C (the parent handles it); a running job gets it (see ``_call``)."""
+def _interrupt_once(signum: int, frame: Any) -> None:
+    """Ctrl-C in a worker: stop the job once (its clean-up then runs undisturbed by more signals)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    os.environ["EXPORTLENS_SERIAL"] = "1"  # no nested forks (figures) inside a worker
+    raise KeyboardInterrupt
 
 
-def _call(fn: Callable[..., T], args: tuple[Any, ...]) -> T:
+def _child(fn: Callable[..., Any], args: tuple[Any, ...], send: Any) -> None:
+    """Body of a worker process: run one job, send back ``(ok, value or exception)``."""
     import signal
 
-    # a job interrupted by Ctrl-C raises KeyboardInterrupt, so its staging folder is removed
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGINT, _interrupt_once)
+    os.environ["EXPORTLENS_SERIAL"] = "1"  # no nested forks (figures) inside a worker
     try:
-        return fn(*args)
-    finally:
-        signal.signal(signal.SIGINT, previous)
+        payload = pickle.dumps((True, fn(*args)))
+    except BaseException as exc:  # every failure goes back to the parent, raised there
+        try:
+            payload = pickle.dumps((False, exc))
+        except Exception:  # an exception that cannot be pickled: its type and message
+            payload = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+    send.send_bytes(payload)
+    send.close()
 
 
 def ordered_in_workers(fn: Callable[..., T], jobs: Sequence[tuple[Any, ...]], workers: int) -> Iterator[T]:
     """``fn(*args)`` for each ``args`` of ``jobs``, yielded in the order of ``jobs``.
 
-    With ``workers`` > 1 the jobs run in that many processes forked from this one (the
-    modules it has imported are inherited, so each library is imported once); ``fn`` must be
-    a module-level function and ``args`` and the results picklable. A job's exception is
-    raised here, unchanged, when its turn comes; the jobs not started yet are cancelled.
-    Ctrl-C interrupts the running jobs (their own clean-up runs) and raises
-    ``KeyboardInterrupt`` here. With ``workers`` <= 1 the jobs run one by one in this process.
+    With ``workers`` > 1 each job runs in its own process forked from this one (the modules
+    it has imported are inherited, so each library is imported once), at most ``workers`` at
+    a time (what a job changes in its process stays there); its result must be picklable. A job's exception is raised here, unchanged, when its turn comes; the jobs
+    still running are then interrupted (Ctrl-C: their own clean-up runs) and no new one is
+    started. Ctrl-C likewise interrupts the running jobs and raises ``KeyboardInterrupt`` here
+    once they have cleaned up. With ``workers`` <= 1 the jobs run one by one in this process.
 
     Examples
     --------
@@ -139,12 +145,48 @@ def ordered_in_workers(fn: Callable[..., T], jobs: Sequence[tuple[Any, ...]], wo
             yield fn(*args)
         return
     import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
+    import signal
+    from multiprocessing.connection import wait
 
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"), initializer=_init_worker)
+    ctx = mp.get_context("fork")
+    todo = list(enumerate(jobs))
+    running: dict[int, tuple[Any, Any]] = {}  # job index -> (process, receiving end)
+    done: dict[int, tuple[bool, Any]] = {}
+    turn = 0
     try:
-        futures = [pool.submit(_call, fn, args) for args in jobs]
-        for future in futures:
-            yield future.result()
+        while turn < len(jobs):
+            while todo and len(running) < workers:
+                i, args = todo.pop(0)
+                receive, send = ctx.Pipe(duplex=False)
+                proc = ctx.Process(target=_child, args=(fn, args, send), daemon=True)
+                proc.start()
+                send.close()
+                running[i] = (proc, receive)
+            by_conn = {receive: i for i, (_, receive) in running.items()}
+            for conn in wait(list(by_conn)):
+                i = by_conn[conn]
+                proc, receive = running.pop(i)
+                try:
+                    done[i] = pickle.loads(receive.recv_bytes())
+                except (EOFError, OSError):
+                    proc.join()
+                    done[i] = (False, RuntimeError(f"a worker process ended without a result (exit code "
+                                                   f"{proc.exitcode}); run the jobs one after the other to see why"))
+                receive.close()
+                proc.join()
+            while turn in done:
+                ok, value = done.pop(turn)
+                if not ok:
+                    raise value
+                yield value
+                turn += 1
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        for proc, _ in running.values():  # an error or Ctrl-C here: stop the others (once)
+            if proc.is_alive() and proc.pid is not None:
+                try:
+                    os.kill(proc.pid, signal.SIGINT)
+                except ProcessLookupError:
+                    pass
+        for proc, receive in running.values():
+            proc.join()
+            receive.close()
