@@ -261,14 +261,29 @@ def demo(
     else:
         # the studies are independent (one folder each): run them in worker processes and
         # print what each printed, in the usual order, as soon as it and those before it are done
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
         _preload([name for name, _, _ in todo])
         console.print(f"running {len(todo)} studies in {workers} worker processes (--jobs 1: one after the other)")
         args = [(name, study_file, root / folder, lang, figures, overwrite, reports, console.width,
                  console.color_system) for name, study_file, folder in todo]
-        for (_, _, folder), (path, printed) in zip(todo, ordered_in_workers(_demo_worker, args, workers), strict=True):
-            console.rule(f"[bold]{folder}")
-            console.print(Text.from_ansi(printed.rstrip("\n")))
-            runs.append(path)
+        # no refresh thread (auto_refresh off): the workers are forked from a single-threaded process
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console, auto_refresh=False, transient=True) as bar:
+            task = bar.add_task("studies done", total=len(todo))
+            bar.refresh()
+            results = ordered_in_workers(_demo_worker, args, workers)
+            for (_, _, folder), (path, printed) in zip(todo, results, strict=True):
+                console.rule(f"[bold]{folder}")
+                console.print(Text.from_ansi(printed.rstrip("\n")))
+                runs.append(path)
+                bar.update(task, advance=1, refresh=True)
     console.print(f"[green]done:[/] results in {escape(str(root))}")
     if reports:
         index = demo_index(Path(root).resolve(), [Path(r).resolve() for r in runs], lang=lang)
