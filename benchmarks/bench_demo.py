@@ -32,6 +32,14 @@ the full face's bounding boxes; rendered formulas are cached per process; the si
 run in worker processes (``--jobs``). Serial CPU after: about 35 s (reports 12.6, of which
 font 5.4, Word report 3.8, maps 3.0; tables and figures 10.9, Word tables 1.6).
 
+Measured (2026-11-30, 2 cores shared with 7 other jobs, load average 6-12, BENCH_REPEATS=2):
+before, the serial demo took 52.1 s CPU (``/usr/bin/time``, 2 min 35 s wall); after, serial
+40.5 s CPU, workers 42.3 s CPU; wall medians workers 115.6 s, serial 138.9 s (ratio 0.83),
+import floor 11.8 s (4.1 s CPU). With ~5 runnable jobs per core the wall times say little;
+on an idle 2-core machine the CPU figures put the worker demo near 4 + 36 / 2 = 22 s, so the
+8 s target is not met: the remaining CPU is the studies' own computations, matplotlib
+figures (~7 s) and the HTML reports' font subsets (~5 s).
+
 Target (issue 17): the demo under 8 s on 2 cores.
 Run: python benchmarks/bench_demo.py   (BENCH_REPEATS=3 by default)
 """

@@ -1,5 +1,10 @@
 """The demo's studies in worker processes: results in order, errors as in a serial run, the
-serial switch, and (slow) the same files as a serial run."""
+serial switch, and the same files as a serial run.
+
+The tests that fork workers from the test process are ``slow`` (kept out of the default run):
+forked from a long-lived process whose libraries have started threads (as the test process
+has after the other tests), a child can wait forever on a lock one of those threads held;
+``exportlens demo`` forks only from a fresh command process by default."""
 
 from __future__ import annotations
 
@@ -33,6 +38,7 @@ def _fail_on_two(x: int) -> int:
     return x
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not can_fork, reason="no fork on this platform")
 def test_results_in_job_order_from_other_processes():
     got = list(ordered_in_workers(_pid_and_square, [(i,) for i in range(6)], workers=2))
@@ -40,6 +46,7 @@ def test_results_in_job_order_from_other_processes():
     assert os.getpid() not in {pid for pid, _ in got}
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not can_fork, reason="no fork on this platform")
 def test_a_jobs_error_is_raised_unchanged_in_its_turn():
     seen = []
@@ -61,6 +68,7 @@ def _slow_or_failing(kind: str, folder: str) -> str:
     return kind
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not can_fork, reason="no fork on this platform")
 def test_an_error_interrupts_the_running_jobs_which_clean_up(tmp_path):
     t0 = time.perf_counter()
@@ -91,7 +99,7 @@ def _fake_run(name, study_file, out, lang, figures, overwrite, reports, out_cons
     return out
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("jobs", ["1", pytest.param("2", marks=pytest.mark.slow)])
 def test_demo_prints_each_study_in_order_and_writes_its_folder(tmp_path, monkeypatch, jobs):
     monkeypatch.setattr(cli, "_demo_run", _fake_run)
     r = runner.invoke(cli.app, ["demo", "--out", str(tmp_path / "d"), "--no-report", "--jobs", jobs])
@@ -105,6 +113,14 @@ def test_demo_prints_each_study_in_order_and_writes_its_folder(tmp_path, monkeyp
     assert ("worker processes" in r.output) == (jobs == "2" and can_fork)
 
 
+def test_demo_inside_python_runs_serially_unless_asked(tmp_path, monkeypatch):
+    monkeypatch.setattr(cli, "_demo_run", _fake_run)
+    r = runner.invoke(cli.app, ["demo", "--out", str(tmp_path / "d"), "--no-report"])
+    assert r.exit_code == 0, r.output
+    assert "worker processes" not in r.output and str(os.getpid()) in r.output
+
+
+@pytest.mark.slow
 def test_demo_error_in_a_worker_is_one_line(tmp_path, monkeypatch):
     monkeypatch.setattr(cli, "_demo_run", _fake_run)
     monkeypatch.setenv("FAIL_SYNERGY", "1")

@@ -252,7 +252,10 @@ def demo(
 
     root = out if out is not None else default_output_dir("demo")
     todo = _demo_jobs()
-    workers = worker_count(jobs, len(todo))
+    # workers are forked from this process: by default only when it is an exportlens command
+    # of its own (few threads, nothing running); called inside a longer-lived Python process
+    # (tests, notebooks) the demo runs serially unless --jobs asks for workers
+    workers = worker_count(jobs, len(todo)) if jobs or _COMMAND_PROCESS else 1
     runs = []
     if workers <= 1:
         for name, study_file, folder in todo:
@@ -590,8 +593,13 @@ def datasets_export(
     console.print(f"wrote {out} ({len(frame)} rows; SYNTHETIC demo data)")
 
 
+_COMMAND_PROCESS = False  # set by main(): this process is an ``exportlens`` command of its own
+
+
 def main() -> None:
     """Console-script entry point."""
+    global _COMMAND_PROCESS
+    _COMMAND_PROCESS = True
     app()
 
 
