@@ -40,6 +40,11 @@ on an idle 2-core machine the CPU figures put the worker demo near 4 + 36 / 2 = 
 8 s target is not met: the remaining CPU is the studies' own computations, matplotlib
 figures (~7 s) and the HTML reports' font subsets (~5 s).
 
+Later, at load average 3-4 (``/usr/bin/time``, interleaved, 2 runs each): workers 43.7 and
+60.1 s wall (user+sys 48.3, 45.6 s), serial 46.5 and 43.7 s wall (37.7, 35.5 s): with no idle
+core the workers gain no wall time and cost ~8 s more CPU (each forked process redoes its
+caches: fonts, formulas, matplotlib); ``--jobs 1`` is the choice on a busy machine.
+
 Target (issue 17): the demo under 8 s on 2 cores.
 Run: python benchmarks/bench_demo.py   (BENCH_REPEATS=3 by default)
 """
