@@ -69,3 +69,26 @@ def test_glyphs_differ_from_tofu():
 def test_rc_uses_cjk_font_only_for_chinese(lang):
     rc = figure_rc(lang)
     assert ("font.sans-serif" in rc) == (lang == "zh")
+
+
+def test_cjk_subset_has_the_glyphs_of_its_text_and_is_deterministic():
+    """The embedded HTML font: every character of the text maps to a glyph, little else is kept,
+    and the same text gives the same bytes (bounding boxes kept from the full face)."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    from exportlens.report import fonts
+
+    if fonts.bundled_cjk_font_path() is None:
+        pytest.skip("noto-cjk-sans-otc is not installed")
+    text = "出口韧性虚拟集聚Vag0123.,（）"
+    data = fonts.cjk_font_subset(text)
+    fonts.cjk_font_subset.cache_clear()
+    assert fonts.cjk_font_subset(text) == data
+    font = TTFont(io.BytesIO(data))
+    cmap = font.getBestCmap()
+    assert {ord(c) for c in text} <= set(cmap)
+    assert len(font.getGlyphOrder()) < 100  # the text's glyphs and their layout alternates, not 65k
+    head = font["head"]
+    assert head.xMin < head.xMax and head.yMin < head.yMax

@@ -110,3 +110,25 @@ def test_boundary_map_from_geojson(tmp_path):
     assert out.stat().st_size > 0
     with pytest.raises(InputError, match="Column 'code'"):
         boundary_map({"北京": 1.0}, geojson, tmp_path / "c.png", "x", key_column="code")
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("k", [2, 3, 5, 7])
+def test_numpy_quantiles_and_user_classes_are_mapclassify_exactly(seed, k):
+    """Quantile and user classes (computed with numpy, no mapclassify import) are bit-equal to
+    mapclassify's, also with ties, signed values and few provinces."""
+    rng = np.random.default_rng(seed)
+    n = [31, 31, 5, 12, 31, 3][seed]
+    y = rng.normal(0.0, 1.0, n) if seed % 2 else rng.gamma(2.0, 1.0, n)
+    if seed == 4:
+        y = np.round(y, 0)  # many ties: fewer classes than k
+    kk = min(k, len(np.unique(y)))
+    ours = classify_values(y, scheme="quantiles", k=k)
+    theirs = mapclassify.Quantiles(y, k=kk)
+    assert list(ours.bins) == theirs.bins.tolist()
+    assert list(ours.labels) == theirs.yb.tolist()
+    breaks = sorted(rng.choice(y, size=min(k, n) - 1, replace=False).tolist()) or [float(np.median(y))]
+    ours_u = classify_values(y, scheme="user", breaks=breaks)
+    theirs_u = mapclassify.UserDefined(y, breaks)
+    assert list(ours_u.bins) == theirs_u.bins.tolist()
+    assert list(ours_u.labels) == theirs_u.yb.tolist()

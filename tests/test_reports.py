@@ -155,6 +155,15 @@ def test_demo_index_links_reports(run_dir, reports):
     assert "Export resilience and virtual agglomeration" in page
 
 
+def test_demo_index_differs_only_in_its_timestamp(run_dir, reports):
+    """The embedded font always holds the digits of a timestamp, so the build time changes only
+    the timestamp line (not the font data) of a page."""
+    pages = [demo_index(run_dir.parent, [run_dir.name], "zh", built=b).read_text(encoding="utf-8")
+             for b in ("2001-02-03T04:05:06+00:00", "2099-09-09T09:09:09+00:00")]
+    assert pages[0] != pages[1]
+    assert BUILT_PATTERN.sub("", pages[0]) == BUILT_PATTERN.sub("", pages[1])
+
+
 # ---- Word ---------------------------------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from exportlens._version import __version__
 from exportlens.errors import ExportlensError, InputError
@@ -168,7 +169,8 @@ def _param_name(opt: CliOption) -> str:
 
 
 def _run_study(entry: StudyEntry, study_file: Path | None, out: Path | None, lang: str, formats: str | None,
-               figures: bool, overwrite: bool, options: dict[str, Any] | None = None, reports: bool = True) -> Path:
+               figures: bool, overwrite: bool, options: dict[str, Any] | None = None, reports: bool = True,
+               out_console: Console | None = None) -> Path:
     from exportlens.studies.framework import run_study
     from exportlens.studies.registry import load_study
 
@@ -178,7 +180,56 @@ def _run_study(entry: StudyEntry, study_file: Path | None, out: Path | None, lan
     spec = spec_cls.from_toml(study_file) if study_file is not None else spec_cls()
     spec = _apply_options(spec, entry, options or {})
     return run_study(definition, spec, out=out, lang=check_lang(lang), formats=fmt, figures=figures,
-                     overwrite=overwrite, console=console, reports=reports)
+                     overwrite=overwrite, console=out_console or console, reports=reports)
+
+
+Jobs = Annotated[int, typer.Option("--jobs", "-j", min=0,
+                                   help="Studies run at the same time (worker processes); 0: one per core, 1: one "
+                                        "after the other (also EXPORTLENS_SERIAL=1).")]
+
+
+def _demo_jobs() -> list[tuple[str, str | None, str]]:
+    """``(study name, embedded study file or None, output subfolder)`` of every demo run, in order."""
+    jobs: list[tuple[str, str | None, str]] = []
+    for entry in STUDIES:
+        jobs.append((entry.name, None, entry.name))
+        jobs += [(entry.name, study_file, folder) for folder, study_file in entry.demo_variants]
+    return jobs
+
+
+def _demo_run(name: str, study_file: str | None, out: Path, lang: str, figures: bool, overwrite: bool,
+              reports: bool, out_console: Console | None = None) -> Path:
+    entry = study_entry(name)
+    if study_file is None:
+        return _run_study(entry, None, out, lang, None, figures, overwrite, reports=reports, out_console=out_console)
+    with resources.as_file(resources.files("exportlens.studies") / study_file) as path:
+        return _run_study(entry, path, out, lang, None, figures, overwrite, reports=reports, out_console=out_console)
+
+
+def _demo_worker(name: str, study_file: str | None, out: Path, lang: str, figures: bool, overwrite: bool,
+                 reports: bool, width: int, color: str | None) -> tuple[Path, str]:
+    """One demo run in a worker process: its folder and what it printed (progress bar, summary)."""
+    import io
+
+    captured = Console(file=io.StringIO(), width=width, force_terminal=color is not None,
+                       color_system=color, highlight=False)  # type: ignore[arg-type]
+    path = _demo_run(name, study_file, out, lang, figures, overwrite, reports, out_console=captured)
+    return path, captured.file.getvalue()  # type: ignore[attr-defined]
+
+
+def _preload(names: list[str]) -> None:
+    """Import once, before the workers are forked, what every demo run needs (each worker inherits it)."""
+    import importlib
+
+    from exportlens.studies.registry import load_study
+
+    for name in dict.fromkeys(names):
+        load_study(name)
+    for module in ("exportlens.report.build", "matplotlib.pyplot", "docx", "openpyxl", "pyfixest.estimation"):
+        try:
+            importlib.import_module(module)
+        except ImportError:  # an optional backend: the run that needs it reports it
+            pass
 
 
 @app.command()
@@ -189,8 +240,10 @@ def demo(
     figures: Figures = True,
     overwrite: Overwrite = False,
     reports: ReportsOption = True,
+    jobs: Jobs = 0,
 ) -> None:
     """Run every study on the embedded SYNTHETIC demo data, one subfolder per study."""
+    from exportlens.report.background import ordered_in_workers, worker_count
     from exportlens.report.outputs import default_output_dir
 
     check_lang(lang)
@@ -198,14 +251,42 @@ def demo(
     from exportlens.report.build import demo_index
 
     root = out if out is not None else default_output_dir("demo")
+    todo = _demo_jobs()
+    # workers are forked from this process: by default only when it is an exportlens command
+    # of its own (few threads, nothing running); called inside a longer-lived Python process
+    # (tests, notebooks) the demo runs serially unless --jobs asks for workers
+    workers = worker_count(jobs, len(todo)) if jobs or _COMMAND_PROCESS else 1
     runs = []
-    for entry in STUDIES:
-        console.rule(f"[bold]{entry.name}")
-        runs.append(_run_study(entry, None, root / entry.name, lang, None, figures, overwrite, reports=reports))
-        for folder, study_file in entry.demo_variants:
+    if workers <= 1:
+        for name, study_file, folder in todo:
             console.rule(f"[bold]{folder}")
-            with resources.as_file(resources.files("exportlens.studies") / study_file) as path:
-                runs.append(_run_study(entry, path, root / folder, lang, None, figures, overwrite, reports=reports))
+            runs.append(_demo_run(name, study_file, root / folder, lang, figures, overwrite, reports))
+    else:
+        # the studies are independent (one folder each): run them in worker processes and
+        # print what each printed, in the usual order, as soon as it and those before it are done
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        _preload([name for name, _, _ in todo])
+        console.print(f"running {len(todo)} studies in {workers} worker processes (--jobs 1: one after the other)")
+        args = [(name, study_file, root / folder, lang, figures, overwrite, reports, console.width,
+                 console.color_system) for name, study_file, folder in todo]
+        # no refresh thread (auto_refresh off): the workers are forked from a single-threaded process
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console, auto_refresh=False, transient=True) as bar:
+            task = bar.add_task("studies done", total=len(todo))
+            bar.refresh()
+            results = ordered_in_workers(_demo_worker, args, workers)
+            for (_, _, folder), (path, printed) in zip(todo, results, strict=True):
+                console.rule(f"[bold]{folder}")
+                console.print(Text.from_ansi(printed.rstrip("\n")))
+                runs.append(path)
+                bar.update(task, advance=1, refresh=True)
     console.print(f"[green]done:[/] results in {escape(str(root))}")
     if reports:
         index = demo_index(Path(root).resolve(), [Path(r).resolve() for r in runs], lang=lang)
@@ -512,8 +593,13 @@ def datasets_export(
     console.print(f"wrote {out} ({len(frame)} rows; SYNTHETIC demo data)")
 
 
+_COMMAND_PROCESS = False  # set by main(): this process is an ``exportlens`` command of its own
+
+
 def main() -> None:
     """Console-script entry point."""
+    global _COMMAND_PROCESS
+    _COMMAND_PROCESS = True
     app()
 
 

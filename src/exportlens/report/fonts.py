@@ -98,6 +98,9 @@ def cjk_font_subset(text: str, family: str = "Noto Sans CJK SC") -> bytes | None
         subsetter = subset.Subsetter(options)
         subsetter.populate(text=text)
         subsetter.subset(font)
+        # keep the full face's bounding boxes (valid for the subset, which only has fewer
+        # glyphs): recomputing them runs every CFF glyph program again (about half the save)
+        font.recalcBBoxes = False
         buf = io.BytesIO()
         font.save(buf)
     return buf.getvalue()

@@ -7,6 +7,7 @@ method notes. Output is deterministic (fixed SVG id salt, no date or software me
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 
 from exportlens.errors import InputError
 from exportlens.report.figures import pyplot
@@ -14,6 +15,7 @@ from exportlens.report.figures import pyplot
 __all__ = ["formula_png", "formula_svg"]
 
 
+@lru_cache(maxsize=256)  # the same method formulas recur in the HTML and Word reports of related runs
 def _render(latex: str, fmt: str, fontsize: float, dpi: int) -> bytes:
     plt = pyplot()
     rc = {"svg.hashsalt": "exportlens", "svg.fonttype": "path", "mathtext.fontset": "cm"}

@@ -109,7 +109,8 @@ def _font_face(text: str) -> str:
         return ""
     # the page's other characters too (Latin, digits, punctuation), so that the page renders
     # the same with no system fonts at all
-    chars = "".join(sorted(cjk | {c for c in text if c.isprintable() and not c.isspace()}))
+    # and always the characters of a timestamp, so that the build time does not change the font
+    chars = "".join(sorted(cjk | {c for c in text if c.isprintable() and not c.isspace()} | set("0123456789-:+T")))
     data = fonts.cjk_font_subset(chars)
     if data is None:
         return ""

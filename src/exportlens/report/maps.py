@@ -75,13 +75,17 @@ def classify_values(
     k: int = 5,
     breaks: Sequence[float] | None = None,
 ) -> MapClasses:
-    """Classify values with mapclassify (``quantiles``, ``natural_breaks`` = Fisher-Jenks, ``user``).
+    """Classify values as mapclassify does (``quantiles``, ``natural_breaks`` = Fisher-Jenks, ``user``).
 
     ``breaks`` are the upper bounds of the classes for ``scheme="user"`` (the largest value
     is added as a last bound when it lies above them, as mapclassify does).
-    """
-    import mapclassify
 
+    ``quantiles`` and ``user`` are computed here with numpy, with mapclassify's formulas
+    (:func:`_quantile_bins`; class ``i`` holds the values ``bins[i-1] < y <= bins[i]``), so that
+    drawing a map does not import mapclassify, whose numba compilation takes seconds;
+    ``natural_breaks`` uses ``mapclassify.FisherJenks``. The tests check every scheme
+    against mapclassify.
+    """
     if scheme not in SCHEMES:
         raise InputError(f"Unknown map classification scheme {scheme!r}; use one of {', '.join(SCHEMES)}.")
     y = np.asarray(values, dtype=float)
@@ -94,7 +98,9 @@ def classify_values(
             raise InputError('scheme="user" needs breaks=[upper bound of each class].')
         if list(breaks) != sorted(breaks):
             raise InputError(f"Map breaks must increase; got {list(breaks)}.")
-        clf = mapclassify.UserDefined(y, list(breaks))
+        bins = np.asarray(breaks, dtype=float)
+        if bins[-1] < y.max():
+            bins = np.append(bins, y.max())
     else:
         if breaks is not None:
             raise InputError(f'breaks are only used with scheme="user", not {scheme!r}.')
@@ -102,9 +108,42 @@ def classify_values(
         kk = min(k, n_unique)
         if kk < 1:
             raise InputError(f"k must be at least 1; got {k}.")
-        clf = getattr(mapclassify, SCHEMES[scheme])(y, k=kk)
-    return MapClasses(bins=tuple(float(b) for b in clf.bins), labels=tuple(int(v) for v in clf.yb),
+        if scheme == "quantiles":
+            bins = _quantile_bins(y, kk)
+        else:
+            import mapclassify
+
+            bins = np.asarray(getattr(mapclassify, SCHEMES[scheme])(y, k=kk).bins, dtype=float)
+    # mapclassify's bin1d: class i holds bins[i-1] < y <= bins[i] (values above the last bound: class 0)
+    labels = np.searchsorted(bins, y, side="left")
+    labels[labels == len(bins)] = 0
+    return MapClasses(bins=tuple(float(b) for b in bins), labels=tuple(int(v) for v in labels),
                       scheme=scheme, lower=float(y.min()))
+
+
+def _quantile_bins(y: np.ndarray, k: int) -> np.ndarray:
+    """Upper bounds of ``k`` quantile classes, as ``mapclassify.classifiers.quantile`` computes them.
+
+    Percentiles ``p = 100/k, 200/k, ..., 100`` of ``y`` by linear interpolation between order
+    statistics (``scipy.stats.scoreatpercentile``: position ``p/100 (n-1)`` in the sorted
+    values, ``(a (1 - f) + b f) / ((1 - f) + f)`` with ``f`` its fractional part), repeated bounds merged (fewer
+    classes when values tie). Hyndman & Fan (1996) definition 7; Rey, Stephens & Laura (2017).
+    """
+    w = 100.0 / k
+    p = np.arange(w, 100 + w, w)
+    if p[-1] > 100.0:
+        p[-1] = 100.0
+    s = np.sort(y)
+    out = []
+    for pct in p:
+        idx = pct / 100.0 * (s.size - 1)
+        i = int(idx)
+        if idx == i:
+            out.append(s[i])
+        else:  # scipy's weighted form, operation for operation (same rounding)
+            weights = np.array([(i + 1 - idx), (idx - i)], float)
+            out.append(np.add.reduce(s[i:i + 2] * weights) / weights.sum())
+    return np.unique(np.asarray(out, dtype=float))
 
 
 @dataclass
