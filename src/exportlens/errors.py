@@ -77,7 +77,7 @@ class ExportlensError(Exception):
     ...     resolve_province("火星")
     ... except ExportlensError as exc:
     ...     print(type(exc).__name__, "|", exc)
-    UnknownRegionError | Unknown province '火星'.
+    UnknownRegionError | Unknown province '火星'. Check the spelling ...
     """
 
 
@@ -304,7 +304,7 @@ class NBSUnknownRegionError(DataFormatError, UnknownRegionError):
     >>> read_nbs("exports.csv")
     Traceback (most recent call last):
     ...
-    exportlens.errors.NBSUnknownRegionError: exports.csv: 1 row name(s) are not provinces: line 5: Unknown province '火星'.
+    exportlens.errors.NBSUnknownRegionError: exports.csv: 1 row name(s) are not provinces: line 5: Unknown province '火星'. Check the spelling ...
     """
 
 

@@ -556,7 +556,7 @@ def load_firm_transactions_demo() -> pd.DataFrame:
     >>> from exportlens.datasets import load_firm_transactions_demo
     >>> tx = load_firm_transactions_demo()
     >>> tx.shape, tx["firm_id"].nunique(), (int(tx["year"].min()), int(tx["year"].max()))
-    ((200000, 7), 1477, (2005, 2014))
+    ((200000, 7), 1397, (2005, 2014))
     >>> list(tx.columns)
     ['firm_id', 'hs8', 'destination', 'year', 'value_usd', 'province', 'industry']
     >>> tx.attrs["synthetic"]

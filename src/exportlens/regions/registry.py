@@ -297,7 +297,7 @@ def resolve_province(value: Any) -> Province:
     >>> resolve_province("火星")
     Traceback (most recent call last):
     ...
-    exportlens.errors.UnknownRegionError: Unknown province '火星'.
+    exportlens.errors.UnknownRegionError: Unknown province '火星'. Check the spelling ...
     >>> resolve_province("Guangdon")
     Traceback (most recent call last):
     ...
@@ -382,7 +382,7 @@ def resolve_provinces(
     >>> resolve_provinces(["北京", "火星", "火星"])
     Traceback (most recent call last):
     ...
-    exportlens.errors.UnknownRegionError: 1 unrecognised province value(s): Unknown province '火星'. (rows [1, 2])
+    exportlens.errors.UnknownRegionError: 1 unrecognised province value(s): Unknown province '火星'. (rows [1, 2]). Check the spelling ...
     """
     import pandas as pd
 

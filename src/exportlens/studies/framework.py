@@ -468,7 +468,7 @@ def study_schema(spec_cls: type[StudySpec]) -> dict[str, Any]:
     >>> from exportlens.studies import load_study, study_schema
     >>> schema = study_schema(load_study("synergy").spec_class)
     >>> schema["$schema"], sorted(schema["properties"])
-    ('https://json-schema.org/draft/2020-12/schema', ['clusters', 'composite', 'coupling', 'data', 'labels', 'report', 'subsystems'])
+    ('https://json-schema.org/draft/2020-12/schema', ['clusters', 'composite', 'coupling', 'data', 'labels', 'regions', 'report', 'subsystems'])
     """
     flat = spec_cls.model_json_schema()
     props = flat.get("properties", {})

@@ -30,7 +30,7 @@ class CliOption:
     --------
     >>> from exportlens.studies import CliOption, study_entry
     >>> [(o.flag, o.key, o.kind) for o in study_entry("firm-resilience").options][2:]
-    [('--shock-year', 'shock.shock_year', 'int'), ('--drop-invalid', 'data.invalid', 'flag')]
+    [('--shock-year', 'shock.shock_year', 'int'), ('--panel', 'panel.path', 'path'), ('--drop-invalid', 'data.invalid', 'flag')]
     >>> opt = CliOption("--drop-invalid", "data.invalid", "Leave out invalid rows.", kind="flag",
     ...                 value="drop")  # given on the command line: [data] invalid = "drop"
     >>> opt.key.split("."), opt.value
@@ -55,7 +55,7 @@ class StudyEntry:
     >>> isinstance(STUDIES[0], StudyEntry)
     True
     >>> [(e.name, len(e.options)) for e in STUDIES]
-    [('resilience', 0), ('linkage', 0), ('value-added', 0), ('synergy', 0), ('firm-resilience', 4)]
+    [('resilience', 0), ('linkage', 0), ('value-added', 0), ('synergy', 0), ('firm-resilience', 5)]
     >>> STUDIES[0].demo_variants
     (('resilience-identification', 'demo_identification.toml'),)
     """
