@@ -157,7 +157,7 @@ HOW_TOS = sorted(p.stem for p in (DOCS / "how-to").glob("*.md"))
 #: The study whose study file each how-to's TOML snippets belong to (None: no study file).
 HOW_TO_STUDY = {"cities": "resilience", "controls-moderators": "resilience", "region-groups": "resilience",
                 "spark": "firm-resilience", "published": None, "data-build": "build", "reports": None,
-                "word": None, "cite": None, "firm-models": None}
+                "word": None, "cite": None, "firm-models": "firm-resilience"}
 
 
 def test_the_issue_how_tos_exist():

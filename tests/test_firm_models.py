@@ -53,7 +53,7 @@ def test_growth_equals_pyfixest_and_recovers_the_effect(frame):
 
 
 def test_exit_models_equal_pyfixest_and_recover_the_effect(frame):
-    res = fit_exit(frame, controls=["size"])
+    res = fit_exit(frame, controls=["size"], fe=("firm", "year"))
     risk = add_exit_variables(frame)
     assert risk["exit"].sum() > 100 and (risk["exports_lag"] > 0).all()
     lpm = pf.feols("exit ~ vag + size | firm + year", data=risk, vcov={"CRV1": "code"})

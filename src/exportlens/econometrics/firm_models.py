@@ -169,7 +169,7 @@ def fit_exit(
     *,
     key: str = "vag",
     controls: Sequence[str] = (),
-    fe: Sequence[str] = ("firm", "year"),
+    fe: Sequence[str] = ("code", "year"),
     cluster: str = "code",
     models: Sequence[str] = EXIT_MODELS,
     hazard_fe: Sequence[str] = ("duration", "year"),
@@ -183,7 +183,8 @@ def fit_exit(
     estimators compare the exit year with the firm's own spell, which is selected on
     survival: in short panels they are biased towards zero; province (``code``) and year
     effects identify the effect of a province-year Vag from its within-province variation
-    without that selection.
+    without that selection. Hence the default ``fe=("code", "year")`` (as the study's
+    ``[models] exit_fe``); pass ``fe=("firm", "year")`` for firm effects.
 
     Examples
     --------
