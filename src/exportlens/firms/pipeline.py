@@ -804,7 +804,8 @@ def _finish(frame: pd.DataFrame, sort: list[str], order: list[str]) -> pd.DataFr
         elif c in ("survived_shock", "survived_recovery"):
             frame[c] = frame[c].astype(bool)
         elif c == "status":
-            frame[c] = frame[c].astype("str")
+            # pandas 2's astype("str") writes missing as the text "None"; keep it missing.
+            frame[c] = frame[c].astype("str").where(frame[c].notna())
         elif c in LABEL_ROLES:
             frame[c] = frame[c].astype(object).where(frame[c].notna(), None)
     return frame
