@@ -156,6 +156,11 @@ class ValidationReport:
 # --- helpers ------------------------------------------------------------------------------
 
 
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as its Python value, so messages read 2020, not np.int64(2020)."""
+    return value.item() if isinstance(value, np.generic) else value
+
 def _non_numeric_cells(s: pd.Series) -> pd.Series:
     """Boolean mask of cells that are present but do not parse as numbers."""
     coerced = pd.to_numeric(s, errors="coerce")
@@ -374,7 +379,7 @@ def validate_panel(
             prefix = " ".join(repr(k) for k in key[: len(group_cols)])
             examples.append(
                 (prefix + " " if prefix else "")
-                + f"{ent.iloc[first]!r} {key[-1]!r} (rows {[labels[i] for i in grp.index]})"
+                + f"{_plain(ent.iloc[first])!r} {_plain(key[-1])!r} (rows {[labels[i] for i in grp.index]})"
             )
         same = (
             " (names resolved: different spellings of one province count as one)"

@@ -476,7 +476,9 @@ def resolve_countries(
             lines.append(f"{msg} (rows {rows})")
         listed = format_list(lines, sep=" | ", total=len(problems))
         raise UnknownRegionError(f"{len(problems)} unrecognised country value(s): {listed}")
-    out = series.map(lambda v: mapping.get(v))
+    # Unresolved values are missing as NaN on every pandas version (pandas 2 would keep None).
+    out = series.map(lambda v: mapping.get(v)).astype(object)
+    out = out.where(out.notna(), float("nan"))
     out.name = series.name
     return out
 
