@@ -112,6 +112,7 @@ __all__ = [
     "SyntheticTransactions",
     "firm_demo_province_panel",
     "firm_transactions_demo",
+    "firm_transactions_example",
     "load_firm_transactions_demo",
     "panel_for_rows",
     "province_exposure",
@@ -520,6 +521,49 @@ def _plain_schema(table: pa.Table) -> pa.Schema:
     import pyarrow as pa
 
     return pa.schema([pa.field(f.name, pa.string() if pa.types.is_dictionary(f.type) else f.type) for f in table.schema])
+
+
+#: The two hand-made transaction tables of :func:`firm_transactions_example`.
+_EXAMPLE_ROWS: dict[str, list[tuple[str, str, str, int, float, str, str]]] = {
+    # three firms, 2007-2010: F2 exits in 2009, F3 enters in 2009; every row valid
+    "valid": [("F1", "85171200", "USA", 2007, 60.0, "广东", "39"), ("F1", "85171200", "DEU", 2007, 40.0, "广东", "39"),
+              ("F1", "85171200", "USA", 2008, 80.0, "广东", "39"), ("F1", "85423100", "USA", 2008, 40.0, "广东", "39"),
+              ("F1", "85171200", "USA", 2009, 90.0, "广东", "39"), ("F1", "85171200", "USA", 2010, 110.0, "广东", "39"),
+              ("F2", "85171200", "JPN", 2007, 50.0, "江苏", "39"), ("F2", "85171200", "JPN", 2008, 50.0, "江苏", "39"),
+              ("F3", "61091000", "USA", 2009, 20.0, "浙江", "18"), ("F3", "61091000", "USA", 2010, 30.0, "浙江", "18")],
+    # six rows, three of them invalid: an empty HS code, a negative value, an unknown province (火星)
+    "invalid": [("F1", "08051000", "USA", 2007, 60.0, "广东", "39"), ("F1", "08051000", "DEU", 2007, 40.0, "广东", "39"),
+                ("F2", "85171200", "JPN", 2007, 50.0, "江苏", "39"), ("F2", "", "JPN", 2008, 50.0, "江苏", "39"),
+                ("F3", "61091000", "USA", 2008, -5.0, "火星", "18"), ("F3", "61091000", "USA", 2008, 20.0, "火星", "18")],
+}
+
+
+def firm_transactions_example(kind: str = "valid") -> pd.DataFrame:
+    """A hand-made SYNTHETIC transaction table small enough to check by hand (the docstring
+    examples of :mod:`exportlens.firms` use it), in the demo's column names
+    (:data:`FIRM_DEMO_COLUMNS`).
+
+    ``kind="valid"``: 10 rows, three firms, 2007-2010 (F2 exits in 2009, F3 enters in 2009).
+    ``kind="invalid"``: 6 rows, 2007-2008, of which one has an empty HS code, one a negative
+    value, and two an unknown province ("火星").
+
+    Examples
+    --------
+    >>> from exportlens.datasets.demo_firms import firm_transactions_example
+    >>> tx = firm_transactions_example()
+    >>> tx.shape, sorted(tx["firm_id"].unique()), float(tx["value_usd"].sum())
+    ((10, 7), ['F1', 'F2', 'F3'], 570.0)
+    >>> len(firm_transactions_example("invalid"))
+    6
+    """
+    import pandas as pd
+
+    if kind not in _EXAMPLE_ROWS:
+        raise InputError(f"kind must be one of {sorted(_EXAMPLE_ROWS)}, not {kind!r}.")
+    frame = pd.DataFrame(_EXAMPLE_ROWS[kind], columns=[FIRM_DEMO_COLUMNS[r] for r in (
+        "firm", "product", "destination", "year", "value", "province", "industry")])
+    frame.attrs["synthetic"] = True
+    return frame
 
 
 def firm_transactions_demo(

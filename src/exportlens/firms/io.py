@@ -163,14 +163,8 @@ class ValidationReport:
     Examples
     --------
     >>> import pandas as pd
-    >>> rows = [("F1", "08051000", "USA", 2007, 60.0, "广东", "39"),
-    ...         ("F1", "08051000", "DEU", 2007, 40.0, "广东", "39"),
-    ...         ("F2", "85171200", "JPN", 2007, 50.0, "江苏", "39"),
-    ...         ("F2", "", "JPN", 2008, 50.0, "江苏", "39"),
-    ...         ("F3", "61091000", "USA", 2008, -5.0, "火星", "18"),
-    ...         ("F3", "61091000", "USA", 2008, 20.0, "火星", "18")]
-    >>> tx = pd.DataFrame(rows, columns=["firm_id", "hs8", "destination", "year", "value_usd",
-    ...                                  "province", "industry"])
+    >>> from exportlens.datasets.demo_firms import firm_transactions_example
+    >>> tx = firm_transactions_example("invalid")
     >>> from exportlens.firms import ColumnMap, validate_pandas
     >>> report, _ = validate_pandas(tx, ColumnMap())
     >>> report.rows_read, report.rows_used, report.rows_invalid
@@ -241,14 +235,8 @@ def find_input_files(path: str | Path) -> tuple[list[Path], Literal["parquet", "
     Examples
     --------
     >>> import pandas as pd
-    >>> rows = [("F1", "08051000", "USA", 2007, 60.0, "广东", "39"),
-    ...         ("F1", "08051000", "DEU", 2007, 40.0, "广东", "39"),
-    ...         ("F2", "85171200", "JPN", 2007, 50.0, "江苏", "39"),
-    ...         ("F2", "", "JPN", 2008, 50.0, "江苏", "39"),
-    ...         ("F3", "61091000", "USA", 2008, -5.0, "火星", "18"),
-    ...         ("F3", "61091000", "USA", 2008, 20.0, "火星", "18")]
-    >>> tx = pd.DataFrame(rows, columns=["firm_id", "hs8", "destination", "year", "value_usd",
-    ...                                  "province", "industry"])
+    >>> from exportlens.datasets.demo_firms import firm_transactions_example
+    >>> tx = firm_transactions_example("invalid")
     >>> from pathlib import Path
     >>> Path("customs").mkdir()
     >>> tx[tx["year"] == 2007].to_csv("customs/2007.csv", index=False)
@@ -289,14 +277,8 @@ def open_transactions(con: Any, path: str | Path, columns: ColumnMap) -> ir.Tabl
     Examples
     --------
     >>> import pandas as pd
-    >>> rows = [("F1", "08051000", "USA", 2007, 60.0, "广东", "39"),
-    ...         ("F1", "08051000", "DEU", 2007, 40.0, "广东", "39"),
-    ...         ("F2", "85171200", "JPN", 2007, 50.0, "江苏", "39"),
-    ...         ("F2", "", "JPN", 2008, 50.0, "江苏", "39"),
-    ...         ("F3", "61091000", "USA", 2008, -5.0, "火星", "18"),
-    ...         ("F3", "61091000", "USA", 2008, 20.0, "火星", "18")]
-    >>> tx = pd.DataFrame(rows, columns=["firm_id", "hs8", "destination", "year", "value_usd",
-    ...                                  "province", "industry"])
+    >>> from exportlens.datasets.demo_firms import firm_transactions_example
+    >>> tx = firm_transactions_example("invalid")
     >>> from pathlib import Path
     >>> Path("customs").mkdir()
     >>> tx[tx["year"] == 2007].to_csv("customs/2007.csv", index=False)
@@ -424,14 +406,8 @@ def read_transactions_pandas(path: str | Path, columns: ColumnMap) -> pd.DataFra
     Examples
     --------
     >>> import pandas as pd
-    >>> rows = [("F1", "08051000", "USA", 2007, 60.0, "广东", "39"),
-    ...         ("F1", "08051000", "DEU", 2007, 40.0, "广东", "39"),
-    ...         ("F2", "85171200", "JPN", 2007, 50.0, "江苏", "39"),
-    ...         ("F2", "", "JPN", 2008, 50.0, "江苏", "39"),
-    ...         ("F3", "61091000", "USA", 2008, -5.0, "火星", "18"),
-    ...         ("F3", "61091000", "USA", 2008, 20.0, "火星", "18")]
-    >>> tx = pd.DataFrame(rows, columns=["firm_id", "hs8", "destination", "year", "value_usd",
-    ...                                  "province", "industry"])
+    >>> from exportlens.datasets.demo_firms import firm_transactions_example
+    >>> tx = firm_transactions_example("invalid")
     >>> from pathlib import Path
     >>> Path("customs").mkdir()
     >>> tx[tx["year"] == 2007].to_csv("customs/2007.csv", index=False)
@@ -581,14 +557,8 @@ def standardize(raw: ir.Table, columns: ColumnMap, *, unknown_provinces: Sequenc
     Examples
     --------
     >>> import pandas as pd
-    >>> rows = [("F1", "08051000", "USA", 2007, 60.0, "广东", "39"),
-    ...         ("F1", "08051000", "DEU", 2007, 40.0, "广东", "39"),
-    ...         ("F2", "85171200", "JPN", 2007, 50.0, "江苏", "39"),
-    ...         ("F2", "", "JPN", 2008, 50.0, "江苏", "39"),
-    ...         ("F3", "61091000", "USA", 2008, -5.0, "火星", "18"),
-    ...         ("F3", "61091000", "USA", 2008, 20.0, "火星", "18")]
-    >>> tx = pd.DataFrame(rows, columns=["firm_id", "hs8", "destination", "year", "value_usd",
-    ...                                  "province", "industry"])
+    >>> from exportlens.datasets.demo_firms import firm_transactions_example
+    >>> tx = firm_transactions_example("invalid")
     >>> from pathlib import Path
     >>> Path("customs").mkdir()
     >>> tx[tx["year"] == 2007].to_csv("customs/2007.csv", index=False)
@@ -655,14 +625,8 @@ def validate(raw: ir.Table, columns: ColumnMap) -> ValidationReport:
     Examples
     --------
     >>> import pandas as pd
-    >>> rows = [("F1", "08051000", "USA", 2007, 60.0, "广东", "39"),
-    ...         ("F1", "08051000", "DEU", 2007, 40.0, "广东", "39"),
-    ...         ("F2", "85171200", "JPN", 2007, 50.0, "江苏", "39"),
-    ...         ("F2", "", "JPN", 2008, 50.0, "江苏", "39"),
-    ...         ("F3", "61091000", "USA", 2008, -5.0, "火星", "18"),
-    ...         ("F3", "61091000", "USA", 2008, 20.0, "火星", "18")]
-    >>> tx = pd.DataFrame(rows, columns=["firm_id", "hs8", "destination", "year", "value_usd",
-    ...                                  "province", "industry"])
+    >>> from exportlens.datasets.demo_firms import firm_transactions_example
+    >>> tx = firm_transactions_example("invalid")
     >>> from pathlib import Path
     >>> Path("customs").mkdir()
     >>> tx[tx["year"] == 2007].to_csv("customs/2007.csv", index=False)
@@ -784,14 +748,8 @@ def clean_transactions(raw: ir.Table, columns: ColumnMap, report: ValidationRepo
     Examples
     --------
     >>> import pandas as pd
-    >>> rows = [("F1", "08051000", "USA", 2007, 60.0, "广东", "39"),
-    ...         ("F1", "08051000", "DEU", 2007, 40.0, "广东", "39"),
-    ...         ("F2", "85171200", "JPN", 2007, 50.0, "江苏", "39"),
-    ...         ("F2", "", "JPN", 2008, 50.0, "江苏", "39"),
-    ...         ("F3", "61091000", "USA", 2008, -5.0, "火星", "18"),
-    ...         ("F3", "61091000", "USA", 2008, 20.0, "火星", "18")]
-    >>> tx = pd.DataFrame(rows, columns=["firm_id", "hs8", "destination", "year", "value_usd",
-    ...                                  "province", "industry"])
+    >>> from exportlens.datasets.demo_firms import firm_transactions_example
+    >>> tx = firm_transactions_example("invalid")
     >>> from pathlib import Path
     >>> Path("customs").mkdir()
     >>> tx[tx["year"] == 2007].to_csv("customs/2007.csv", index=False)
@@ -908,14 +866,8 @@ def standardize_pandas(frame: pd.DataFrame, columns: ColumnMap, *, unknown_provi
     Examples
     --------
     >>> import pandas as pd
-    >>> rows = [("F1", "08051000", "USA", 2007, 60.0, "广东", "39"),
-    ...         ("F1", "08051000", "DEU", 2007, 40.0, "广东", "39"),
-    ...         ("F2", "85171200", "JPN", 2007, 50.0, "江苏", "39"),
-    ...         ("F2", "", "JPN", 2008, 50.0, "江苏", "39"),
-    ...         ("F3", "61091000", "USA", 2008, -5.0, "火星", "18"),
-    ...         ("F3", "61091000", "USA", 2008, 20.0, "火星", "18")]
-    >>> tx = pd.DataFrame(rows, columns=["firm_id", "hs8", "destination", "year", "value_usd",
-    ...                                  "province", "industry"])
+    >>> from exportlens.datasets.demo_firms import firm_transactions_example
+    >>> tx = firm_transactions_example("invalid")
     >>> from exportlens.firms import ColumnMap, standardize_pandas
     >>> std = standardize_pandas(tx, ColumnMap(), unknown_provinces=["火星"])
     >>> std["reason"].fillna("-").tolist()
@@ -999,14 +951,8 @@ def validate_pandas(frame: pd.DataFrame, columns: ColumnMap) -> tuple[Validation
     Examples
     --------
     >>> import pandas as pd
-    >>> rows = [("F1", "08051000", "USA", 2007, 60.0, "广东", "39"),
-    ...         ("F1", "08051000", "DEU", 2007, 40.0, "广东", "39"),
-    ...         ("F2", "85171200", "JPN", 2007, 50.0, "江苏", "39"),
-    ...         ("F2", "", "JPN", 2008, 50.0, "江苏", "39"),
-    ...         ("F3", "61091000", "USA", 2008, -5.0, "火星", "18"),
-    ...         ("F3", "61091000", "USA", 2008, 20.0, "火星", "18")]
-    >>> tx = pd.DataFrame(rows, columns=["firm_id", "hs8", "destination", "year", "value_usd",
-    ...                                  "province", "industry"])
+    >>> from exportlens.datasets.demo_firms import firm_transactions_example
+    >>> tx = firm_transactions_example("invalid")
     >>> from exportlens.firms import ColumnMap, validate_pandas
     >>> report, std = validate_pandas(tx, ColumnMap())
     >>> report.rows_used, report.province_codes, report.unknown_province_values

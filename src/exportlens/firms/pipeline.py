@@ -622,18 +622,8 @@ def firm_pipeline(
     reference implementation:
 
     >>> import pandas as pd
-    >>> rows = [("F1", "85171200", "USA", 2007, 60.0, "广东", "39"),
-    ...         ("F1", "85171200", "DEU", 2007, 40.0, "广东", "39"),
-    ...         ("F1", "85171200", "USA", 2008, 80.0, "广东", "39"),
-    ...         ("F1", "85423100", "USA", 2008, 40.0, "广东", "39"),
-    ...         ("F1", "85171200", "USA", 2009, 90.0, "广东", "39"),
-    ...         ("F1", "85171200", "USA", 2010, 110.0, "广东", "39"),
-    ...         ("F2", "85171200", "JPN", 2007, 50.0, "江苏", "39"),
-    ...         ("F2", "85171200", "JPN", 2008, 50.0, "江苏", "39"),
-    ...         ("F3", "61091000", "USA", 2009, 20.0, "浙江", "18"),
-    ...         ("F3", "61091000", "USA", 2010, 30.0, "浙江", "18")]
-    >>> tx = pd.DataFrame(rows, columns=["firm_id", "hs8", "destination", "year", "value_usd",
-    ...                                  "province", "industry"])
+    >>> from exportlens.datasets.demo_firms import firm_transactions_example
+    >>> tx = firm_transactions_example("valid")
     >>> from exportlens.firms import (FirmMeasureSpec, connect_duckdb, firm_measures_pandas,
     ...                               firm_pipeline)
     >>> spec = FirmMeasureSpec(shock_year=2009, recovery_year=2010)
