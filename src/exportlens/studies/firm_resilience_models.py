@@ -55,7 +55,7 @@ from exportlens.regions import assign_group
 from exportlens.report.figures_firms import survival_curves
 from exportlens.report.regression_tables import RegressionTable
 from exportlens.report.tables import FrameTable
-from exportlens.text import check_lang, localized
+from exportlens.text import check_lang, localized, term
 
 if TYPE_CHECKING:
     from exportlens.firms.measures import FirmMeasures
@@ -224,7 +224,8 @@ class FirmModelResults:
                 self.shock, labels=labels, lang=lang, title=text["table_f9"],
                 notes=[*notes, text["shock_note"].format(base=base_year)])
         if self.exit:
-            fe_names = " + ".join(labels.get(f, {}).get(lang, f) for f in FIXED_EFFECTS[self.exit_fe])
+            fe_names = " + ".join(labels.get(f, {}).get(lang) or (term(f, lang) if f == "year" else f)
+                                  for f in FIXED_EFFECTS[self.exit_fe])
             exit_notes = [*notes, text["exit_note"].format(fe=fe_names, hfe=fe_names)]
             if "cox" in self.exit:
                 exit_notes.append(text["cox_note"])
