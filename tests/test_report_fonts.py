@@ -92,3 +92,57 @@ def test_cjk_subset_has_the_glyphs_of_its_text_and_is_deterministic():
     assert len(font.getGlyphOrder()) < 100  # the text's glyphs and their layout alternates, not 65k
     head = font["head"]
     assert head.xMin < head.xMax and head.yMin < head.yMax
+
+
+def _bundled_or_skip():
+    from exportlens.report import fonts
+
+    if fonts.bundled_cjk_font_path() is None:
+        pytest.skip("noto-cjk-sans-otc is not installed")
+    return fonts
+
+
+def test_base_subset_covers_every_character_of_the_package_texts():
+    """The shipped base subset has every character of exportlens' own texts that the full face has
+    (else: run ``python tools/make_cjk_base_font.py``)."""
+    from pathlib import Path
+
+    from fontTools.ttLib import TTFont
+
+    import exportlens
+
+    fonts = _bundled_or_skip()
+    base = fonts.base_subset_path()
+    assert base is not None, "the package ships report/assets/noto-sans-cjk-sc-base.otf"
+    with TTFont(str(fonts.bundled_cjk_font_path()), fontNumber=fonts.face_index(fonts.EMBEDDED_FAMILY),
+                lazy=True) as full:
+        in_face = {chr(c) for c in full.getBestCmap()}
+    wanted = set(fonts.base_charset(Path(exportlens.__file__).parent)) & in_face
+    missing = wanted - fonts.base_characters(str(base))
+    assert not missing, f"not in the base subset: {''.join(sorted(missing))[:80]} - run python tools/make_cjk_base_font.py"
+    assert {"韧", "性", "省", "份", "Σ", "×", "（"} <= fonts.base_characters(str(base))
+
+
+def test_subset_from_the_base_equals_the_subset_from_the_full_face_byte_for_byte():
+    """Cutting a page's font from the shipped base gives the very bytes cutting it from the 20 MB
+    collection gives (same glyphs, outlines, metrics, names and layout tables)."""
+    fonts = _bundled_or_skip()
+    text = "虚拟集聚对出口韧性的影响 Table 1. (0.123)*** 省份×年份 θ²"
+    fonts.cjk_font_subset.cache_clear()
+    via_base = fonts.cjk_font_subset(text)
+    full = fonts.subset_font(fonts.bundled_cjk_font_path(), text, face=fonts.face_index(fonts.EMBEDDED_FAMILY))
+    assert set(text) <= fonts.base_characters(str(fonts.base_subset_path()))
+    assert via_base == full
+
+
+def test_text_outside_the_base_is_cut_from_the_full_face():
+    """A user's own region names may use characters exportlens' texts do not: they still get glyphs."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    fonts = _bundled_or_skip()
+    rare = "鄯巍"  # 鄯善县 and similar county names
+    assert not set(rare) <= fonts.base_characters(str(fonts.base_subset_path())), "test premise: not in the base"
+    data = fonts.cjk_font_subset("出口" + rare)
+    assert {ord(c) for c in "出口" + rare} <= set(TTFont(io.BytesIO(data)).getBestCmap())

@@ -104,13 +104,15 @@ def figure_caption_numbered(n: int, caption: str, lang: str) -> str:
 
 
 def _font_face(text: str) -> str:
-    cjk = {c for c in text if ord(c) > 0x2E7F}
+    # the distinct characters first: the page holds megabytes of base64 images
+    distinct = set(text)
+    cjk = {c for c in distinct if ord(c) > 0x2E7F}
     if not cjk:
         return ""
     # the page's other characters too (Latin, digits, punctuation), so that the page renders
     # the same with no system fonts at all
     # and always the characters of a timestamp, so that the build time does not change the font
-    chars = "".join(sorted(cjk | {c for c in text if c.isprintable() and not c.isspace()} | set("0123456789-:+T")))
+    chars = "".join(sorted(cjk | {c for c in distinct if c.isprintable() and not c.isspace()} | set("0123456789-:+T")))
     data = fonts.cjk_font_subset(chars)
     if data is None:
         return ""

@@ -10,6 +10,7 @@ vertical lines) with an East-Asian font for Chinese text.
 
 from __future__ import annotations
 
+import copy
 import csv
 import html
 import io
@@ -566,6 +567,9 @@ def write_docx(
     body = doc.element.body
     sect = body.find(qn("w:sectPr"))
     for el in list(fragment):
+        # a copy, not the element itself: lxml moves a subtree out of another document in time
+        # quadratic in its size (0.9 s for a 310-row table), and copies it in linear time
+        el = copy.deepcopy(el)
         if sect is not None:
             sect.addprevious(el)
         else:
@@ -654,6 +658,10 @@ def write_xlsx(grid: Grid, path: str | Path | None = None, *, workbook: Any = No
         r0 = 2
     rows = [*grid.header, *grid.body]
     nh = len(grid.header)
+    # two alignment objects for all cells: openpyxl hashes each assigned style, and building
+    # one per cell cost more than writing the cells
+    aligned = {"left": Alignment(horizontal="left", vertical="center"),
+               "center": Alignment(horizontal="center", vertical="center")}
     for i, row in enumerate(rows):
         for j, text in enumerate(row):
             # body cells that are plain numbers are stored as numbers (Excel computes with them),
@@ -662,7 +670,7 @@ def write_xlsx(grid: Grid, path: str | Path | None = None, *, workbook: Any = No
             c = ws.cell(row=r0 + i, column=j + 1, value=text if number is None else number[0])
             if number is not None:
                 c.number_format = number[1]
-            c.alignment = Alignment(horizontal="left" if j == 0 else "center", vertical="center")
+            c.alignment = aligned["left" if j == 0 else "center"]
     for i, row in enumerate(grid.header):
         for start, length, _text in grid.spans(row):
             if length > 1:
