@@ -68,6 +68,10 @@ __all__ = [
 #: spec unit -> yuan per display unit (the CEADs tables are in 10,000 yuan)
 _UNITS: dict[str, float] = {"10k_yuan": 1e4, "100m_yuan": 1e8, "billion_yuan": 1e9}
 _TABLE_UNIT_YUAN = {"10,000 yuan": 1e4, "10000 yuan": 1e4, "万元": 1e4}
+#: The PVA source heatmap draws every region up to HEATMAP_LIMIT exporters (two provinces' worth of
+#: regions); above it, the HEATMAP_TOP regions with the most PVA and one row and column "other".
+HEATMAP_LIMIT = 62
+HEATMAP_TOP = 30
 
 TEXT: dict[str, dict[str, str]] = {
     "zh": {
@@ -90,6 +94,7 @@ TEXT: dict[str, dict[str, str]] = {
         "bars_title": "各省出口的增加值结构", "bars_note": "占出口比重。",
         "heatmap_title": "外省增加值来源，{year}年", "heatmap_x": "出口省份", "heatmap_y": "来源省份",
         "heatmap_colorbar": "占出口省份PVA的%", "heatmap_note": "按列计算的PVA份额，不含对角线。",
+        "heatmap_other": "其他{n}个地区", "heatmap_top_note": "共{n}个地区：只画出PVA（流出加流入）最大的{top}个，其余合为“其他”。",
         "table6": "表6-{k} {year}年各省出口的增加值来源与结构（{unit}；份额为%）",
         "table7": "表7 各省增加值出口VAX（{unit}）",
         "dvr_pct": "DVR（%）", "pvr_pct": "PVR（%）", "fvr_pct": "FVR（%）",
@@ -125,6 +130,9 @@ TEXT: dict[str, dict[str, str]] = {
         "heatmap_title": "Where other-province value added comes from, {year}", "heatmap_x": "Exporting province",
         "heatmap_y": "Source province", "heatmap_colorbar": "% of the exporter's PVA",
         "heatmap_note": "Column shares of PVA; diagonal excluded.",
+        "heatmap_other": "Other {n} regions",
+        "heatmap_top_note": "{n} regions: the {top} with the most PVA (sent plus received) drawn, the rest summed as "
+                            "other.",
         "table6": "Table 6-{k} Value added in provincial exports, {year} ({unit}; shares in %)",
         "table7": "Table 7 Value-added exports VAX by province ({unit})",
         "dvr_pct": "DVR (%)", "pvr_pct": "PVR (%)", "fvr_pct": "FVR (%)",
@@ -531,17 +539,47 @@ class ValueAddedStudyResult(WritableResult):
             panels, path=out_dir / "shares_by_province.png", lang=flang, title=text["bars_title"],
             legend=[text["legend_dvr"], text["legend_pvr"], text["legend_fvr"]],
             note=(text["bars_note"] + synth).strip())]
-        year = self.spec.heatmap_year if self.spec.heatmap_year is not None else self.years[-1]
-        mat = self.decompositions[year].source_matrix("pva", shares=True)
-        mat = mat.mask(np.eye(len(mat), dtype=bool))  # own province: not part of PVA, drawn as missing
-        mat = mat.drop(columns=self.excluded_regions())  # excluded exporters; they stay as sources
-        mat.index = [_region_label(r, flang, self.spec) for r in mat.index]
-        mat.columns = [_region_label(r, flang, self.spec) for r in mat.columns]
+        year = self.heatmap_year()
+        note = text["heatmap_note"]
+        if self.heatmap_collapsed():  # hundreds of regions: the top regions and one "other" row and column
+            levels = self.decompositions[year].source_matrix("pva", shares=False)
+            levels = levels.drop(columns=self.excluded_regions())
+            n_other = len(levels.index) - HEATMAP_TOP
+            other = text["heatmap_other"].format(n=n_other)
+            mat = vfig.top_regions_matrix(levels, HEATMAP_TOP, other=other)
+            note += " " + text["heatmap_top_note"].format(n=len(levels.index), top=HEATMAP_TOP)
+            labels = {other: other}
+        else:
+            mat = self.decompositions[year].source_matrix("pva", shares=True)
+            mat = mat.mask(np.eye(len(mat), dtype=bool))  # own province: not part of PVA, drawn as missing
+            mat = mat.drop(columns=self.excluded_regions())  # excluded exporters; they stay as sources
+            labels = {}
+        mat.index = [labels.get(r) or _region_label(r, flang, self.spec) for r in mat.index]
+        mat.columns = [labels.get(r) or _region_label(r, flang, self.spec) for r in mat.columns]
         out.append(vfig.source_heatmap(
             mat, path=out_dir / f"pva_sources_{year}.png", lang=flang, title=text["heatmap_title"].format(year=year),
             xlabel=text["heatmap_x"], ylabel=text["heatmap_y"], colorbar_label=text["heatmap_colorbar"],
-            note=(text["heatmap_note"] + synth).strip()))
+            note=(note + synth).strip()))
         return out
+
+    def heatmap_year(self) -> int:
+        """The year of the PVA source heatmap: ``[output] heatmap_year``, else the last year."""
+        return self.spec.heatmap_year if self.spec.heatmap_year is not None else self.years[-1]
+
+    def heatmap_collapsed(self) -> bool:
+        """True when the heatmap year has more than :data:`HEATMAP_LIMIT` exporting regions: the
+        heatmap then draws the :data:`HEATMAP_TOP` regions with the most PVA and sums the rest."""
+        d = self.decompositions[self.heatmap_year()]
+        return len(d.regions) - len(self.excluded_regions()) > HEATMAP_LIMIT
+
+    def heatmap_note(self) -> str | None:
+        """The run note on a collapsed heatmap (None when every region is drawn)."""
+        if not self.heatmap_collapsed():
+            return None
+        n = len(self.decompositions[self.heatmap_year()].regions)
+        return (f"Figure pva_sources_{self.heatmap_year()}: {n} regions, more than {HEATMAP_LIMIT}; the heatmap "
+                f"draws the {HEATMAP_TOP} regions with the most other-region value added (sent plus received) and "
+                f"sums the other {n - HEATMAP_TOP} into one row and column (column shares of PVA).")
 
 
 # --- the analysis ----------------------------------------------------------------------
@@ -641,8 +679,12 @@ def run_value_added_study(tables: Mapping[int | str, MRIOTable], spec: ValueAdde
                          "and change A and B.")
         if absent:
             notes.append(f"[tables] exclude: {', '.join(absent)} not among the tables' regions; nothing to leave out.")
-    return ValueAddedStudyResult(spec=spec, decompositions=decomps, balance=balance, table_info=info, notes=notes,
-                                 synthetic=any(synthetic))
+    result = ValueAddedStudyResult(spec=spec, decompositions=decomps, balance=balance, table_info=info, notes=notes,
+                                   synthetic=any(synthetic))
+    heatmap = result.heatmap_note()
+    if heatmap is not None:
+        result.notes.append(heatmap)
+    return result
 
 
 STUDY = StudyDefinition(
