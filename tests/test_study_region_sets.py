@@ -62,7 +62,7 @@ SECTOR_GROUPS = {"S1": "primary", "S2": "other", "S3": "other"}
 def test_every_study_declares_the_same_regions_section(spec_cls):
     assert issubclass(spec_cls, RegionsSection)
     keys = spec_cls.fields_by_section()["regions"]
-    assert list(keys) == ["table", "sheet", "code", "name", "longitude", "latitude", "area", "grouping"]
+    assert list(keys) == ["table", "sheet", "code", "name", "longitude", "latitude", "area", "grouping", "level"]
     assert "[regions]" in study_template(spec_cls)
 
 

@@ -16,7 +16,7 @@ import io
 import math
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +32,7 @@ __all__ = [
     "FrameTable",
     "Grid",
     "GridExportMixin",
+    "RelabelledTable",
     "export_grid",
     "format_count",
     "format_number",
@@ -905,6 +906,52 @@ class FrameTable(GridExportMixin):
 
     def summary(self) -> str:
         return self.to_text()
+
+
+class RelabelledTable(GridExportMixin):
+    """A table shown with its words passed through ``relabel``: title, notes, headers and text
+    cells in every format (the CSV too); numbers, ``to_frame`` and every other attribute are
+    those of the wrapped ``table``. Used to name the regions of a run on a region table
+    ("city" for "province") in tables built with the province wording.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.report import FrameTable, RelabelledTable
+    >>> table = FrameTable(pd.DataFrame({"score": [0.5]}, index=pd.Index(["R00001"], name="Province")),
+    ...                    title="Provinces ranked", digits=2)
+    >>> print(RelabelledTable(table, lambda s: s.replace("Province", "City")).to_markdown())
+    **Citys ranked**
+    <BLANKLINE>
+    | City | score |
+    |:---|:---:|
+    | R00001 | 0.50 |
+    <BLANKLINE>
+    """
+
+    def __init__(self, table: Any, relabel: Callable[[str], str]) -> None:
+        self.table = table
+        self.relabel = relabel
+
+    def grid(self) -> Grid:
+        g, f = self.table.grid(), self.relabel
+        return Grid(header=[[f(c) for c in row] for row in g.header], body=[[f(c) for c in row] for row in g.body],
+                    rules=set(g.rules), title=f(g.title) if g.title else g.title, notes=[f(n) for n in g.notes])
+
+    def to_frame(self) -> pd.DataFrame:
+        frame: pd.DataFrame = self.table.to_frame()
+        return frame
+
+    def to_csv(self, path: str | Path | None = None) -> str:
+        return write_text(self.relabel(self.table.to_csv()), path)
+
+    def summary(self) -> str:
+        return self.to_text()
+
+    def __getattr__(self, name: str) -> Any:  # frame, results, labels ... of the wrapped table
+        if name in ("table", "relabel"):
+            raise AttributeError(name)
+        return getattr(self.table, name)
 
 
 def write_tables(tables: Mapping[str, Any], out_dir: str | Path, formats: Sequence[str] | None = None) -> list[Path]:

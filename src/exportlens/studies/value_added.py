@@ -55,7 +55,7 @@ from exportlens.report import figures_value_added as vfig
 from exportlens.report.tables import FrameTable
 from exportlens.studies.framework import StudyDefinition, WritableResult, study_field
 from exportlens.studies.regions_section import RegionsSection
-from exportlens.text import localized, term
+from exportlens.text import term
 
 __all__ = [
     "STUDY",
@@ -344,7 +344,7 @@ class ValueAddedStudyResult(WritableResult):
         """Divisor from table units to the display unit, and the unit's label."""
         units = {self.table_info[y].get("unit", "") for y in self.years}
         if len(units) == 1 and next(iter(units)) in _TABLE_UNIT_YUAN:
-            return _UNITS[self.spec.unit] / _TABLE_UNIT_YUAN[next(iter(units))], localized(TEXT, lang)[self.spec.unit]
+            return _UNITS[self.spec.unit] / _TABLE_UNIT_YUAN[next(iter(units))], self.spec.wording(TEXT, lang)[self.spec.unit]
         return 1.0, ", ".join(sorted(u or "table unit" for u in units))
 
     def to_frame(self) -> pd.DataFrame:
@@ -390,7 +390,7 @@ class ValueAddedStudyResult(WritableResult):
                              f"PVR {f['pva'].sum() / e:.3f}, FVR {f['fva'].sum() / e:.3f}; "
                              f"max |DVR+PVR+FVR-1| {(f[['dvr', 'pvr', 'fvr']].sum(axis=1) - 1).abs().max():.1e}")
         lines += [f"Note: {n}" for n in self.notes]
-        return "\n".join(lines)
+        return self.spec.reword("\n".join(lines))
 
     def data_files(self) -> dict[str, pd.DataFrame]:
         """Tidy results, sector groups, changes; per year the source matrices and the worst balance cells."""
@@ -407,7 +407,7 @@ class ValueAddedStudyResult(WritableResult):
 
     def _weighted_rows(self, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         """Export-weighted shares of each region group and of all provinces, one row each."""
-        text = localized(TEXT, lang)
+        text = self.spec.wording(TEXT, lang)
         glabels = self.spec.group_labels(self.spec.study_grouping(self.spec.grouping), lang)
         rows = {}
         for key in [*glabels, None]:
@@ -421,8 +421,8 @@ class ValueAddedStudyResult(WritableResult):
 
     def tables(self, lang: str = "zh") -> dict[str, Any]:
         """Tables 1-5 as :class:`FrameTable` objects (to_markdown, to_docx ...)."""
-        text = localized(TEXT, lang)
-        year_col, province_col = term("year", lang), term("Province", lang)
+        text = self.spec.wording(TEXT, lang)
+        year_col, province_col = term("year", lang), self.spec.reword(term("Province", lang))
         scale, unit_label = self._scale(lang)
         base_notes = [text["synthetic_note"]] if self.synthetic else []
         excluded = self.excluded_regions()
@@ -521,12 +521,12 @@ class ValueAddedStudyResult(WritableResult):
         t7.index.name = province_col
         tables["table7"] = FrameTable(t7, title=text["table7"].format(unit=unit_label), digits=2,
                                       notes=[*base_notes, text["vax_note"]])
-        return tables
+        return self.spec.reword_tables(tables)  # a [regions] table: its regions, not "provinces"
 
     def draw_figures(self, out_dir: Path, lang: str) -> list[Path]:
         """Stacked bars of DVR/PVR/FVR by province and year; heatmap of where PVA comes from."""
         flang = self.figure_lang(lang)  # English when no font has Chinese glyphs (noted)
-        text = localized(TEXT, flang)
+        text = self.spec.wording(TEXT, flang)
         synth = (" " + term("synthetic_short", flang)) if self.synthetic else ""
         frame = self._reported(self.to_frame())
         order = list(dict.fromkeys(frame["region"]))
@@ -684,6 +684,7 @@ def run_value_added_study(tables: Mapping[int | str, MRIOTable], spec: ValueAdde
     heatmap = result.heatmap_note()
     if heatmap is not None:
         result.notes.append(heatmap)
+    spec.reword_notes(result.notes)  # a [regions] table's regions are not "provinces"
     return result
 
 
