@@ -62,7 +62,7 @@ SECTOR_GROUPS = {"S1": "primary", "S2": "other", "S3": "other"}
 def test_every_study_declares_the_same_regions_section(spec_cls):
     assert issubclass(spec_cls, RegionsSection)
     keys = spec_cls.fields_by_section()["regions"]
-    assert list(keys) == ["table", "sheet", "code", "name", "longitude", "latitude", "area", "grouping"]
+    assert list(keys) == ["table", "sheet", "code", "name", "longitude", "latitude", "area", "grouping", "level"]
     assert "[regions]" in study_template(spec_cls)
 
 
@@ -235,3 +235,46 @@ def test_unknown_province_message_says_what_to_do():
     for call in (lambda: resolve_province("火星"), lambda: resolve_provinces(["北京", "火星"])):
         with pytest.raises(UnknownRegionError, match=r"exportlens regions list.*\[regions\] section"):
             call()
+
+
+def test_value_added_heatmap_of_300_regions_draws_the_top_regions(tmp_path):
+    """Above HEATMAP_LIMIT regions the PVA heatmap shows the top regions and one "other" row and
+    column, and the run's notes say so; the collapsed shares are checked against the full matrix."""
+    from matplotlib.image import imread
+
+    from exportlens.report import top_regions_matrix
+    from exportlens.studies.value_added import HEATMAP_LIMIT, HEATMAP_TOP
+
+    many = synthetic_regions(300, seed=7)
+    table = _write(tmp_path, many, "many.csv")
+    tables = {2017: dataclasses.replace(random_mrio_table(300, 2, seed=5), regions=tuple(many["code"]))}
+    spec = ValueAddedStudySpec(regions_table=table, sector_groups={"S1": "a", "S2": "b"})
+    res = run_value_added_study(tables, spec)
+    assert res.heatmap_collapsed() and len(many) > HEATMAP_LIMIT
+    assert any("300 regions, more than 62" in n and f"the {HEATMAP_TOP} regions" in n for n in res.notes)
+    # independent check on the levels: a kept exporter's column keeps its own shares, "other" sums the rest;
+    # the "other" column is the PVA of the other exporters by source group over their total PVA
+    levels = res.decompositions[2017].source_matrix("pva", shares=False)
+    mat = top_regions_matrix(levels, HEATMAP_TOP, other="other")
+    assert mat.shape == (HEATMAP_TOP + 1, HEATMAP_TOP + 1)
+    kept = list(mat.index[:-1])
+    value = levels.sum(axis=1) + levels.sum(axis=0)
+    assert set(kept) == set(value.nlargest(HEATMAP_TOP).index)
+    full = res.decompositions[2017].source_matrix("pva", shares=True)
+    rest = [r for r in levels.index if r not in kept]
+    for col in kept[:5]:
+        np.testing.assert_allclose(mat.loc[[k for k in kept if k != col], col],
+                                   full.loc[[k for k in kept if k != col], col], rtol=1e-12)
+        assert mat.loc["other", col] == pytest.approx(full.loc[rest, col].sum(), rel=1e-12)
+        assert np.isnan(mat.loc[col, col])
+    block = levels.loc[:, rest].to_numpy()
+    want_other = block[[levels.index.get_loc(r) for r in rest]].sum() / block.sum()
+    assert mat.loc["other", "other"] == pytest.approx(want_other, rel=1e-12)
+    np.testing.assert_allclose(mat.sum(axis=0, skipna=True), 1.0, rtol=1e-12)
+    # the figure written by a run is of a readable size; 40 regions stay uncollapsed
+    out = run_study(VALUE_ADDED, spec, out=tmp_path / "run", lang="en", data=tables, reports=False, formats=["md"])
+    image = imread(out / "figures" / "pva_sources_2017.png")
+    assert max(image.shape[:2]) < 4000
+    assert "300 regions, more than 62" in (out / "notes.txt").read_text(encoding="utf-8")
+    small = {2017: dataclasses.replace(random_mrio_table(40, 2, seed=5), regions=tuple(many["code"].head(40)))}
+    assert not run_value_added_study(small, spec).heatmap_collapsed()

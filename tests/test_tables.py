@@ -285,3 +285,34 @@ def test_model_names_alias(results):
         RegressionTable.from_results(results, model_names=["a", "b", "c"], column_titles=["a", "b", "c"])
     with pytest.raises(InputError, match="3 models"):
         RegressionTable.from_results(results, model_names=["a"])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_observation_counts_have_thousands_separators_in_every_format(lang, tmp_path):
+    import openpyxl
+
+    from exportlens.report import FrameTable, format_count
+    from exportlens.report.tables import xlsx_number
+
+    big = [_result("(1)", ["vag"], nobs=4347686), _result("(2)", ["vag"], nobs=999)]
+    t = RegressionTable.from_results(big, lang=lang, title="T")
+    n_row = [r for r in t.grid().body if r[0] == ("Observations" if lang == "en" else "样本量")]
+    assert n_row == [[n_row[0][0], "4,347,686", "999"]]
+    assert "| 4,347,686 | 999 |" in t.to_markdown()
+    assert ">4,347,686<" in t.to_html()
+    assert "4{,}347{,}686 & 999" in t.to_latex()  # LaTeX: no space after the comma
+    t.to_docx(tmp_path / "t.docx")
+    assert ["4,347,686", "999"] in [r[1:] for r in _docx_rows(tmp_path / "t.docx")]
+    t.to_excel(tmp_path / "t.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "t.xlsx").active
+    cells = {c.value: c.number_format for row in ws.iter_rows() for c in row if isinstance(c.value, int)}
+    assert cells[4347686] == "#,##0" and cells[999] == "0"  # numbers Excel computes with, shown with separators
+    # count cells of FrameTables written by format_count get the same treatment (Table F7 coverage)
+    frame = pd.DataFrame({"firm-years": [format_count(1234567), format_count(12)]}, index=["matched", "no panel"])
+    tex = FrameTable(frame).to_latex()
+    assert "1{,}234{,}567" in tex and "& 12 " in tex
+    FrameTable(frame).to_excel(tmp_path / "f.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "f.xlsx").active
+    assert ws["B2"].value == 1234567 and ws["B2"].number_format == "#,##0"
+    # a decimal number with a comma-like look is not a count
+    assert xlsx_number("1,234.5") is None

@@ -14,12 +14,13 @@ them with :func:`localized`. No module branches on ``lang == "zh"`` for a shared
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal, TypeVar
 
 from exportlens.errors import InputError
 
-__all__ = ["CLI_ADVICE", "LANGS", "TERMS", "Lang", "check_lang", "cli_message", "localized", "term"]
+__all__ = ["CLI_ADVICE", "LANGS", "REGION_LEVELS", "TERMS", "Lang", "check_lang", "cli_message", "localized",
+           "region_texts", "region_wording", "term"]
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -68,6 +69,8 @@ TERMS: dict[str, dict[str, str]] = {
     # names every study uses
     "province": {"en": "province", "zh": "省份"},
     "Province": {"en": "Province", "zh": "省份"},
+    "region": {"en": "region", "zh": "地区"},
+    "Region": {"en": "Region", "zh": "地区"},
     "year": {"en": "Year", "zh": "年份"},
     "group": {"en": "Group", "zh": "组别"},
     "rank": {"en": "Rank", "zh": "排名"},
@@ -99,6 +102,89 @@ TERMS: dict[str, dict[str, str]] = {
 }
 
 T = TypeVar("T")
+
+#: The words of the region levels a ``[regions] table`` may declare (``[regions] level``), replacing
+#: "province"/"省份" in the texts of a run on that table. English: (singular, plural, adjective);
+#: Chinese: (noun, "own region", "other regions"). Runs on China's provinces keep their wording.
+REGION_LEVELS: dict[str, dict[str, tuple[str, str, str]]] = {
+    "region": {"en": ("region", "regions", "regional"), "zh": ("地区", "本地区", "其他地区")},
+    "city": {"en": ("city", "cities", "city"), "zh": ("城市", "本市", "其他城市")},
+    "county": {"en": ("county", "counties", "county"), "zh": ("县", "本县", "其他县")},
+}
+_EN_PROVINCE = re.compile(r"\b(inter-)?([Pp])rovinc(es|e|ial)\b")
+# 省 as "province" (not 省略 omit, 节省 save, 反省, 省去, 省力, 省钱)
+_ZH_PROVINCE = re.compile(r"省份|本省|外省|其他省份|(?<![节反])省(?![略去力钱])")
+
+
+def region_wording(text: str, level: str | None, *, keep: Iterable[str] = ()) -> str:
+    """``text`` with the words for China's provinces replaced by those of region ``level``
+    (a key of :data:`REGION_LEVELS`); ``level=None`` (the provinces) returns ``text`` unchanged.
+
+    English (province, provinces, provincial, inter-provincial, capitalised or not) and Chinese
+    (省份, 本省, 外省, 各省 ...) are both rewritten, since notes are in English in either
+    language. The strings of ``keep`` (region names, group labels: the data's own words) are
+    left as they are.
+
+    Examples
+    --------
+    >>> from exportlens.text import region_wording
+    >>> region_wording("Provinces ranked by score; inter-provincial flows of each province", "region")
+    'Regions ranked by score; inter-regional flows of each region'
+    >>> region_wording("各省份出口中的本省增加值、外省增加值（省份数）", "city")
+    '各城市出口中的本市增加值、其他城市增加值（城市数）'
+    >>> region_wording("31 provinces", None)
+    '31 provinces'
+    >>> region_wording("Group Guangdong Province: 3 provinces", "region", keep=["Guangdong Province"])
+    'Group Guangdong Province: 3 regions'
+    """
+    if level is None or not text:
+        return text
+    words = REGION_LEVELS[level]
+    singular, plural, adjective = words["en"]
+    noun, own, other = words["zh"]
+
+    def english(m: re.Match[str]) -> str:
+        inter, p, ending = m.groups()
+        word = {"e": singular, "es": plural, "ial": adjective}[ending]
+        if p == "P":
+            word = word[0].upper() + word[1:]
+        return (inter or "") + word
+
+    def chinese(m: re.Match[str]) -> str:
+        found = m.group(0)
+        return {"本省": own, "外省": other, "其他省份": other}.get(found, noun)
+
+    protected = sorted((k for k in set(keep) if k and k in text), key=len, reverse=True)
+    slots = {f"\x00{i}\x00": k for i, k in enumerate(protected)}
+    for slot, k in slots.items():
+        text = text.replace(k, slot)
+    text = _ZH_PROVINCE.sub(chinese, _EN_PROVINCE.sub(english, text))
+    for slot, k in slots.items():
+        text = text.replace(slot, k)
+    return text
+
+
+def region_texts(table: Mapping[str, T], level: str | None) -> Mapping[str, T]:
+    """A module's label table (one language, from :func:`localized`) with :func:`region_wording`
+    applied to its strings (and to the strings in tuples or lists); unchanged for ``level=None``.
+
+    Examples
+    --------
+    >>> from exportlens.text import region_texts
+    >>> region_texts({"title": "Table 2 Linkage by province", "cols": ("Province", "Score"), "k": 3}, "county")
+    {'title': 'Table 2 Linkage by county', 'cols': ('County', 'Score'), 'k': 3}
+    """
+    if level is None:
+        return table
+
+    def word(v: Any) -> Any:
+        if isinstance(v, str):
+            return region_wording(v, level)
+        if isinstance(v, tuple | list):
+            return type(v)(word(x) for x in v)
+        return v
+
+    return {k: word(v) for k, v in table.items()}
 
 
 def check_lang(lang: str) -> Lang:

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from exportlens.econometrics.fixest import import_pyfixest
 from exportlens.econometrics.panel import fit_panel
 from exportlens.econometrics.results import ModelResult
 from exportlens.errors import InputError
@@ -207,8 +208,7 @@ def fit_exit(
     """
     import warnings
 
-    import pyfixest as pf
-
+    pf = import_pyfixest()  # fixed effects in formula order: bit-identical across PYTHONHASHSEED
     unknown = [m for m in models if m not in EXIT_MODELS]
     if unknown:
         raise InputError(f"Unknown exit model(s) {unknown}; models: {', '.join(EXIT_MODELS)}.")

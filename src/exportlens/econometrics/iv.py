@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from exportlens.econometrics.fixest import import_pyfixest
 from exportlens.econometrics.inputs import (
     as_name_list,
     cluster_meat,
@@ -515,8 +516,9 @@ def fit_iv(
     >>> {k: round(iv.diagnostics[k], 2) for k in ("kp_rk_wald_f", "kp_rk_lm", "hansen_j_p")}
     {'kp_rk_wald_f': 89.97, 'kp_rk_lm': 14.57, 'hansen_j_p': 0.4}
     """
-    import pyfixest as pf
     import scipy.stats
+
+    pf = import_pyfixest()
 
     endog_l = as_name_list(endog)
     instr_l = as_name_list(instruments)

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from exportlens.econometrics.fixest import import_pyfixest
 from exportlens.econometrics.results import ModelResult
 from exportlens.errors import (
     DroppedRowsWarning,
@@ -88,9 +89,7 @@ _WILD_CODE = "_el_wild_cluster"
 
 
 def _pf():
-    import pyfixest
-
-    return pyfixest
+    return import_pyfixest()  # fixed effects in formula order: results do not depend on PYTHONHASHSEED
 
 
 def _as_list(value: str | Iterable[str] | None) -> list[str]:

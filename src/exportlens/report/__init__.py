@@ -12,7 +12,7 @@ from exportlens.report.figures import cjk_font, coefficient_plot, figure_languag
 from exportlens.report.figures_firms import survival_by_group
 from exportlens.report.figures_linkage import rank_frequency_histograms
 from exportlens.report.figures_synergy import band_distribution_plot, coordination_tile_map
-from exportlens.report.figures_value_added import share_bars, source_heatmap
+from exportlens.report.figures_value_added import share_bars, source_heatmap, top_regions_matrix
 from exportlens.report.manifest import (
     new_output_dir,
     package_versions,
@@ -27,7 +27,9 @@ from exportlens.report.tables import (
     TABLE_FORMATS,
     FrameTable,
     Grid,
+    RelabelledTable,
     export_grid,
+    format_count,
     format_number,
     star_string,
     write_tables,
@@ -40,6 +42,7 @@ __all__ = [
     "FrameTable",
     "Grid",
     "RegressionTable",
+    "RelabelledTable",
     "band_distribution_plot",
     "cjk_font",
     "coefficient_plot",
@@ -47,6 +50,7 @@ __all__ = [
     "describe_table",
     "export_grid",
     "figure_language",
+    "format_count",
     "format_number",
     "group_trends",
     "new_output_dir",
@@ -59,6 +63,7 @@ __all__ = [
     "star_string",
     "step_progress",
     "survival_by_group",
+    "top_regions_matrix",
     "write_manifest",
     "write_tables",
 ]

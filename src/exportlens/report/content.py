@@ -22,8 +22,9 @@ from typing import Any
 from exportlens.errors import DataFormatError, InputError
 from exportlens.report import maps
 from exportlens.report.reading import read_run
-from exportlens.report.study_texts import StudyText, figure_caption, study_text
+from exportlens.report.study_texts import StudyText, figure_caption, region_level, study_text
 from exportlens.report.tables import Grid
+from exportlens.text import region_wording
 
 __all__ = ["Figure", "RunContent", "Table", "collect_run", "grid_from_html", "read_manifest", "run_language", "run_maps"]
 
@@ -248,14 +249,15 @@ def collect_run(run_dir: str | Path, lang: str | None = None, *, with_maps: bool
     if lang not in ("zh", "en"):
         raise InputError(f"Report language must be 'zh' or 'en'; got {lang!r}.")
     study = str(manifest.get("study", run.name))
-    figures = [Figure(name=p.stem, caption=figure_caption(p.stem, lang), png=p.read_bytes())
+    level = region_level(manifest)  # a [regions] table: its regions, not "provinces"
+    figures = [Figure(name=p.stem, caption=figure_caption(p.stem, lang, level), png=p.read_bytes())
                for p in sorted((run / "figures").glob("*.png"), key=lambda p: _natural_key(p.stem))]
     if with_maps:
         figures += run_maps(run, lang)
     notes_path = run / "notes.txt"
     notes = notes_path.read_text(encoding="utf-8") if notes_path.is_file() else ""
     return RunContent(
-        run_dir=run, study=study, lang=lang, text=study_text(study), manifest=manifest,
-        reading=read_run(run, lang), tables=read_tables(run), figures=figures, notes=notes,
+        run_dir=run, study=study, lang=lang, text=study_text(study, level), manifest=manifest,
+        reading=[region_wording(line, level) for line in read_run(run, lang)], tables=read_tables(run), figures=figures, notes=notes,
         synthetic="SYNTHETIC" in notes.upper(),
     )

@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any
 from exportlens.econometrics.descriptive import describe
 from exportlens.econometrics.labels import VariableLabels, as_labels, label_for, term
 from exportlens.errors import InputError
-from exportlens.report.tables import Grid, GridExportMixin, format_number, note_list, write_text
+from exportlens.report.tables import (
+    Grid,
+    GridExportMixin,
+    format_count,
+    format_number,
+    note_list,
+    write_text,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -70,7 +77,7 @@ class DescriptiveTable(GridExportMixin):
             body.append(
                 [
                     label_for(str(var), lang, self.labels),
-                    str(int(row["N"])),
+                    format_count(row["N"]),
                     *[format_number(row[c], self.digits) for c in ("mean", "sd", "min", "max")],
                 ]
             )

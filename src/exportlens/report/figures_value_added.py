@@ -14,7 +14,7 @@ from exportlens.report.figures import figure_rc, pyplot, save_figure
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["share_bars", "source_heatmap"]
+__all__ = ["share_bars", "source_heatmap", "top_regions_matrix"]
 
 _SHARE_COLOURS = ("#2b6a99", "#7fb3d5", "#e39b4f")
 
@@ -132,3 +132,50 @@ def source_heatmap(
         out = save_figure(fig, Path(path))
         plt.close(fig)
     return out
+
+
+def top_regions_matrix(levels: pd.DataFrame, top: int, *, other: str = "Other") -> pd.DataFrame:
+    """Column shares of a source x exporter matrix of levels with only its ``top`` regions kept
+    and every other region summed into one row and one column ``other``.
+
+    ``levels`` holds amounts (e.g. PVA_ji, the value added of source j in the exports of
+    exporter i, diagonal zero); the regions kept are the ``top`` with the largest row sum plus
+    column sum (amount sent plus amount received), in that order. With A the 0/1 matrix mapping
+    each source to itself or to ``other`` (and B the same for the exporters), the collapsed
+    amounts are C = Aᵀ L B and the cells shown are the column shares C_kj / Σ_k C_kj, so each
+    column still sums to one and a kept exporter's shares are its own shares (the rows of the
+    other sources summed). A kept region's cell with itself is NaN (not part of the measure);
+    the ``other`` x ``other`` cell is the flows between distinct other regions.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.report import top_regions_matrix
+    >>> names = ["A", "B", "C", "D"]
+    >>> levels = pd.DataFrame([[0, 5, 1, 1], [6, 0, 1, 1], [1, 1, 0, 2], [1, 1, 2, 0]],
+    ...                       index=names, columns=names, dtype=float)
+    >>> print(top_regions_matrix(levels, 2).round(3))
+              A      B  Other
+    A       NaN  0.714   0.25
+    B      0.75    NaN   0.25
+    Other  0.25  0.286   0.50
+    """
+    if top < 1:
+        raise InputError(f"top_regions_matrix keeps at least one region, not top={top}.")
+    value = levels.sum(axis=1).add(levels.sum(axis=0), fill_value=0.0)
+    kept = list(value.sort_values(ascending=False, kind="stable").index[:top])
+    rows = [r for r in kept if r in levels.index]
+    cols = [c for c in kept if c in levels.columns]
+    keep = set(kept)
+    row_key = levels.index.map(lambda r: r if r in keep else other)  # an Index: grouping values, not labels
+    col_key = levels.columns.map(lambda c: c if c in keep else other)
+    collapsed = levels.groupby(row_key, sort=False).sum().T.groupby(col_key, sort=False).sum().T
+    collapsed = collapsed.reindex(index=[*rows, *([other] if len(rows) < len(levels.index) else [])],
+                                  columns=[*cols, *([other] if len(cols) < len(levels.columns) else [])])
+    total = collapsed.sum(axis=0)
+    shares = collapsed.div(total.where(total > 0), axis=1)
+    for r in rows:
+        if r in shares.columns:
+            shares.loc[r, r] = np.nan
+    shares.index.name, shares.columns.name = levels.index.name, levels.columns.name
+    return shares

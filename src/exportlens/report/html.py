@@ -23,7 +23,7 @@ from pathlib import Path
 from exportlens.report import fonts
 from exportlens.report.content import RunContent, collect_run, read_manifest
 from exportlens.report.formulas import formula_svg
-from exportlens.report.study_texts import study_text
+from exportlens.report.study_texts import region_level, study_text
 from exportlens.report.tables import render_html
 
 __all__ = ["BUILT_PATTERN", "LABELS", "demo_index", "render_report_html", "write_html_report"]
@@ -220,7 +220,8 @@ def demo_index(root: str | Path, runs: Sequence[str | Path], lang: str = "zh", *
     items = []
     for run in runs:
         run_path = Path(run) if Path(run).is_absolute() else root / run
-        text = study_text(str(read_manifest(run_path).get("study", run_path.name)))
+        manifest = read_manifest(run_path)
+        text = study_text(str(manifest.get("study", run_path.name)), region_level(manifest))
         rel = (run_path / "report.html").relative_to(root) if run_path.is_relative_to(root) else run_path / "report.html"
         items.append(f'<li><a href="{e(rel.as_posix())}">{e(text.title.get(lang, run_path.name))}</a>'
                      f'<br><span class="source">{e(text.question.get(lang, ""))}</span></li>')

@@ -22,7 +22,7 @@ from exportlens.econometrics.robustness import SpecificationResults
 from exportlens.econometrics.threshold import ThresholdResult
 from exportlens.errors import InputError
 from exportlens.report.regression_tables import RegressionTable
-from exportlens.report.tables import FrameTable, format_number, star_string
+from exportlens.report.tables import FrameTable, format_count, format_number, star_string
 
 __all__ = ["iv_tables", "mediation_tables", "robustness_table", "threshold_tables"]
 
@@ -190,7 +190,7 @@ def mediation_tables(result: MediationResult, labels: Mapping[str, Any] | None =
                 _w("sobel", lang): f"{format_number(e.sobel_z, digits)} ({format_number(e.sobel_p, digits)})",
                 _w("ci", lang, lvl=lvl): f"[{format_number(e.ci_low, digits)}, {format_number(e.ci_high, digits)}]" if np.isfinite(e.ci_low) else "",
                 _w("share", lang): format_number(e.share, digits),
-                _w("n", lang): str(e.nobs),
+                _w("n", lang): format_count(e.nobs),
             }
         )
     frame = pd.DataFrame(rows).set_index(_w("mediator", lang))
@@ -316,7 +316,7 @@ def robustness_table(
         cols[f"({i + 1}) {spec.name}"] = [
             format_number(r["estimate"], digits) + star_string(r["p_value"]),
             f"({format_number(r['std_error'], digits)})",
-            str(int(r["nobs"])),
+            format_count(r["nobs"]),
             spec.describe(lang),
         ]
     frame = pd.DataFrame(cols, index=pd.Index([tl, _RW["se"][lang], _RW["n"][lang], _RW["spec"][lang]], name=""))

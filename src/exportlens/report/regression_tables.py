@@ -28,6 +28,7 @@ from exportlens.errors import InputError
 from exportlens.report.tables import (
     Grid,
     GridExportMixin,
+    format_count,
     format_number,
     note_list,
     star_string,
@@ -320,7 +321,7 @@ class RegressionTable(GridExportMixin):
             body.append([label, *[yes if dim in r.fixed_effects else no for r in self.results]])
         for label, vals in self.add_rows.items():
             body.append([label, *vals])
-        body.append([term("observations", lang), *[str(int(r.nobs)) for r in self.results]])
+        body.append([term("observations", lang), *[format_count(r.nobs) for r in self.results]])
         if self.r2 in ("overall", "both"):
             body.append([term("adj_r2_overall", lang), *[format_number(r.adj_r2, self.digits) for r in self.results]])
         if self.r2 in ("within", "both"):

@@ -7,8 +7,11 @@ in Chinese and English. The formulas are those implemented and documented in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["STUDIES", "StudyText", "figure_caption", "study_text"]
+from exportlens.text import region_wording
+
+__all__ = ["STUDIES", "StudyText", "figure_caption", "region_level", "study_text"]
 
 
 @dataclass(frozen=True)
@@ -113,18 +116,33 @@ _FIGURES = {
 }
 
 
-def study_text(study: str) -> StudyText:
-    """Texts of a study by its manifest name (``demo`` runs are the resilience study)."""
+def region_level(manifest: dict[str, Any]) -> str | None:
+    """The region words of a run (:data:`exportlens.text.REGION_LEVELS` key) from its manifest:
+    None for the provinces, else the ``[regions] level`` of its region table ("region" by default)."""
+    spec = manifest.get("spec", {}) or {}
+    return str(spec.get("region_level") or "region") if spec.get("regions_table") else None
+
+
+def study_text(study: str, level: str | None = None) -> StudyText:
+    """Texts of a study by its manifest name (``demo`` runs are the resilience study), with the
+    region words of ``level`` (:func:`region_level`; None: the provinces, as written)."""
     key = "resilience" if study == "demo" else study
-    return STUDIES.get(key, StudyText(title={"zh": study, "en": study}, question={"zh": "", "en": ""}, methods=()))
+    text = STUDIES.get(key, StudyText(title={"zh": study, "en": study}, question={"zh": "", "en": ""}, methods=()))
+    if level is None:
+        return text
+    return StudyText(title={k: region_wording(v, level) for k, v in text.title.items()},
+                     question={k: region_wording(v, level) for k, v in text.question.items()},
+                     methods=tuple((region_wording(zh, level), region_wording(en, level), formula)
+                                   for zh, en, formula in text.methods))
 
 
-def figure_caption(stem: str, lang: str) -> str:
-    """Caption of a figure file by its stem (``trends_by_group``, ``coordination_map_2022`` ...)."""
+def figure_caption(stem: str, lang: str, level: str | None = None) -> str:
+    """Caption of a figure file by its stem (``trends_by_group``, ``coordination_map_2022`` ...),
+    with the region words of ``level`` (None: the provinces)."""
     import re
 
     base = re.sub(r"_?\d+$", "", stem)
     suffix = stem[len(base):].strip("_")
     zh, en = _FIGURES.get(base, (stem.replace("_", " "), stem.replace("_", " ")))
-    text = zh if lang == "zh" else en
+    text = region_wording(zh if lang == "zh" else en, level)
     return f"{text}（{suffix}）" if suffix and lang == "zh" else (f"{text} ({suffix})" if suffix else text)

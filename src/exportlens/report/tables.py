@@ -17,7 +17,7 @@ import io
 import math
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,7 +33,9 @@ __all__ = [
     "FrameTable",
     "Grid",
     "GridExportMixin",
+    "RelabelledTable",
     "export_grid",
+    "format_count",
     "format_number",
     "note_list",
     "star_string",
@@ -101,6 +103,30 @@ def format_number(x: Any, digits: int = 3) -> str:
     if float(s) == 0 and s.startswith("-"):
         s = s[1:]
     return s
+
+
+def format_count(n: Any) -> str:
+    """A count (observations, firms, rows) with thousands separators; None/NaN as an empty string.
+
+    Every table format shows counts this way: Markdown, HTML, Word and CSV as written, LaTeX
+    with ``{,}`` (no space after the comma in math or text), Excel as a number with the
+    number format ``#,##0`` (:func:`xlsx_number`).
+
+    Examples
+    --------
+    >>> from exportlens.report import format_count
+    >>> format_count(4347686), format_count(390), format_count(None)
+    ('4,347,686', '390', '')
+    """
+    if n is None:
+        return ""
+    try:
+        v = float(n)
+    except (TypeError, ValueError):
+        return str(n)
+    if math.isnan(v):
+        return ""
+    return f"{int(v):,}"
 
 
 def star_string(p: Any, stars: Sequence[float] = (0.1, 0.05, 0.01), symbol: str = "*") -> str:
@@ -368,6 +394,8 @@ def latex_escape(s: str) -> str:
 
 def _latex_cell(s: str, data: bool) -> str:
     if data:
+        if _COUNT_RE.match(s.strip()):  # 4,347,686 -> 4{,}347{,}686 (no space after the commas)
+            return s.strip().replace(",", "{,}")
         m = _STARS_RE.match(s)
         if m and m.group(1):
             return latex_escape(m.group(1)) + "$^{" + m.group(2) + "}$"
@@ -607,15 +635,20 @@ def _run_text_xml(text: str) -> str:
 
 
 _NUMBER_RE = re.compile(r"^([-+−]?)(\d+)(?:\.(\d+))?(%?)$")
+_COUNT_RE = re.compile(r"^([-−]?)(\d{1,3}(?:,\d{3})+)$")
 
 
 def xlsx_number(text: str) -> tuple[int | float, str] | None:
     """A display cell as an Excel number and number format, or None when it is not a plain number.
 
     ``"390"`` -> ``(390, "0")``; ``"-0.029"`` -> ``(-0.029, "0.000")`` (the displayed
-    decimals); ``"38.2%"`` -> ``(0.382, "0.0%")``. Cells with significance stars
+    decimals); ``"38.2%"`` -> ``(0.382, "0.0%")``; a count with thousands separators
+    (:func:`format_count`) ``"4,347,686"`` -> ``(4347686, "#,##0")``. Cells with significance stars
     (``"0.039***"``), standard errors in parentheses, labels and empty cells return None.
     """
+    count = _COUNT_RE.match(text.strip())
+    if count is not None:
+        return int(count.group(2).replace(",", "")) * (-1 if count.group(1) else 1), "#,##0"
     m = _NUMBER_RE.match(text.strip())
     if m is None:
         return None
@@ -881,6 +914,52 @@ class FrameTable(GridExportMixin):
 
     def summary(self) -> str:
         return self.to_text()
+
+
+class RelabelledTable(GridExportMixin):
+    """A table shown with its words passed through ``relabel``: title, notes, headers and text
+    cells in every format (the CSV too); numbers, ``to_frame`` and every other attribute are
+    those of the wrapped ``table``. Used to name the regions of a run on a region table
+    ("city" for "province") in tables built with the province wording.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.report import FrameTable, RelabelledTable
+    >>> table = FrameTable(pd.DataFrame({"score": [0.5]}, index=pd.Index(["R00001"], name="Province")),
+    ...                    title="Provinces ranked", digits=2)
+    >>> print(RelabelledTable(table, lambda s: s.replace("Province", "City")).to_markdown())
+    **Citys ranked**
+    <BLANKLINE>
+    | City | score |
+    |:---|:---:|
+    | R00001 | 0.50 |
+    <BLANKLINE>
+    """
+
+    def __init__(self, table: Any, relabel: Callable[[str], str]) -> None:
+        self.table = table
+        self.relabel = relabel
+
+    def grid(self) -> Grid:
+        g, f = self.table.grid(), self.relabel
+        return Grid(header=[[f(c) for c in row] for row in g.header], body=[[f(c) for c in row] for row in g.body],
+                    rules=set(g.rules), title=f(g.title) if g.title else g.title, notes=[f(n) for n in g.notes])
+
+    def to_frame(self) -> pd.DataFrame:
+        frame: pd.DataFrame = self.table.to_frame()
+        return frame
+
+    def to_csv(self, path: str | Path | None = None) -> str:
+        return write_text(self.relabel(self.table.to_csv()), path)
+
+    def summary(self) -> str:
+        return self.to_text()
+
+    def __getattr__(self, name: str) -> Any:  # frame, results, labels ... of the wrapped table
+        if name in ("table", "relabel"):
+            raise AttributeError(name)
+        return getattr(self.table, name)
 
 
 def write_tables(tables: Mapping[str, Any], out_dir: str | Path, formats: Sequence[str] | None = None) -> list[Path]:

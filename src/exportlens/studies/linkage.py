@@ -693,7 +693,7 @@ class LinkageStudyResult(WritableResult):
             lines.append(f"  Kendall tau {r['a']} vs {r['b']}: {r['tau']:.4f} (p {r['p_value']:.3g}); "
                          f"{r['provinces_with_rank_change']} provinces change rank (max {r['max_abs_change']})")
         lines += [f"Note: {n}" for n in self.notes]
-        return "\n".join(lines)
+        return self.spec.reword("\n".join(lines))
 
     # --- what the runner writes -------------------------------------------------------
 
@@ -707,7 +707,7 @@ class LinkageStudyResult(WritableResult):
     def draw_figures(self, out_dir: Path, lang: str) -> list[Path]:
         """Figures 1-4: frequency of each province's ranks, by comprehensive economic region."""
         flang = self.figure_lang(lang)
-        text = localized(TEXT, flang)
+        text = self.spec.wording(TEXT, flang)
         gname = self.spec.study_grouping("drc8")
         glabels = self.spec.group_labels(gname, flang)
         freq = self.rank_frequency()
@@ -842,7 +842,7 @@ class LinkageStudyResult(WritableResult):
             "provinces_with_rank_change": text["provinces_changing"], "max_abs_change": text["largest_change"],
         })
         t["table11_kendall"] = FrameTable(tau_t, title=text["table11_kendall"], digits=4, index=False, notes=base)
-        return t
+        return self.spec.reword_tables(t)  # a [regions] table: its regions, not "provinces"
 
     def _weights_note(self, text: dict[str, str] | Any) -> str:
         s = self.spec
@@ -1021,7 +1021,7 @@ def run_linkage_study(data: pd.DataFrame, spec: LinkageStudySpec | None = None,
                      "province(s); see the Table 2 notes.")
     return LinkageStudyResult(
         spec=spec, system=system, ahp=a, wide=wide, scores=scores, weights=weights, constant=constant,
-        notes=notes, synthetic=bool(data.attrs.get("synthetic", False)), standardised=std,
+        notes=spec.reword_notes(notes), synthetic=bool(data.attrs.get("synthetic", False)), standardised=std,
     )
 
 

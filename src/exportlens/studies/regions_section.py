@@ -17,15 +17,19 @@ in each language (provinces: short Chinese or English name; table regions: their
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 import pandas as pd
 
 from exportlens.errors import StudySpecError, UnknownRegionError
 from exportlens.regions import RegionSet
+from exportlens.report import RelabelledTable
 from exportlens.studies.framework import StudySpec, exclude_provinces, study_field
+from exportlens.text import localized, region_texts, region_wording
+
+T = TypeVar("T")
 
 __all__ = ["ALL_REGIONS", "RegionsSection"]
 
@@ -59,6 +63,10 @@ class RegionsSection(StudySpec):
     region_grouping: str | None = study_field(
         None, section="regions", key="grouping", example="province",
         help="group column of the region table for the group tables and figures (replaces the study's grouping)")
+    region_level: Literal["region", "city", "county"] = study_field(
+        "region", section="regions", key="level",
+        help='what the regions of the table are, named so in titles, notes and reports: "region" (地区), '
+             '"city" (城市) or "county" (县)')
 
     @classmethod
     def fields_by_section(cls) -> dict[str, dict[str, str]]:
@@ -112,6 +120,37 @@ class RegionsSection(StudySpec):
         kept = out[~out["code"].isin(excluded)].copy()
         notes.append(f"Excluded by the study file: {sorted(map(str, excluded))} ({len(out) - len(kept)} {what}).")
         return kept
+
+    @property
+    def region_words(self) -> str | None:
+        """The :data:`~exportlens.text.REGION_LEVELS` key the texts use for the regions: None for
+        the provinces (the default wording, unchanged), else ``[regions] level``."""
+        return self.region_level if self.has_region_table else None
+
+    def wording(self, table: Mapping[str, Mapping[str, T]], lang: str) -> Mapping[str, T]:
+        """``localized(table, lang)`` with "province"/"省份" in its texts named as the study's regions."""
+        return region_texts(localized(table, lang), self.region_words)
+
+    def reword(self, text: str) -> str:
+        """One text with "province"/"省份" named as the study's regions (the region names and group
+        labels of a region table, the data's own words, are kept)."""
+        if self.region_words is None or region_wording(text, self.region_words) == text:
+            return text  # no province word (the common case): no need to protect the data's names
+        regions = self.region_set()
+        keep = [*regions.names, *(g for values in regions.groups.values() for g in values)]
+        return region_wording(text, self.region_words, keep=keep)
+
+    def reword_notes(self, notes: list[str]) -> list[str]:
+        """``notes`` rewritten in place by :meth:`reword` (the same list, returned)."""
+        if self.region_words is not None:
+            notes[:] = [self.reword(n) for n in notes]
+        return notes
+
+    def reword_tables(self, tables: dict[str, Any]) -> dict[str, Any]:
+        """The study's tables, shown with :meth:`reword` (unchanged for the provinces)."""
+        if self.region_words is None:
+            return tables
+        return {name: RelabelledTable(table, self.reword) for name, table in tables.items()}
 
     def study_grouping(self, default: str) -> str | None:
         """The grouping a study groups regions by: ``[regions] grouping`` with a region table

@@ -343,7 +343,8 @@ class ResilienceStudyResult(WritableResult):
             lines.append(f"  {name:<22} {term_name:<18} {r['estimate']: .4f} (se {r['std_error']:.4f}, "
                          f"p {r['p_value']:.3f}) N={m.nobs}")
         lines += [f"Note: {n}" for n in self.notes]
-        return "\n".join([*lines, "", "Sample:", self.sample.to_string(index=False), *self.extensions.summary_lines()])
+        return self.spec.reword("\n".join([*lines, "", "Sample:", self.sample.to_string(index=False),
+                                           *self.extensions.summary_lines()]))
 
     def data_files(self) -> dict[str, pd.DataFrame]:
         """The tidy coefficients, the analysis panel and the row accounting, written as CSV."""
@@ -358,7 +359,7 @@ class ResilienceStudyResult(WritableResult):
         shown = {spec.sl, spec.vag, *spec.controls, *(filter(None, [spec.moderator])),
                  *_describe_variables(self.panel, spec)} - {spec.time}  # the year row of Table 1 only
         labels = {v: spec.label(v, lang) for v in shown}
-        labels["code"] = term("province", lang)  # cluster variable, named in the SE note
+        labels["code"] = spec.reword(term("province", lang))  # cluster variable, named in the SE note
         for m in self.models().values():
             for term_name in m.coefs.index:
                 if term_name not in labels and term_name != "Intercept":  # the table builder labels the constant
@@ -398,7 +399,7 @@ class ResilienceStudyResult(WritableResult):
                                                             add_rows=_wild_rows(het, lang))
         extra_labels = {**labels, **{v: spec.label(v, lang) for v in self._extension_variables()}}
         tables.update(self.extensions.tables(lang, extra_labels))
-        return tables
+        return spec.reword_tables(tables)  # a [regions] table: its regions, not "provinces"
 
     def _extension_variables(self) -> list[str]:
         spec = self.spec
@@ -425,7 +426,7 @@ class ResilienceStudyResult(WritableResult):
                 note=term("group_means_by_year", flang) + synth),
             fig.coefficient_plot(
                 self.stepwise, spec.vag, path=out_dir / "coefficients_stepwise.png",
-                title=localized(TEXT, flang)["coef_plot_title"].format(vag=spec.label(spec.vag, flang)),
+                title=spec.wording(TEXT, flang)["coef_plot_title"].format(vag=spec.label(spec.vag, flang)),
                 model_labels=names, note=synth.strip() or None,
                 reference=_demo_truth(self), reference_label=term("true_effect", flang)),
         ]
@@ -777,7 +778,7 @@ def run_resilience_study(data: pd.DataFrame, spec: ResilienceStudySpec | None = 
         stepwise=models.stepwise, lagged=models.lagged, moderation_main=models.moderation_main,
         moderation_raw=models.moderation_raw,
         moderation_centred=models.moderation_centred, heterogeneity=models.heterogeneity,
-        group_interactions=models.group_interactions, notes=notes, synthetic=bool(data.attrs.get("synthetic", False)),
+        group_interactions=models.group_interactions, notes=spec.reword_notes(notes), synthetic=bool(data.attrs.get("synthetic", False)),
         extensions=extensions, provenance=data.attrs.get("provenance"),
     )
 

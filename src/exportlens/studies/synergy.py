@@ -382,7 +382,7 @@ class SynergyStudyResult(WritableResult):
         if self.clusters is not None:
             lines.append(self.clusters.summary())
         lines += [f"Note: {n}" for n in self.notes]
-        return "\n".join(lines)
+        return self.spec.reword("\n".join(lines))
 
     # --- what the runner writes -------------------------------------------------------
 
@@ -399,7 +399,7 @@ class SynergyStudyResult(WritableResult):
     def draw_figures(self, out_dir: Path, lang: str) -> list[Path]:
         """Trends of the indices and D by region group, a tile map of D, the bands by year."""
         flang = self.figure_lang(lang)
-        text = localized(TEXT, flang)
+        text = self.spec.wording(TEXT, flang)
         spec, p = self.spec, self.panel
         synth = (" " + term("synthetic_short", flang)) if self.synthetic else ""
         glabels = spec.group_labels(spec.region_grouping_used, flang)
@@ -471,7 +471,7 @@ class SynergyStudyResult(WritableResult):
             suffix = "" if year is None else text["cluster_year"].format(year=year)
             out["table7"] = FrameTable(t7, title=text["table7"] + suffix, index=False, digits=3, notes=[*base, cnote])
             out["table8"] = FrameTable(t8, title=text["table8"] + suffix, index=False, digits=4, notes=[*base, cnote])
-        return out
+        return self.spec.reword_tables(out)  # a [regions] table: its regions, not "provinces"
 
     # --- table builders ---
 
@@ -737,7 +737,7 @@ def run_synergy_study(data: pd.DataFrame, spec: SynergyStudySpec | None = None, 
     else:
         notes.append("No employment table ([clusters] path): cluster measures (Tables 7-8) skipped.")
     return SynergyStudyResult(spec=spec, panel=panel, coupling=cc, composites=composites, weights=weights,
-                              clusters=clusters, notes=notes, synthetic=bool(data.attrs.get("synthetic", False)))
+                              clusters=clusters, notes=spec.reword_notes(notes), synthetic=bool(data.attrs.get("synthetic", False)))
 
 
 

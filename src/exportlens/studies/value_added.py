@@ -55,7 +55,7 @@ from exportlens.report import figures_value_added as vfig
 from exportlens.report.tables import FrameTable
 from exportlens.studies.framework import StudyDefinition, WritableResult, study_field
 from exportlens.studies.regions_section import RegionsSection
-from exportlens.text import localized, term
+from exportlens.text import term
 
 __all__ = [
     "STUDY",
@@ -68,6 +68,10 @@ __all__ = [
 #: spec unit -> yuan per display unit (the CEADs tables are in 10,000 yuan)
 _UNITS: dict[str, float] = {"10k_yuan": 1e4, "100m_yuan": 1e8, "billion_yuan": 1e9}
 _TABLE_UNIT_YUAN = {"10,000 yuan": 1e4, "10000 yuan": 1e4, "万元": 1e4}
+#: The PVA source heatmap draws every region up to HEATMAP_LIMIT exporters (two provinces' worth of
+#: regions); above it, the HEATMAP_TOP regions with the most PVA and one row and column "other".
+HEATMAP_LIMIT = 62
+HEATMAP_TOP = 30
 
 TEXT: dict[str, dict[str, str]] = {
     "zh": {
@@ -90,6 +94,7 @@ TEXT: dict[str, dict[str, str]] = {
         "bars_title": "各省出口的增加值结构", "bars_note": "占出口比重。",
         "heatmap_title": "外省增加值来源，{year}年", "heatmap_x": "出口省份", "heatmap_y": "来源省份",
         "heatmap_colorbar": "占出口省份PVA的%", "heatmap_note": "按列计算的PVA份额，不含对角线。",
+        "heatmap_other": "其他{n}个地区", "heatmap_top_note": "共{n}个地区：只画出PVA（流出加流入）最大的{top}个，其余合为“其他”。",
         "table6": "表6-{k} {year}年各省出口的增加值来源与结构（{unit}；份额为%）",
         "table7": "表7 各省增加值出口VAX（{unit}）",
         "dvr_pct": "DVR（%）", "pvr_pct": "PVR（%）", "fvr_pct": "FVR（%）",
@@ -125,6 +130,9 @@ TEXT: dict[str, dict[str, str]] = {
         "heatmap_title": "Where other-province value added comes from, {year}", "heatmap_x": "Exporting province",
         "heatmap_y": "Source province", "heatmap_colorbar": "% of the exporter's PVA",
         "heatmap_note": "Column shares of PVA; diagonal excluded.",
+        "heatmap_other": "Other {n} regions",
+        "heatmap_top_note": "{n} regions: the {top} with the most PVA (sent plus received) drawn, the rest summed as "
+                            "other.",
         "table6": "Table 6-{k} Value added in provincial exports, {year} ({unit}; shares in %)",
         "table7": "Table 7 Value-added exports VAX by province ({unit})",
         "dvr_pct": "DVR (%)", "pvr_pct": "PVR (%)", "fvr_pct": "FVR (%)",
@@ -336,7 +344,7 @@ class ValueAddedStudyResult(WritableResult):
         """Divisor from table units to the display unit, and the unit's label."""
         units = {self.table_info[y].get("unit", "") for y in self.years}
         if len(units) == 1 and next(iter(units)) in _TABLE_UNIT_YUAN:
-            return _UNITS[self.spec.unit] / _TABLE_UNIT_YUAN[next(iter(units))], localized(TEXT, lang)[self.spec.unit]
+            return _UNITS[self.spec.unit] / _TABLE_UNIT_YUAN[next(iter(units))], self.spec.wording(TEXT, lang)[self.spec.unit]
         return 1.0, ", ".join(sorted(u or "table unit" for u in units))
 
     def to_frame(self) -> pd.DataFrame:
@@ -382,7 +390,7 @@ class ValueAddedStudyResult(WritableResult):
                              f"PVR {f['pva'].sum() / e:.3f}, FVR {f['fva'].sum() / e:.3f}; "
                              f"max |DVR+PVR+FVR-1| {(f[['dvr', 'pvr', 'fvr']].sum(axis=1) - 1).abs().max():.1e}")
         lines += [f"Note: {n}" for n in self.notes]
-        return "\n".join(lines)
+        return self.spec.reword("\n".join(lines))
 
     def data_files(self) -> dict[str, pd.DataFrame]:
         """Tidy results, sector groups, changes; per year the source matrices and the worst balance cells."""
@@ -399,7 +407,7 @@ class ValueAddedStudyResult(WritableResult):
 
     def _weighted_rows(self, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         """Export-weighted shares of each region group and of all provinces, one row each."""
-        text = localized(TEXT, lang)
+        text = self.spec.wording(TEXT, lang)
         glabels = self.spec.group_labels(self.spec.study_grouping(self.spec.grouping), lang)
         rows = {}
         for key in [*glabels, None]:
@@ -413,8 +421,8 @@ class ValueAddedStudyResult(WritableResult):
 
     def tables(self, lang: str = "zh") -> dict[str, Any]:
         """Tables 1-5 as :class:`FrameTable` objects (to_markdown, to_docx ...)."""
-        text = localized(TEXT, lang)
-        year_col, province_col = term("year", lang), term("Province", lang)
+        text = self.spec.wording(TEXT, lang)
+        year_col, province_col = term("year", lang), self.spec.reword(term("Province", lang))
         scale, unit_label = self._scale(lang)
         base_notes = [text["synthetic_note"]] if self.synthetic else []
         excluded = self.excluded_regions()
@@ -513,12 +521,12 @@ class ValueAddedStudyResult(WritableResult):
         t7.index.name = province_col
         tables["table7"] = FrameTable(t7, title=text["table7"].format(unit=unit_label), digits=2,
                                       notes=[*base_notes, text["vax_note"]])
-        return tables
+        return self.spec.reword_tables(tables)  # a [regions] table: its regions, not "provinces"
 
     def draw_figures(self, out_dir: Path, lang: str) -> list[Path]:
         """Stacked bars of DVR/PVR/FVR by province and year; heatmap of where PVA comes from."""
         flang = self.figure_lang(lang)  # English when no font has Chinese glyphs (noted)
-        text = localized(TEXT, flang)
+        text = self.spec.wording(TEXT, flang)
         synth = (" " + term("synthetic_short", flang)) if self.synthetic else ""
         frame = self._reported(self.to_frame())
         order = list(dict.fromkeys(frame["region"]))
@@ -531,17 +539,47 @@ class ValueAddedStudyResult(WritableResult):
             panels, path=out_dir / "shares_by_province.png", lang=flang, title=text["bars_title"],
             legend=[text["legend_dvr"], text["legend_pvr"], text["legend_fvr"]],
             note=(text["bars_note"] + synth).strip())]
-        year = self.spec.heatmap_year if self.spec.heatmap_year is not None else self.years[-1]
-        mat = self.decompositions[year].source_matrix("pva", shares=True)
-        mat = mat.mask(np.eye(len(mat), dtype=bool))  # own province: not part of PVA, drawn as missing
-        mat = mat.drop(columns=self.excluded_regions())  # excluded exporters; they stay as sources
-        mat.index = [_region_label(r, flang, self.spec) for r in mat.index]
-        mat.columns = [_region_label(r, flang, self.spec) for r in mat.columns]
+        year = self.heatmap_year()
+        note = text["heatmap_note"]
+        if self.heatmap_collapsed():  # hundreds of regions: the top regions and one "other" row and column
+            levels = self.decompositions[year].source_matrix("pva", shares=False)
+            levels = levels.drop(columns=self.excluded_regions())
+            n_other = len(levels.index) - HEATMAP_TOP
+            other = text["heatmap_other"].format(n=n_other)
+            mat = vfig.top_regions_matrix(levels, HEATMAP_TOP, other=other)
+            note += " " + text["heatmap_top_note"].format(n=len(levels.index), top=HEATMAP_TOP)
+            labels = {other: other}
+        else:
+            mat = self.decompositions[year].source_matrix("pva", shares=True)
+            mat = mat.mask(np.eye(len(mat), dtype=bool))  # own province: not part of PVA, drawn as missing
+            mat = mat.drop(columns=self.excluded_regions())  # excluded exporters; they stay as sources
+            labels = {}
+        mat.index = [labels.get(r) or _region_label(r, flang, self.spec) for r in mat.index]
+        mat.columns = [labels.get(r) or _region_label(r, flang, self.spec) for r in mat.columns]
         out.append(vfig.source_heatmap(
             mat, path=out_dir / f"pva_sources_{year}.png", lang=flang, title=text["heatmap_title"].format(year=year),
             xlabel=text["heatmap_x"], ylabel=text["heatmap_y"], colorbar_label=text["heatmap_colorbar"],
-            note=(text["heatmap_note"] + synth).strip()))
+            note=(note + synth).strip()))
         return out
+
+    def heatmap_year(self) -> int:
+        """The year of the PVA source heatmap: ``[output] heatmap_year``, else the last year."""
+        return self.spec.heatmap_year if self.spec.heatmap_year is not None else self.years[-1]
+
+    def heatmap_collapsed(self) -> bool:
+        """True when the heatmap year has more than :data:`HEATMAP_LIMIT` exporting regions: the
+        heatmap then draws the :data:`HEATMAP_TOP` regions with the most PVA and sums the rest."""
+        d = self.decompositions[self.heatmap_year()]
+        return len(d.regions) - len(self.excluded_regions()) > HEATMAP_LIMIT
+
+    def heatmap_note(self) -> str | None:
+        """The run note on a collapsed heatmap (None when every region is drawn)."""
+        if not self.heatmap_collapsed():
+            return None
+        n = len(self.decompositions[self.heatmap_year()].regions)
+        return (f"Figure pva_sources_{self.heatmap_year()}: {n} regions, more than {HEATMAP_LIMIT}; the heatmap "
+                f"draws the {HEATMAP_TOP} regions with the most other-region value added (sent plus received) and "
+                f"sums the other {n - HEATMAP_TOP} into one row and column (column shares of PVA).")
 
 
 # --- the analysis ----------------------------------------------------------------------
@@ -641,8 +679,13 @@ def run_value_added_study(tables: Mapping[int | str, MRIOTable], spec: ValueAdde
                          "and change A and B.")
         if absent:
             notes.append(f"[tables] exclude: {', '.join(absent)} not among the tables' regions; nothing to leave out.")
-    return ValueAddedStudyResult(spec=spec, decompositions=decomps, balance=balance, table_info=info, notes=notes,
-                                 synthetic=any(synthetic))
+    result = ValueAddedStudyResult(spec=spec, decompositions=decomps, balance=balance, table_info=info, notes=notes,
+                                   synthetic=any(synthetic))
+    heatmap = result.heatmap_note()
+    if heatmap is not None:
+        result.notes.append(heatmap)
+    spec.reword_notes(result.notes)  # a [regions] table's regions are not "provinces"
+    return result
 
 
 STUDY = StudyDefinition(
