@@ -276,5 +276,15 @@ def test_value_added_heatmap_of_300_regions_draws_the_top_regions(tmp_path):
     image = imread(out / "figures" / "pva_sources_2017.png")
     assert max(image.shape[:2]) < 4000
     assert "300 regions, more than 62" in (out / "notes.txt").read_text(encoding="utf-8")
+    # the share bars likewise: the 30 largest exporters and one bar for the rest, whose shares are
+    # their summed DVA, PVA and FVA over their summed exports (and add up to 1)
+    assert max(imread(out / "figures" / "shares_by_province.png").shape[:2]) < 4000
+    assert any("Figure shares_by_province: 300 regions" in n for n in res.notes)
+    frame = res.to_frame()
+    kept_bars, rest_bars = res.bar_regions(frame)
+    assert len(kept_bars) == HEATMAP_TOP and len(rest_bars) == 300 - HEATMAP_TOP
+    assert set(kept_bars) == set(frame.groupby("region")["exports"].sum().nlargest(HEATMAP_TOP).index)
+    others = frame[frame["region"].isin(rest_bars)]
+    assert (others[["dva", "pva", "fva"]].sum().sum() / others["exports"].sum()) == pytest.approx(1.0, abs=1e-8)
     small = {2017: dataclasses.replace(random_mrio_table(40, 2, seed=5), regions=tuple(many["code"].head(40)))}
     assert not run_value_added_study(small, spec).heatmap_collapsed()

@@ -928,8 +928,9 @@ class RelabelledTable(GridExportMixin):
     >>> from exportlens.report import FrameTable, RelabelledTable
     >>> table = FrameTable(pd.DataFrame({"score": [0.5]}, index=pd.Index(["R00001"], name="Province")),
     ...                    title="Provinces ranked", digits=2)
-    >>> print(RelabelledTable(table, lambda s: s.replace("Province", "City")).to_markdown())
-    **Citys ranked**
+    >>> from exportlens.text import region_wording
+    >>> print(RelabelledTable(table, lambda s: region_wording(s, "city")).to_markdown())
+    **Cities ranked**
     <BLANKLINE>
     | City | score |
     |:---|:---:|

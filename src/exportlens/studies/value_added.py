@@ -92,6 +92,7 @@ TEXT: dict[str, dict[str, str]] = {
         "share_note": "DVR、PVR、FVR 分别为 DVA、PVA、FVA 占出口的比重，三者之和为 100%。",
         "legend_dvr": "DVR（本省）", "legend_pvr": "PVR（外省）", "legend_fvr": "FVR（国外）",
         "bars_title": "各省出口的增加值结构", "bars_note": "占出口比重。",
+        "bars_top_note": "共{n}个地区：只画出出口最大的{top}个，其余合为一条（其增加值之和占出口之和）。",
         "heatmap_title": "外省增加值来源，{year}年", "heatmap_x": "出口省份", "heatmap_y": "来源省份",
         "heatmap_colorbar": "占出口省份PVA的%", "heatmap_note": "按列计算的PVA份额，不含对角线。",
         "heatmap_other": "其他{n}个地区", "heatmap_top_note": "共{n}个地区：只画出PVA（流出加流入）最大的{top}个，其余合为“其他”。",
@@ -127,6 +128,7 @@ TEXT: dict[str, dict[str, str]] = {
         "share_note": "DVR, PVR and FVR are DVA, PVA and FVA as shares of exports; they sum to 100%.",
         "legend_dvr": "DVR (own province)", "legend_pvr": "PVR (other provinces)", "legend_fvr": "FVR (abroad)",
         "bars_title": "Value-added structure of provincial exports", "bars_note": "Shares of exports abroad.",
+        "bars_top_note": "{n} regions: the {top} largest exporters drawn, the rest as one bar (their summed value added over their summed exports).",
         "heatmap_title": "Where other-province value added comes from, {year}", "heatmap_x": "Exporting province",
         "heatmap_y": "Source province", "heatmap_colorbar": "% of the exporter's PVA",
         "heatmap_note": "Column shares of PVA; diagonal excluded.",
@@ -530,15 +532,24 @@ class ValueAddedStudyResult(WritableResult):
         synth = (" " + term("synthetic_short", flang)) if self.synthetic else ""
         frame = self._reported(self.to_frame())
         order = list(dict.fromkeys(frame["region"]))
+        kept, rest = self.bar_regions(frame)
+        other = text["heatmap_other"].format(n=len(rest))
         panels = {}
         for y in self.years:
-            f = frame[frame["year"] == y].set_index("region")[["dvr", "pvr", "fvr"]].reindex(order)
+            year = frame[frame["year"] == y].set_index("region")
+            f = year[["dvr", "pvr", "fvr"]].reindex([r for r in order if r in kept])
             f.index = [_region_label(r, flang, self.spec) for r in f.index]
+            if rest:  # the other regions as one: their summed DVA, PVA and FVA over their summed exports
+                sums = year.reindex(rest)[["dva", "pva", "fva", "exports"]].sum()
+                f.loc[other] = (sums[["dva", "pva", "fva"]] / sums["exports"]).to_numpy()
             panels[str(y)] = f
+        bars_note = text["bars_note"]
+        if rest:
+            bars_note += " " + text["bars_top_note"].format(n=len(order), top=len(kept))
         out = [vfig.share_bars(
             panels, path=out_dir / "shares_by_province.png", lang=flang, title=text["bars_title"],
             legend=[text["legend_dvr"], text["legend_pvr"], text["legend_fvr"]],
-            note=(text["bars_note"] + synth).strip())]
+            note=(bars_note + synth).strip())]
         year = self.heatmap_year()
         note = text["heatmap_note"]
         if self.heatmap_collapsed():  # hundreds of regions: the top regions and one "other" row and column
@@ -571,6 +582,16 @@ class ValueAddedStudyResult(WritableResult):
         heatmap then draws the :data:`HEATMAP_TOP` regions with the most PVA and sums the rest."""
         d = self.decompositions[self.heatmap_year()]
         return len(d.regions) - len(self.excluded_regions()) > HEATMAP_LIMIT
+
+    def bar_regions(self, frame: pd.DataFrame) -> tuple[list[str], list[str]]:
+        """The regions the share bars draw one by one, and those drawn summed as "other": every
+        region up to :data:`HEATMAP_LIMIT`, else the :data:`HEATMAP_TOP` largest exporters (exports
+        summed over the years) and the rest."""
+        totals = frame.groupby("region", sort=False)["exports"].sum()
+        if len(totals) <= HEATMAP_LIMIT:
+            return list(totals.index), []
+        top = totals.sort_values(ascending=False, kind="stable").index[:HEATMAP_TOP]
+        return list(top), [r for r in totals.index if r not in set(top)]
 
     def heatmap_note(self) -> str | None:
         """The run note on a collapsed heatmap (None when every region is drawn)."""
@@ -684,6 +705,12 @@ def run_value_added_study(tables: Mapping[int | str, MRIOTable], spec: ValueAdde
     heatmap = result.heatmap_note()
     if heatmap is not None:
         result.notes.append(heatmap)
+    n_regions = result._reported(result.to_frame())["region"].nunique()
+    if n_regions > HEATMAP_LIMIT:
+        result.notes.append(f"Figure shares_by_province: {n_regions} regions, more than {HEATMAP_LIMIT}; the bars "
+                            f"draw the {HEATMAP_TOP} largest exporters one by one and the other "
+                            f"{n_regions - HEATMAP_TOP} as one bar (their summed DVA, PVA and FVA over their "
+                            "summed exports).")
     spec.reword_notes(result.notes)  # a [regions] table's regions are not "provinces"
     return result
 
