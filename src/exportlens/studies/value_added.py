@@ -536,11 +536,11 @@ class ValueAddedStudyResult(WritableResult):
         other = text["heatmap_other"].format(n=len(rest))
         panels = {}
         for y in self.years:
-            year = frame[frame["year"] == y].set_index("region")
-            f = year[["dvr", "pvr", "fvr"]].reindex([r for r in order if r in kept])
+            rows = frame[frame["year"] == y].set_index("region")
+            f = rows[["dvr", "pvr", "fvr"]].reindex([r for r in order if r in kept])
             f.index = [_region_label(r, flang, self.spec) for r in f.index]
             if rest:  # the other regions as one: their summed DVA, PVA and FVA over their summed exports
-                sums = year.reindex(rest)[["dva", "pva", "fva", "exports"]].sum()
+                sums = rows.reindex(rest)[["dva", "pva", "fva", "exports"]].sum()
                 f.loc[other] = (sums[["dva", "pva", "fva"]] / sums["exports"]).to_numpy()
             panels[str(y)] = f
         bars_note = text["bars_note"]
