@@ -31,3 +31,15 @@ def shared_data() -> Path:
             _SKIP_REASON if not override else f"EXPORTLENS_SHARED_DATA={override} is not a folder"
         )
     return root
+
+
+@pytest.fixture
+def pyfixest_formula_order():
+    """pyfixest called directly in a test encodes fixed effects in formula order, as exportlens'
+    own fits do, so that the two agree to the last digit and not only to pyfixest's demeaning
+    tolerance (about 1e-6 relative with two or more fixed effects, in an order that depends on
+    PYTHONHASHSEED). See :mod:`exportlens.econometrics.fixest`."""
+    from exportlens.econometrics.fixest import fixed_effects_in_formula_order
+
+    with fixed_effects_in_formula_order():
+        yield

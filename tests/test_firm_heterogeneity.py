@@ -21,6 +21,9 @@ from exportlens.firms import (
 )
 from exportlens.studies.firm_resilience import FirmResilienceStudySpec, run_firm_resilience_study
 
+# direct pyfixest references computed with exportlens' fixed-effect order (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("pyfixest_formula_order")
+
 COLS = ColumnMap(ownership="ownership", trade_mode="trade_mode")
 
 

@@ -11,6 +11,9 @@ import pytest
 from exportlens.econometrics.firm_models import add_exit_variables, fit_exit, fit_firm_growth
 from exportlens.errors import MissingColumnError
 
+# direct pyfixest references computed with exportlens' fixed-effect order (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("pyfixest_formula_order")
+
 BETA_GROWTH, BETA_EXIT = 0.30, -0.08  # true effects of Vag on DHS growth and on the exit probability
 
 

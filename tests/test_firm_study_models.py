@@ -35,6 +35,9 @@ from exportlens.studies.firm_resilience import (
 )
 from exportlens.studies.firm_resilience_models import estimate_firm_models
 
+# direct pyfixest references computed with exportlens' fixed-effect order (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("pyfixest_formula_order")
+
 TRUE_GROWTH, TRUE_EXIT = FIRM_DEMO_PARAMETERS["vag_growth"], FIRM_DEMO_PARAMETERS["vag_exit"]
 
 

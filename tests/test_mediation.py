@@ -11,6 +11,9 @@ from exportlens.econometrics import mediation, sobel_test
 from exportlens.errors import MissingColumnError
 from exportlens.report.identification_tables import mediation_tables
 
+# direct pyfixest references computed with exportlens' fixed-effect order (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("pyfixest_formula_order")
+
 
 def _panel(seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)

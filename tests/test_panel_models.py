@@ -22,6 +22,9 @@ from exportlens.econometrics import (
 )
 from exportlens.errors import InputError, MissingColumnError
 
+# direct pyfixest references computed with exportlens' fixed-effect order (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("pyfixest_formula_order")
+
 BETA = {"vag": 0.5, "open": -0.3, "fin": 0.2, "hum": 0.1, "gov": -0.15}
 R, T = 30, 14
 TOL = 1e-8

@@ -24,6 +24,9 @@ from exportlens.studies.resilience import (
     run_resilience_study,
 )
 
+# direct pyfixest references computed with exportlens' fixed-effect order (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("pyfixest_formula_order")
+
 
 @pytest.fixture(scope="module")
 def demo() -> pd.DataFrame:
