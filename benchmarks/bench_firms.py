@@ -168,7 +168,7 @@ def child_pipeline(data: Path, out: Path, memory_limit: str, threads: int, growt
     spec = FirmMeasureSpec(growth_paths=growth_paths)
     firm_pipeline(con, open_transactions(con, data, ColumnMap()), spec=spec, out_dir=out)
     return {"seconds": time.perf_counter() - t0, "peak_gb": _peak_gb(), "import_s": t_import,
-            "connect_s": t_connect}
+            "connect_s": t_connect, "cpu_s": _cpu_s()}
 
 
 def child_sql(data: Path, out: Path, memory_limit: str, threads: int) -> dict:
@@ -177,7 +177,8 @@ def child_sql(data: Path, out: Path, memory_limit: str, threads: int) -> dict:
 
     t_import = time.perf_counter() - t0
     run_sql_peer(data, out, memory_limit, threads)
-    return {"seconds": time.perf_counter() - t0, "peak_gb": _peak_gb(), "import_s": t_import, "connect_s": 0.0}
+    return {"seconds": time.perf_counter() - t0, "peak_gb": _peak_gb(), "import_s": t_import, "connect_s": 0.0,
+            "cpu_s": _cpu_s()}
 
 
 def compare_with_peer(data: Path, root: Path, rows: int, repeats: int, memory_limit: str, threads: int,
@@ -197,14 +198,23 @@ def compare_with_peer(data: Path, root: Path, rows: int, repeats: int, memory_li
     med = {k: statistics.median(r["seconds"] for r in v) for k, v in runs.items()}
     for k, v in runs.items():
         print(f"{k:>8}, {rows:,} rows: median {med[k]:.2f} s of {[round(r['seconds'], 2) for r in v]}; "
+              f"CPU {statistics.median(r['cpu_s'] for r in v):.1f} s; "
               f"peak memory {max(r['peak_gb'] for r in v):.2f} GB; import {statistics.median(r['import_s'] for r in v):.2f} s,"
               f" connect {statistics.median(r['connect_s'] for r in v):.2f} s")
     target = 2.0 if rows < 5_000_000 else 1.3
     ratio = med["pipeline"] / med["sql"]
     print(f"ratio pipeline / hand-written SQL at {rows:,} rows: {ratio:.2f}x (target <= {target}x: "
-          f"{'met' if ratio <= target else 'NOT met'})")
+          f"{'met' if ratio <= target else 'NOT met'}); CPU time ratio "
+          f"{statistics.median(r['cpu_s'] for r in runs['pipeline']) / statistics.median(r['cpu_s'] for r in runs['sql']):.2f}x; "
+          f"load average {os.getloadavg()[0]:.1f}")
     if paths:
         print(f"pipeline with growth paths / without: {med['paths'] / med['pipeline']:.2f}x")
+
+
+def _cpu_s() -> float:
+    """User + system CPU seconds of this process (less sensitive than wall time to other jobs)."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def _peak_gb() -> float:

@@ -250,17 +250,18 @@ def _arg_min(backend: str, arg: Any, key: Any) -> Any:
     return udf(arg, key)
 
 
-def _dominant(pk: ir.Table, key: str, backend: str) -> ir.Table:
+def _dominant(pk: ir.Table, key: str, backend: str, **more: Any) -> ir.Table:
     """Per firm-year: the ``key`` value with the largest exports (ties: smallest) and how many.
 
     ``pk`` holds one row per firm x year x ``key`` with its export value ``v``. The choice is
     one aggregate: the ``key`` at the smallest (−v, key), compared as a struct (first −v,
-    then the key itself), which is the tie rule."""
+    then the key itself), which is the tie rule. ``more``: further aggregates of the same
+    grouping (e.g. the firm-year's exports), computed in the same pass."""
     import ibis
 
     order = ibis.struct({"nv": -pk.v, "k": pk[key]})
     return pk.group_by("firm", "year").aggregate(
-        **{key: _arg_min(backend, pk[key], order), "n": pk.v.count().cast("int64")},
+        **{key: _arg_min(backend, pk[key], order), "n": pk.v.count().cast("int64")}, **more,
     )
 
 
@@ -712,11 +713,11 @@ def _run(con: Any, transactions: ir.Table, columns: ColumnMap, spec: FirmMeasure
             dest = _materialize(con, _diversification(by_dest, "destination", "destinations"), work / "dest.parquet")
         by_code = g.group_by("firm", "year", "code").aggregate(v=_fsum(g.v))
         by_ind = g.group_by("firm", "year", "industry").aggregate(v=_fsum(g.v))
-        prov = _dominant(by_code, "code", backend).rename(n_provinces="n")
+        # E_ft, the dominant province and n_provinces in one aggregate of by_code
+        prov = _dominant(by_code, "code", backend, exports=_fsum(by_code.v)).rename(n_provinces="n")
         ind = _dominant(by_ind, "industry", backend).rename(n_industries="n")
-        exports = by_code.group_by("firm", "year").aggregate(exports=_fsum(by_code.v))
-        rec = exports
-        for t in (prov, ind, prod, dest):
+        rec = prov.select("firm", "year", "exports", "code", "n_provinces")
+        for t in (ind, prod, dest):
             rec = rec.join(t, ["firm", "year"])
         labels = tuple(columns.labels())
         for role in labels:  # one more scan per label role: the label with the largest exports
