@@ -51,9 +51,14 @@ from exportlens.errors import DataFormatError
 from exportlens.firms.io import (
     LABEL_ROLES,
     ColumnMap,
+    add_invalid_examples,
+    clean_groups,
     clean_transactions,
+    labels_complete,
     raise_for_invalid,
+    report_from_groups,
     validate,
+    validation_groups,
 )
 from exportlens.firms.measures import (
     AGGREGATE_YEAR_COLUMNS,
@@ -665,34 +670,55 @@ def _run(con: Any, transactions: ir.Table, columns: ColumnMap, spec: FirmMeasure
          step: Callable[[str], None], backend: str) -> FirmMeasures:
     import ibis
 
-    step(PIPELINE_STEPS[0])
-    report = validate(transactions, columns)
-    raise_for_invalid(report, spec.invalid)
-    if report.rows_used == 0:
-        raise DataFormatError(f"No valid transaction rows remain ({report.rows_read:,} read): nothing to measure.")
-    first, last = check_consecutive_years(report.years)
-    ph = spec.phases(first, last)
-    clean = clean_transactions(transactions, columns, report)
-
     tmp = None
+    made_dir = False
     if out_dir is None:
         tmp = tempfile.TemporaryDirectory(prefix="exportlens-firms-")
         final_dir = work_root = Path(tmp.name)
     else:
         final_dir = Path(out_dir)
+        made_dir = not final_dir.exists()
         final_dir.mkdir(parents=True, exist_ok=True)
         work_root = final_dir
     work = work_root / "_work"
     work.mkdir(exist_ok=True)
+    ok = False
     try:
+        step(PIPELINE_STEPS[0])
+        # With complete firm, product and destination ids (cheap checks from the file
+        # statistics), one grouping by firm x year value x province value x industry value
+        # counts the invalid rows by reason and sums the valid values: the validation report
+        # is its roll-up (a few thousand rows) and its valid groups are the firm x year x
+        # province x industry table. Otherwise: the exact row-by-row validation, then that
+        # grouping of the clean rows.
+        fine = None
+        if labels_complete(transactions, columns):
+            fine = _materialize(con, validation_groups(transactions, columns, value_sum=_fsum), work / "fine.parquet")
+            counts = {c: fine[c].sum() for c in ("n", "v_missing", "v_bad", "v_neg")}
+            report = report_from_groups(fine.group_by("y", "p", "i").aggregate(**counts), columns)
+            add_invalid_examples(transactions, columns, report)
+        else:
+            report = validate(transactions, columns)
+        raise_for_invalid(report, spec.invalid)
+        if report.rows_used == 0:
+            raise DataFormatError(f"No valid transaction rows remain ({report.rows_read:,} read): nothing to measure.")
+        first, last = check_consecutive_years(report.years)
+        ph = spec.phases(first, last)
+        clean = clean_transactions(transactions, columns, report)
+
         step(PIPELINE_STEPS[1])
-        # Two scans of the cast transactions in all: this one (firm x year x province x
-        # industry, a small table that also gives the industry benchmarks) and the next one,
-        # where the groupings by product and by destination share one subquery. Provinces
-        # are mapped to codes after the grouping (far fewer rows than transactions).
-        g = clean.group_by("firm", "year", "province_raw", "industry").aggregate(v=_fsum(clean.value))
+        # Three scans of the transactions in all (values cast in each, no cast table written):
+        # this one (firm x year x province x industry, a small table that also gives the
+        # industry benchmarks; the validation's when it made it), and one per grouping by
+        # product and by destination. Provinces and years are mapped to codes and integers
+        # after the grouping (far fewer rows than transactions).
+        if fine is not None:
+            g = clean_groups(fine, columns, report)
+        else:
+            g = clean.group_by("firm", "year", "province_raw", "industry").aggregate(v=_fsum(clean.value))
+            g = _materialize(con, g, work / "fpi.parquet")
         g = g.mutate(code=g.province_raw.substitute(report.province_codes, else_=ibis.null("int64")).cast("int64"))
-        g = _materialize(con, g.drop("province_raw"), work / "fpi.parquet")
+        g = g.drop("province_raw")
 
         step(PIPELINE_STEPS[2])
         if spec.growth_paths:  # the product x destination table, written once, serves both and the paths
@@ -773,10 +799,13 @@ def _run(con: Any, transactions: ir.Table, columns: ColumnMap, spec: FirmMeasure
             firm_shock = _finish(fs.to_pandas(), ["firm"], FIRM_SHOCK_COLUMNS)
         else:
             files = {"firm_year": fy_path, "firm_shock": fs_path}
+        ok = True
     finally:
         shutil.rmtree(work, ignore_errors=True)
         if tmp is not None:
             tmp.cleanup()
+        if made_dir and not ok and not any(final_dir.iterdir()):
+            final_dir.rmdir()  # a run that failed (e.g. on invalid rows) leaves no empty folder
     return FirmMeasures(
         spec=spec, columns=columns, phases=ph, validation=report, firms=firms, firm_year=firm_year,
         firm_shock=firm_shock, benchmarks=bench, notes=notes, files=files, backend=backend, **out,
