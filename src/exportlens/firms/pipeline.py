@@ -5,17 +5,23 @@ transactions and computes every measure of :mod:`exportlens.firms.measures` (for
 references are there) without loading the transactions into Python. Heavy steps are
 aggregations that the engine runs out of core (DuckDB spills to its ``temp_directory`` when
 ``memory_limit`` is reached); intermediate firm-year tables are written to Parquet in a work
-folder and read back, which works the same on DuckDB and Spark (measured: as fast as DuckDB
-temporary tables here); the firm-level outputs are written by the engine itself.
+folder and read back (uncompressed on DuckDB), which works the same on DuckDB and Spark
+(measured: as fast as DuckDB temporary tables here); the firm-level outputs are written by
+the engine itself.
 
-Passes over the transactions: one for validation (counts by reason, distinct provinces and
-years), one grouping by firm x year x province x industry, and one by firm x year x product
-x destination (values cast once; written once): the products, destinations and growth paths
-(new products and markets, switching, extensive/intensive margins) are computed from it.
-Without the growth paths (``growth_paths=False``) that pass is one grouping by product and
-one by destination, each its own query (two hash aggregations in one query compete for
-memory: slower at 50 million rows). The dominant province and industry of a firm-year are one ``arg_min`` aggregate each (no
-window). With the optional ``ownership`` / ``trade_mode`` column roles set, one more grouping
+Passes over the transactions: cheap checks that the firm, product and destination ids are
+complete (answered from the Parquet statistics); one grouping by firm x year x province x
+industry value that both counts the invalid rows by reason (the validation report is its
+roll-up) and sums the valid values (without complete ids: the exact row-by-row validation,
+then that grouping of the clean rows); and one by firm x year x product x destination
+(written once): the products, destinations and growth paths (new products and markets,
+switching, extensive/intensive margins) are computed from it. Without the growth paths
+(``growth_paths=False``) that pass is one grouping by product and one by destination, each
+its own query (two hash aggregations in one query compete for memory, and one grouping by
+both keys is wider than the two: both slower at 50 million rows). Years and province values
+are mapped to integers and codes after grouping. The dominant province and industry of a
+firm-year come from one aggregate when it reports one of each (most do), else from one
+``arg_min`` aggregate each (no window). With the optional ``ownership`` / ``trade_mode`` column roles set, one more grouping
 per role gives the firm-year's label: the one with the largest summed export value that year
 (ties: the smallest label; rows with a missing label are left out of this choice; a firm-year
 whose labels are all missing has none; exit rows keep last year's label). Everything after that works on firm-year tables (about one row per firm and year).
