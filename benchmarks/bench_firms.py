@@ -300,7 +300,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3, help="interleaved runs of each (with --peer)")
     parser.add_argument("--growth-paths", action="store_true", help="with --peer: also time the growth paths")
     parser.add_argument("--child", choices=["duckdb", "pandas", "pipeline", "sql", "paths"], help=argparse.SUPPRESS)
-    parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--data", type=Path, help="existing demo transactions to use instead of generating them "
+                        "(e.g. kept with --keep; never deleted); give their --rows too")
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
