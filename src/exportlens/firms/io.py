@@ -850,7 +850,13 @@ def clean_transactions(raw: ir.Table, columns: ColumnMap, report: ValidationRepo
     if plan.get("exact", True) and report.rows_invalid:
         std = standardize(raw, columns, unknown_provinces=report.unknown_province_values)
         return std.filter(std.reason.isnull()).drop("reason")
-    _, year = _year_parts(raw[src["year"]], columns.period_format)
+    y_col = raw[src["year"]]
+    if columns.period_format == "year" and y_col.type().is_integer():
+        # the rows kept below have whole years in range (invalid year values are filtered
+        # out by value): a plain cast, not the parsing rule, on every row of every pass
+        year = y_col.cast("int64")
+    else:
+        _, year = _year_parts(y_col, columns.period_format)
     value_reason, value = _value_parts(raw[src["value"]])
     t = raw.select(
         firm=raw[src["firm"]], product=raw[src["product"]], destination=raw[src["destination"]], year=year,
