@@ -31,15 +31,16 @@ vs the SQL, interleaved main, new, SQL, ... with ``PYTHONPATH`` switching the so
 ===========  ==========================  ==========================  ===================  ======
 rows         before: s, CPU s, peak GB   after: s, CPU s, peak GB    SQL: s, CPU s, GB    ratio
 ===========  ==========================  ==========================  ===================  ======
-50M (1.4-2)  15.25, 27.8, 1.32  (1.47x)  13.02, 22.8, 1.17  (1.26x)  10.37, 19.6, 1.83    1.26x
+50M (1.8)    13.80, 25.2, 1.28  (1.48x)  11.65, 20.8, 1.19  (1.25x)  9.32, 17.8, 1.83     1.25x
 10M (3.0)    8.14, 8.1, 0.51  (1.25x)    6.47, 6.5, 0.47  (1.00x)    6.50, 6.6, 1.50      1.00x
 1M (3.1)     3.01, 3.0, 0.29  (2.25x)    2.64, 2.6, 0.28  (1.97x)    1.34, 1.3, 0.33      1.97x
 ===========  ==========================  ==========================  ===================  ======
 
-(load average in brackets.) This script's own ``--peer --repeats 3`` runs, same day: 50M
-1.20x (CPU 1.19x; 27.8 s vs 23.2 s, load 3.3, one core free at best), 10M 1.43x (CPU 1.12x,
-load 2.6), 1M 2.27x (CPU 2.10x, load 2.4): at 1M the fixed costs dominate (importing
-pandas, Ibis and its DuckDB backend: about 1.1 s of the pipeline's 2.5 s, against 0.1 s for
+(load average in brackets.) This script's own ``--peer --repeats 3`` runs, same day, two
+each: 50M 1.20x and 1.01x (CPU 1.19x, 0.99x; load 3.3, one core free at best: 27 s against
+23-27 s), 10M 1.43x and 1.04x (CPU 1.12x, 0.99x; load 2.6, 2.4), 1M 2.27x and 1.86x (CPU
+2.10x, 1.83x; load 2.4, 2.0): at 1M the fixed costs dominate (importing pandas, Ibis and its
+DuckDB backend: about 1.0 s of the pipeline's 2 s, against 0.1 s for
 ``import duckdb``). What made the difference at 50M: the validation counts and the firm x
 year x province x industry sums share one grouping (one scan fewer); blank-id checks answered
 from the Parquet statistics; firm-years with one province and industry get their attributes
