@@ -108,6 +108,57 @@ def test_value_and_region_errors_use_the_fast_exact_path(tmp_path):
     assert duck.validation.invalid["unparseable_value"] == 1 and duck.validation.invalid["implausible_year"] == 1
 
 
+def test_text_values_in_csv_with_complete_ids_use_the_grouped_validation(tmp_path):
+    # CSV (all text) with complete firm/product/destination ids: validation and the firm x year x
+    # province x industry table come from one grouping; text-only failures (blank or unparseable
+    # value, a fractional year, "2008.0" next to "2008") must be counted and dropped like pandas does
+    table = hand_table().astype({"year": "int64"}).astype(str)
+    extra = pd.DataFrame([
+        ("H1", "p1", "USA", "2008", " ", "北京市", "A"), ("H2", "p1", "USA", "2008", "abc", "广东省", "B"),
+        ("H3", "p1", "USA", "2008.5", "5", "广东省", "B"), ("H4", "p1", "USA", "2009", "-2", "火星省", "B"),
+        ("F1", "p9", "JPN", "2008.0", "7.5", "广东省", "B"), ("H5", "p1", "USA", "2010", "inf", "上海市", "A"),
+        ("H6", "p1", "USA", "2010", "", "上海市", "A"),
+    ], columns=table.columns)
+    path = tmp_path / "tx.csv"
+    pd.concat([table, extra], ignore_index=True).to_csv(path, index=False)
+    spec = FirmMeasureSpec(shock_year=2009, recovery_year=2011, invalid="drop")
+    out = tmp_path / "out"
+    duck = run_duckdb(path, spec=spec)
+    assert duck.validation.filter_plan["exact"] is False
+    ref = firm_measures_pandas(read_transactions_pandas(path, COLUMNS), columns=COLUMNS, spec=spec)
+    assert_same(duck, ref)
+    assert duck.validation.rows_invalid == 6 and duck.validation.invalid["missing_value"] == 2
+    # the row with year "2008.0" is valid and joins firm F1's 2008 exports
+    assert ref.firm_year.loc[(ref.firm_year["firm"] == "F1") & (ref.firm_year["year"] == 2008), "n_products"].item() >= 2
+    with pytest.raises(InvalidRowsError):  # a run that stops on invalid rows leaves no output folder
+        run_duckdb(path, out_dir=out)
+    assert not out.exists()
+
+
+def test_firm_years_with_several_provinces_and_industries_equal_pandas(tmp_path):
+    # firm-years with one province and industry take the one-aggregate path, the others the
+    # general rule; both stacked must give what pandas gives (ties: smallest code / industry)
+    extra = pd.DataFrame([
+        ("M1", "p1", "USA", 2008, 5.0, "广东省", "B"), ("M1", "p2", "USA", 2008, 5.0, "北京市", "A"),  # tie
+        ("M1", "p1", "USA", 2009, 9.0, "广东省", "B"), ("M1", "p1", "JPN", 2009, 3.0, "广东省", "A"),
+        ("M2", "p1", "USA", 2008, 4.0, "上海市", "C"), ("M2", "p2", "USA", 2008, 3.0, "上海", "A"),
+        ("M2", "p3", "USA", 2008, 2.0, "江苏省", "A"),  # Shanghai 7 (two spellings) > Jiangsu 2; A 5 > C 4
+        ("M2", "p1", "USA", 2009, 6.0, "上海市", "C"), ("M3", "p1", "USA", 2009, 1.0, "江苏省", "A"),
+        ("M3", "p1", "USA", 2010, 2.0, "江苏省", "A"), ("M3", "p2", "USA", 2010, 2.0, "江苏省", "B"),  # tie A/B
+    ], columns=hand_table().columns)
+    table = pd.concat([hand_table(), extra], ignore_index=True)
+    path = tmp_path / "tx.parquet"
+    table.to_parquet(path, index=False)
+    duck = run_duckdb(path)
+    assert_same(duck, firm_measures_pandas(table, columns=COLUMNS, spec=SPEC))
+    fy = duck.firm_year.set_index(["firm", "year"])
+    assert fy.loc[("M1", 2008), ["code", "n_provinces", "industry", "n_industries"]].tolist() == [110000, 2, "A", 2]
+    assert fy.loc[("M1", 2009), ["code", "n_provinces", "industry", "n_industries"]].tolist() == [440000, 1, "B", 2]
+    assert fy.loc[("M2", 2008), ["code", "n_provinces", "industry", "n_industries", "exports"]].tolist() == \
+        [310000, 2, "A", 2, 9.0]
+    assert fy.loc[("M3", 2010), ["code", "n_provinces", "industry", "n_industries"]].tolist() == [320000, 1, "A", 2]
+
+
 def test_invalid_rows_raise_with_the_same_counts(tmp_path):
     path = tmp_path / "bad.csv"
     invalid_table().to_csv(path, index=False)

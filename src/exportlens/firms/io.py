@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -472,10 +472,22 @@ def _is_string(expr: Any) -> bool:
     return expr.type().is_string()
 
 
+def _blank(col: Any) -> Any:
+    """Blank text (empty or only whitespace) as an Ibis predicate.
+
+    Ibis' ``strip`` removes :data:`string.whitespace` (every character is at most U+0020),
+    so a blank string sorts before ``"!"`` (U+0021) in the engines' byte order: the range
+    test ``col < "!"`` is implied, and engines answer it from the Parquet min/max
+    statistics, skipping the row groups that hold no candidate (measured at 50 million
+    rows: 0.7 s -> 0.01 s for the three identifier columns); ``strip`` runs only on the rest.
+    """
+    return (col < "!") & (col.strip() == "")
+
+
 def _missing_label(col: Any) -> Any:
     """Missing id/label: null, or blank text."""
     if _is_string(col):
-        return col.isnull() | (col.strip() == "")
+        return col.isnull() | _blank(col)
     return col.isnull()
 
 
@@ -504,20 +516,37 @@ def _year_parts(year_raw: Any, period_format: str) -> tuple[Any, Any]:
     return reason, year
 
 
-def _value_parts(value_raw: Any) -> tuple[Any, Any]:
-    """(reason of the export value or null, the value as float64) as Ibis expressions."""
-    import ibis
-
+def _value_checks(value_raw: Any) -> tuple[Any, Any, Any]:
+    """(missing, unparseable, the value as float64): Ibis predicates of the export value rules."""
     value = value_raw.try_cast("float64")
     if _is_string(value_raw):
-        missing = value_raw.isnull() | (value_raw.strip() == "")
+        missing = value_raw.isnull() | _blank(value_raw)
         bad = value.isnull() | value.isnan() | value.isinf()
     else:
         missing = value_raw.isnull() | value.isnan()
         bad = value.isinf()
+    return missing, bad, value
+
+
+def _value_parts(value_raw: Any) -> tuple[Any, Any]:
+    """(reason of the export value or null, the value as float64) as Ibis expressions."""
+    import ibis
+
+    missing, bad, value = _value_checks(value_raw)
     reason = ibis.cases((missing, "missing_value"), (bad, "unparseable_value"), (value < 0, "negative_value"),
                         else_=ibis.null("string"))
     return reason, value
+
+
+def _value_flags(value_raw: Any) -> tuple[Any, Any, Any]:
+    """The three export-value reasons of :func:`_value_parts` as exclusive predicates (the first
+    failing rule), cheaper to count than comparing the reason text. ``missing`` is never null;
+    the other two are null only where ``missing`` is true (a null counts as false)."""
+    missing, bad, value = _value_checks(value_raw)
+    if _is_string(value_raw):  # a blank text is also unparseable: the first rule wins
+        bad = ~missing & bad
+    # NaN is neither negative nor infinite; −inf is unparseable, not negative
+    return missing, bad, (value < 0) & ~value.isinf()
 
 
 def _row_reason(raw: ir.Table, columns: ColumnMap, unknown_provinces: Sequence[Any] = ()) -> Any:
@@ -605,7 +634,7 @@ def _count_missing_labels(raw: ir.Table, cols: Sequence[Any]) -> int:
 
     parts = []
     for col in cols:
-        conds = [col.isnull(), col.strip() == ""] if _is_string(col) else [col.isnull()]
+        conds = [col.isnull(), _blank(col)] if _is_string(col) else [col.isnull()]
         parts += [raw.filter(c).aggregate(n=ibis._.count()) for c in conds]
     total = ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
     return int(total.n.sum().to_pandas() or 0)
@@ -641,29 +670,78 @@ def validate(raw: ir.Table, columns: ColumnMap) -> ValidationReport:
     >>> {k: n for k, n in report.invalid.items() if n}
     {'negative_value': 1, 'missing_product': 1, 'unknown_province': 1}
     """
-    src = columns.sources()
-    labels_incomplete = _count_missing_labels(raw, [raw[src[r]] for r in ("firm", "product", "destination")]) > 0
-    report = _validate_exact(raw, columns) if labels_incomplete else _validate_by_groups(raw, columns)
-    if report.rows_invalid:
-        reason = _row_reason(raw, columns, report.unknown_province_values)
-        for key, n in report.invalid.items():
-            if n:
-                rows = raw.filter(reason == key).select(*src.values()).limit(_EXAMPLES).to_pandas()
-                report.examples[key] = [_clean_record(r) for r in rows.to_dict("records")]
+    if labels_complete(raw, columns):
+        report = report_from_groups(validation_groups(raw, columns), columns)
+    else:
+        report = _validate_exact(raw, columns)
+    add_invalid_examples(raw, columns, report)
     return report
 
 
-def _validate_by_groups(raw: ir.Table, columns: ColumnMap) -> ValidationReport:
+def labels_complete(raw: ir.Table, columns: ColumnMap) -> bool:
+    """True when no firm, product or destination value is missing or blank (cheap counts):
+    then :func:`validation_groups` gives the exact reasons of every row."""
+    src = columns.sources()
+    return _count_missing_labels(raw, [raw[src[r]] for r in ("firm", "product", "destination")]) == 0
+
+
+def add_invalid_examples(raw: ir.Table, columns: ColumnMap, report: ValidationReport) -> None:
+    """Fetch up to three example rows of each reason found into ``report.examples``."""
+    if not report.rows_invalid:
+        return
+    src = columns.sources()
+    reason = _row_reason(raw, columns, report.unknown_province_values)
+    for key, n in report.invalid.items():
+        if n:
+            rows = raw.filter(reason == key).select(*src.values()).limit(_EXAMPLES).to_pandas()
+            report.examples[key] = [_clean_record(r) for r in rows.to_dict("records")]
+
+
+def validation_groups(raw: ir.Table, columns: ColumnMap, *, value_sum: Callable[..., Any] | None = None) -> ir.Table:
+    """Row counts per (year, province, industry) value as in the data (``y``, ``p``, ``i``): all
+    rows ``n`` and those failing each export-value rule (``v_missing``, ``v_bad``, ``v_neg``).
+
+    With ``value_sum`` (a reduction ``value_sum(x, where=...)``, e.g. a compensated sum) the
+    grouping is also by ``firm`` and carries ``v``, the sum of the valid export values: the
+    firm x year x province x industry table the firm pipeline needs, made in the same scan
+    (:func:`report_from_groups` rolls it up to the validation report, :func:`clean_groups`
+    keeps its valid rows). Only exact when :func:`labels_complete`."""
     import ibis
 
     src = columns.sources()
-    value_reason, _ = _value_parts(raw[src["value"]])
-    g = raw.group_by(y=raw[src["year"]], p=raw[src["province"]], i=raw[src["industry"]]).aggregate(
-        n=ibis._.count(),
-        v_missing=_flag_count(value_reason == "missing_value"),
-        v_bad=_flag_count(value_reason == "unparseable_value"),
-        v_neg=_flag_count(value_reason == "negative_value"),
-    )
+    v_missing, v_bad, v_neg = _value_flags(raw[src["value"]])
+    keys = {"y": raw[src["year"]], "p": raw[src["province"]], "i": raw[src["industry"]]}
+    metrics = {"n": ibis._.count(), "v_missing": _flag_count(v_missing), "v_bad": _flag_count(v_bad),
+               "v_neg": _flag_count(v_neg)}
+    if value_sum is not None:
+        keys = {"firm": raw[src["firm"]], **keys}
+        _, value = _value_parts(raw[src["value"]])
+        metrics["v"] = value_sum(value, where=~(v_missing | v_bad | v_neg))  # never null (see _value_flags)
+    return raw.group_by(**keys).aggregate(**metrics)
+
+
+def clean_groups(groups: ir.Table, columns: ColumnMap, report: ValidationReport) -> ir.Table:
+    """The valid part of :func:`validation_groups` made with ``value_sum``, in canonical columns
+    (``firm``, ``year`` int64, ``province_raw``, ``industry``, ``v``): the groups whose year,
+    province and industry values passed (the rules that depend on those values alone) and
+    that hold at least one valid export value. Equal to grouping the rows of
+    :func:`clean_transactions` by firm, year, province and industry (by-groups validation)."""
+    _, year = _year_parts(groups.y, columns.period_format)
+    plan = report.filter_plan
+    preds = [groups.n > groups.v_missing + groups.v_bad + groups.v_neg]
+    for role, col in (("year", groups.y), ("province", groups.p), ("industry", groups.i)):
+        values = plan["bad_values"][role]
+        if values:
+            preds.append(~col.isin(values))
+        if plan["null_values"][role]:
+            preds.append(col.notnull())
+    t = groups.filter(*preds)
+    return t.select(firm=t.firm, year=year.cast("int64"), province_raw=t.p, industry=t.i, v=t.v)
+
+
+def report_from_groups(g: ir.Table, columns: ColumnMap) -> ValidationReport:
+    """The validation report from the counts of :func:`validation_groups` (one row per year,
+    province and industry value; exact when :func:`labels_complete`)."""
     year_reason, year = _year_parts(g.y, columns.period_format)
     g = g.mutate(year_reason=year_reason, year_int=year, p_missing=_missing_label(g.p), i_missing=_missing_label(g.i))
     groups = g.to_pandas()
@@ -691,7 +769,8 @@ def _validate_by_groups(raw: ir.Table, columns: ColumnMap) -> ValidationReport:
             bad["province"].add(r.p)
         elif r.p in unknown_set:
             invalid["unknown_province"] += ok
-            unknown_counts[str(r.p)] = unknown_counts.get(str(r.p), 0) + ok
+            if ok:  # rows that failed a value rule first are not counted here (as in the row-by-row rule)
+                unknown_counts[str(r.p)] = unknown_counts.get(str(r.p), 0) + ok
             bad["province"].add(r.p)
         elif bool(r.i_missing):
             invalid["missing_industry"] += ok
@@ -771,7 +850,13 @@ def clean_transactions(raw: ir.Table, columns: ColumnMap, report: ValidationRepo
     if plan.get("exact", True) and report.rows_invalid:
         std = standardize(raw, columns, unknown_provinces=report.unknown_province_values)
         return std.filter(std.reason.isnull()).drop("reason")
-    _, year = _year_parts(raw[src["year"]], columns.period_format)
+    y_col = raw[src["year"]]
+    if columns.period_format == "year" and y_col.type().is_integer():
+        # the rows kept below have whole years in range (invalid year values are filtered
+        # out by value): a plain cast, not the parsing rule, on every row of every pass
+        year = y_col.cast("int64")
+    else:
+        _, year = _year_parts(y_col, columns.period_format)
     value_reason, value = _value_parts(raw[src["value"]])
     t = raw.select(
         firm=raw[src["firm"]], product=raw[src["product"]], destination=raw[src["destination"]], year=year,

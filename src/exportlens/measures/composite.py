@@ -74,7 +74,6 @@ from typing import Literal, Protocol
 
 import numpy as np
 import pandas as pd
-from scipy.special import xlogy
 
 from exportlens.errors import (
     CompositeWarning,
@@ -447,6 +446,9 @@ def _entropy_core(x: np.ndarray, flat: np.ndarray) -> tuple[np.ndarray, np.ndarr
     """(e, d, w) of a checked non-negative matrix; constant columns (``flat``) get d = 0."""
     if flat.all():
         raise InputError("Every indicator column is constant: entropy weights are undefined.")
+    # lazy: importing exportlens.measures (as the firm study does) needs no scipy
+    from scipy.special import xlogy
+
     n = x.shape[0]
     p = x / np.where(flat, 1.0, x.sum(axis=0))
     e = -xlogy(p, p).sum(axis=0) / np.log(n)
