@@ -62,7 +62,10 @@ regressions, the synthetic MRIO tables, the firm pipeline through Ibis/DuckDB), 
 Measured after (2026-11-30, load average 2-3 from one other job, BENCH_REPEATS=3): workers
 23.1 s wall / 30.4 s CPU (runs 23.1, 19.8, 27.4), serial 29.8 s / 28.8 s, import floor 3.9 s;
 workers/serial 0.78. With ~28 s of CPU on 2 cores the demo cannot go below ~14 s wall without
-dropping outputs, so the 8 s target is not met.
+dropping outputs, so the 8 s target is not met. On the otherwise idle machine after the merges
+(load average 1.3-2.7, BENCH_REPEATS=2): workers 19.5 s wall (runs 21.1, 18.0; 31.1 s CPU),
+serial 29.4 s (30.5 s CPU), import floor 3.4 s; at the start of the day the same command gave
+24.3 s for the workers and 34.1 s serial.
 
 Target (issue 17): the demo under 8 s on 2 cores.
 Run: python benchmarks/bench_demo.py   (BENCH_REPEATS=3 by default)
