@@ -125,3 +125,24 @@ def test_region_names_of_the_data_are_kept(tmp_path):
     text = "广东省 and Hebei Province (group 省A) are 2 provinces of 3 provinces; 各省份"
     assert spec.reword(text) == "广东省 and Hebei Province (group 省A) are 2 regions of 3 regions; 各地区"
     assert region_wording("节省时间、省略号", "region") == "节省时间、省略号"  # 省 that is no province
+
+
+def test_report_reading_keeps_the_data_region_names(cities, tmp_path):
+    """The report's reading sentences are reworded for a region-table run, but the region names
+    they quote from the run's data stay as written (NBS's "省直辖县级行政区划" keeps its 省)."""
+    import pandas as pd
+
+    from exportlens.report.content import collect_run
+
+    table, path = cities
+    spec = LinkageStudySpec(regions_table=path, region_grouping="group")
+    data = regionalise(linkage_demo_cube(), table, entity="province", scale_columns=["value"])
+    out = run_study(load_study("linkage"), spec, out=tmp_path / "lk", lang="zh", data=data, reports=False,
+                    formats=["md"], figures=False)
+    scores = pd.read_csv(out / "scores_long.csv", dtype={"province": str})
+    top = scores.groupby("province")["score"].mean().idxmax()
+    scores.loc[scores["province"] == top, "province_name"] = "省直辖县级行政区划"
+    scores.to_csv(out / "scores_long.csv", index=False)
+    reading = " ".join(collect_run(out, "zh", with_maps=False).reading)
+    assert "最高的是省直辖县级行政区划" in reading
+    assert "个地区" in reading and "省份" not in reading.replace("省直辖县级行政区划", "")

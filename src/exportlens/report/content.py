@@ -239,6 +239,28 @@ def run_maps(run_dir: str | Path, lang: str) -> list[Figure]:
     return figures
 
 
+#: the run files whose region columns the reading sentences quote (report.reading)
+_READING_REGION_COLUMNS = {"scores_long.csv": ("province", "province_name"), "data/decomposition.csv": ("region",),
+                           "coupling_panel.csv": ("code", "name", "province")}
+
+
+def _data_region_names(run: Path) -> list[str]:
+    """The region labels of a run's data files, which the reading quotes as they are (a city
+    named "省直辖县级行政区划" keeps its 省 when the wording of a region-table run is applied)."""
+    import pandas as pd
+
+    names: set[str] = set()
+    for rel, columns in _READING_REGION_COLUMNS.items():
+        path = run / rel
+        if path.is_file():
+            header = pd.read_csv(path, nrows=0).columns
+            used = [c for c in columns if c in header]
+            if used:
+                frame = pd.read_csv(path, usecols=used, dtype=str)
+                names.update(str(v) for c in used for v in frame[c].dropna().unique())
+    return sorted(names)
+
+
 def collect_run(run_dir: str | Path, lang: str | None = None, *, with_maps: bool = True) -> RunContent:
     """Read a finished run folder into a :class:`RunContent` (see the module docstring)."""
     run = Path(run_dir)
@@ -258,6 +280,7 @@ def collect_run(run_dir: str | Path, lang: str | None = None, *, with_maps: bool
     notes = notes_path.read_text(encoding="utf-8") if notes_path.is_file() else ""
     return RunContent(
         run_dir=run, study=study, lang=lang, text=study_text(study, level), manifest=manifest,
-        reading=[region_wording(line, level) for line in read_run(run, lang)], tables=read_tables(run), figures=figures, notes=notes,
+        reading=[region_wording(line, level, keep=_data_region_names(run) if level else ())
+                 for line in read_run(run, lang)], tables=read_tables(run), figures=figures, notes=notes,
         synthetic="SYNTHETIC" in notes.upper(),
     )
