@@ -146,3 +146,25 @@ def test_report_reading_keeps_the_data_region_names(cities, tmp_path):
     reading = " ".join(collect_run(out, "zh", with_maps=False).reading)
     assert "最高的是省直辖县级行政区划" in reading
     assert "个地区" in reading and "省份" not in reading.replace("省直辖县级行政区划", "")
+
+
+def test_value_added_reading_names_table_regions(cities, tmp_path):
+    """A value-added run on a region table writes the table's names next to the codes in
+    data/decomposition.csv, and the report's reading quotes the names, not the codes."""
+    import pandas as pd
+
+    from exportlens.report.content import collect_run
+
+    table, path = cities
+    mrio = {y: dataclasses.replace(random_mrio_table(N, 3, seed=s), regions=tuple(table["code"]))
+            for y, s in ((2012, 1), (2017, 2))}
+    spec = ValueAddedStudySpec(regions_table=path, region_grouping="group",
+                               sector_groups={"S1": "primary", "S2": "other", "S3": "other"})
+    out = run_study(load_study("value-added"), spec, out=tmp_path / "va", lang="zh", data=mrio, reports=False,
+                    formats=["md"], figures=False)
+    dec = pd.read_csv(out / "data" / "decomposition.csv", dtype={"region": str})
+    names = dict(zip(table["code"].astype(str), table["name"], strict=True))
+    assert dec["region_name"].tolist() == dec["region"].map(names).tolist()
+    top = dec[dec["year"] == 2017].sort_values("fvr", ascending=False)["region"].iloc[0]
+    reading = " ".join(collect_run(out, "zh", with_maps=False).reading)
+    assert f"最高的地区：{names[top]} (" in reading

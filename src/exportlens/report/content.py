@@ -240,7 +240,8 @@ def run_maps(run_dir: str | Path, lang: str) -> list[Figure]:
 
 
 #: the run files whose region columns the reading sentences quote (report.reading)
-_READING_REGION_COLUMNS = {"scores_long.csv": ("province", "province_name"), "data/decomposition.csv": ("region",),
+_READING_REGION_COLUMNS = {"scores_long.csv": ("province", "province_name"),
+                           "data/decomposition.csv": ("region", "region_name"),
                            "coupling_panel.csv": ("code", "name", "province")}
 
 

@@ -179,8 +179,10 @@ def _read_value_added(run_dir: Path, lang: str) -> list[str]:
     y0, y1 = int(shares.index.min()), int(shares.index.max())
     last = dec[dec["year"] == y1].sort_values("fvr", ascending=False)
     provinces = not _uses_region_table(run_dir)
+    # a region-table run writes the table's names next to its codes
+    labels = last["region_name"] if "region_name" in last.columns else last["region"]
     hi_fvr = [f"{_region_name(r, lang, provinces=provinces)} ({v:.1%})"
-              for r, v in zip(last["region"][:3], last["fvr"][:3], strict=True)]
+              for r, v in zip(labels[:3], last["fvr"][:3], strict=True)]
     s0, s1 = shares.loc[y0], shares.loc[y1]
     if lang == "zh":
         return [f"{y1} 年全部省份出口中，本省增加值（DVR）占 {s1['dva']:.1%}，其他省份增加值（PVR）占 {s1['pva']:.1%}，"

@@ -396,7 +396,12 @@ class ValueAddedStudyResult(WritableResult):
 
     def data_files(self) -> dict[str, pd.DataFrame]:
         """Tidy results, sector groups, changes; per year the source matrices and the worst balance cells."""
-        files = {"data/decomposition": self.to_frame(), "data/sector_groups": self.sector_group_frame(),
+        decomposition = self.to_frame()
+        if self.spec.has_region_table:  # the table's names next to its codes (the report's reading quotes them)
+            names = {r: _region_label(r, "zh", self.spec) for r in decomposition["region"].unique()}
+            decomposition.insert(decomposition.columns.get_loc("region") + 1, "region_name",
+                                 decomposition["region"].map(names))
+        files = {"data/decomposition": decomposition, "data/sector_groups": self.sector_group_frame(),
                  "data/changes": self.changes(), "data/vax": self.vax_frame()}
         for y in self.years:
             d = self.decompositions[y]
