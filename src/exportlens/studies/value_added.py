@@ -399,8 +399,8 @@ class ValueAddedStudyResult(WritableResult):
         decomposition = self.to_frame()
         if self.spec.has_region_table:  # the table's names next to its codes (the report's reading quotes them)
             names = {r: _region_label(r, "zh", self.spec) for r in decomposition["region"].unique()}
-            decomposition.insert(decomposition.columns.get_loc("region") + 1, "region_name",
-                                 decomposition["region"].map(names))
+            after = list(decomposition.columns).index("region") + 1
+            decomposition.insert(after, "region_name", decomposition["region"].map(names))
         files = {"data/decomposition": decomposition, "data/sector_groups": self.sector_group_frame(),
                  "data/changes": self.changes(), "data/vax": self.vax_frame()}
         for y in self.years:
