@@ -168,3 +168,19 @@ def test_value_added_reading_names_table_regions(cities, tmp_path):
     top = dec[dec["year"] == 2017].sort_values("fvr", ascending=False)["region"].iloc[0]
     reading = " ".join(collect_run(out, "zh", with_maps=False).reading)
     assert f"最高的地区：{names[top]} (" in reading
+
+
+def test_unknown_region_level_is_one_line_naming_the_key(cities, tmp_path):
+    """A [regions] level that is not region/city/county stops the run from the CLI with exit 2 and
+    one line naming the key and the allowed values (no traceback)."""
+    from typer.testing import CliRunner
+
+    from exportlens.cli import app
+
+    _, path = cities
+    study = tmp_path / "study.toml"
+    study.write_text(f'[regions]\ntable = "{path}"\nlevel = "prefecture"\n', encoding="utf-8")
+    r = CliRunner().invoke(app, ["run", "synergy", "--study", str(study), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 2
+    assert "[regions] level" in r.output and "'region', 'city' or 'county'" in r.output
+    assert "Traceback" not in r.output and not (tmp_path / "o").exists()
