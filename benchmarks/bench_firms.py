@@ -329,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
 
     pandas_rows = min(args.pandas_rows, args.rows)
     need = BYTES_PER_ROW_ON_DISK * (args.rows + (pandas_rows if pandas_rows != args.rows else 0))
+    args.workdir.mkdir(parents=True, exist_ok=True)
     free = shutil.disk_usage(args.workdir).free
     if free < 2 * need:
         raise SystemExit(f"{args.workdir} has {free / 1e9:.1f} GB free; this run needs about {need / 1e9:.1f} GB.")
