@@ -108,6 +108,45 @@ def test_value_and_region_errors_use_the_fast_exact_path(tmp_path):
     assert duck.validation.invalid["unparseable_value"] == 1 and duck.validation.invalid["implausible_year"] == 1
 
 
+def test_grouped_validation_report_equals_the_row_by_row_report(tmp_path):
+    # the report rolled up from the (year, province, industry) groups must equal the exact
+    # row-by-row one: counts by reason, unknown provinces (rows failing a value rule first are
+    # not theirs), the valid years and the values the clean filter drops
+    from exportlens.firms import connect_duckdb, open_transactions
+    from exportlens.firms.io import (
+        _validate_exact,
+        labels_complete,
+        report_from_groups,
+        validation_groups,
+    )
+
+    extra = pd.DataFrame([
+        ("H1", "p1", "USA", 2008, -5.0, "北京市", "A"), ("H2", "p1", "USA", 2008, np.nan, "广东省", "B"),
+        ("H3", "p1", "USA", 1800, 5.0, "广东省", "B"), ("H4", "p1", "USA", 2009, 5.0, "火星省", "B"),
+        ("H5", "p1", "USA", 2009, -1.0, "火星省", "B"), ("H6", "p1", "USA", 2010, 5.0, None, "B"),
+        ("H7", "p1", "USA", 2010, 5.0, "上海市", None), ("H8", "p1", "USA", 2011, np.inf, "上海市", "A"),
+        ("H9", "p1", "USA", 2012, 2.0, "月球", "C"), ("H9", "p2", "USA", 2012, 3.0, "月球", "C"),
+        ("H9", "p3", "USA", 2013, -3.0, "月球", "C"),  # only a value failure: not counted for 月球
+    ], columns=hand_table().columns)
+    path = tmp_path / "tx.parquet"
+    pd.concat([hand_table(), extra], ignore_index=True).to_parquet(path, index=False)
+    con = connect_duckdb(memory_limit="1GB", threads=1)
+    raw = open_transactions(con, path, COLUMNS)
+    assert labels_complete(raw, COLUMNS)
+    grouped = report_from_groups(validation_groups(raw, COLUMNS), COLUMNS)
+    exact = _validate_exact(raw, COLUMNS)
+    assert grouped.invalid == exact.invalid
+    assert grouped.invalid["unknown_province"] == 3 and grouped.invalid["negative_value"] == 3
+    assert grouped.unknown_provinces == exact.unknown_provinces == {"火星省": 1, "月球": 2}
+    assert grouped.rows_read == exact.rows_read == len(hand_table()) + len(extra)
+    assert grouped.years == exact.years
+    assert sorted(grouped.unknown_province_values) == sorted(exact.unknown_province_values)
+    assert grouped.province_codes == exact.province_codes
+    plan = grouped.filter_plan
+    assert sorted(plan["bad_values"]["province"]) == ["月球", "火星省"] and plan["null_values"]["province"]
+    assert plan["bad_values"]["year"] == [1800] and plan["null_values"]["industry"]
+
+
 def test_text_values_in_csv_with_complete_ids_use_the_grouped_validation(tmp_path):
     # CSV (all text) with complete firm/product/destination ids: validation and the firm x year x
     # province x industry table come from one grouping; text-only failures (blank or unparseable

@@ -60,6 +60,7 @@ from exportlens.firms.io import (
     add_invalid_examples,
     clean_groups,
     clean_transactions,
+    fetch_pandas,
     labels_complete,
     raise_for_invalid,
     report_from_groups,
@@ -428,10 +429,11 @@ def _benchmarks(fine: ir.Table, ph: Phases, spec: FirmMeasureSpec) -> pd.DataFra
     fixed summation order: the same result on every run)."""
     import pandas as pd
 
-    ind = fine.group_by("industry").aggregate(
+    totals = fine.group_by("industry").aggregate(
         **{f"e_{k}": _fsum(fine.value, where=fine.year == y) for k, y in (("b", ph.base), ("s", ph.shock),
                                                                           ("r", ph.recovery))},
-    ).to_pandas().sort_values("industry", kind="mergesort").reset_index(drop=True)
+    )
+    ind = fetch_pandas(totals).sort_values("industry", kind="mergesort").reset_index(drop=True)
     nat = {c: _ordered_sum(ind[c].map(_num)) for c in ("e_b", "e_s", "e_r")}
     rows = [benchmark_row("national", None, _num(nat["e_b"]), _num(nat["e_s"]), _num(nat["e_r"]), spec)]
     rows += [benchmark_row("industry", r["industry"], _num(r["e_b"]), _num(r["e_s"]), _num(r["e_r"]), spec)
@@ -816,9 +818,9 @@ def _run(con: Any, transactions: ir.Table, columns: ColumnMap, spec: FirmMeasure
         fs = fs.select(*FIRM_SHOCK_COLUMNS)
 
         step(PIPELINE_STEPS[5])
-        year_part = _with_group(_year_partials(fy).to_pandas(), spec.grouping)
-        surv_part = _with_group(_survival_partials(fs, ph).to_pandas(), spec.grouping)
-        shock_part = _with_group(_shock_partials(fs).to_pandas(), spec.grouping)
+        year_part = _with_group(fetch_pandas(_year_partials(fy)), spec.grouping)
+        surv_part = _with_group(fetch_pandas(_survival_partials(fs, ph)), spec.grouping)
+        shock_part = _with_group(fetch_pandas(_shock_partials(fs)), spec.grouping)
         out: dict[str, pd.DataFrame] = {}
         for level, keys in LEVELS.items():
             out[f"{level}_year"] = _finish(_rollup_year(year_part, surv_part, keys, ph), [*keys, "year"],
@@ -828,17 +830,17 @@ def _run(con: Any, transactions: ir.Table, columns: ColumnMap, spec: FirmMeasure
         for kind in ("year", "shock"):
             t = out[f"province_{kind}"]
             t.insert(1, "province", t["code"].map(names))
-        counts = fy.aggregate(
+        counts = fetch_pandas(fy.aggregate(
             firms=fy.firm.nunique(), p=(fy.n_provinces > 1).cast("int64").sum(),
             i=(fy.n_industries > 1).cast("int64").sum(),
-        ).to_pandas().iloc[0]
+        )).iloc[0]
         firms = _int(counts["firms"])
         notes = build_notes(_int(counts["p"]), _int(counts["i"]), bench, report, spec)
         firm_year = firm_shock = None
         files: dict[str, Path] = {}
         if out_dir is None:
-            firm_year = _finish(fy.to_pandas(), ["firm", "year"], [*FIRM_YEAR_COLUMNS, *labels])
-            firm_shock = _finish(fs.to_pandas(), ["firm"], FIRM_SHOCK_COLUMNS)
+            firm_year = _finish(fetch_pandas(fy), ["firm", "year"], [*FIRM_YEAR_COLUMNS, *labels])
+            firm_shock = _finish(fetch_pandas(fs), ["firm"], FIRM_SHOCK_COLUMNS)
         else:
             files = {"firm_year": fy_path, "firm_shock": fs_path}
         ok = True
