@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from exportlens.errors import DataFormatError, InputError
+from exportlens.firms.io import fetch_pandas
 from exportlens.regions import resolve_provinces
 from exportlens.validation import check_unique_keys, require_columns
 
@@ -68,7 +69,7 @@ class JoinedFirmPanel:
 
     def to_frame(self) -> pd.DataFrame:
         """The joined table in memory (small data; at scale read ``path`` in pieces)."""
-        return self.table.to_pandas().sort_values(["firm", "year"], kind="mergesort").reset_index(drop=True)
+        return fetch_pandas(self.table).sort_values(["firm", "year"], kind="mergesort").reset_index(drop=True)
 
     def summary(self) -> str:
         lines = ["Firm-years joined to the province panel:"]
@@ -137,10 +138,10 @@ def join_province_panel(
         else_="matched",
     )
     tagged = j.select(*fy.columns, *cols, join_status=status)
-    counts = tagged.group_by("join_status").aggregate(
+    counts = fetch_pandas(tagged.group_by("join_status").aggregate(
         firm_years=tagged.count(), firms=tagged.firm.nunique(),
         several=ibis.cases((tagged.n_provinces > 1, 1), else_=0).cast("int64").sum(),
-    ).to_pandas()
+    ))
     import pandas as pd
 
     by = counts.set_index("join_status")
