@@ -70,3 +70,24 @@ def test_pipeline_aggregates_identical_run_to_run(demo):
         pd.testing.assert_frame_equal(table, getattr(b, name), check_exact=True, obj=name)
     pd.testing.assert_frame_equal(a.benchmarks, b.benchmarks, check_exact=True)
     pd.testing.assert_frame_equal(a.firm_year, b.firm_year, check_exact=True)
+
+
+def test_sql_peer_equals_pipeline_at_one_million_rows(tmp_path):
+    # the size of the benchmark's 2x target: the outputs the benchmark times are the same
+    # numbers (its compare_outputs is what it prints after each --peer run)
+    bench = _bench()
+    data = tmp_path / "tx"
+    write_firm_transactions(data, rows=1_000_000)
+    con = connect_duckdb(memory_limit="2GB", threads=2)
+    result = firm_pipeline(con, open_transactions(con, data, ColumnMap()), spec=FirmMeasureSpec(growth_paths=False),
+                           out_dir=tmp_path / "pipeline")
+    result.province_year.to_parquet(tmp_path / "pipeline" / "province_year.parquet")
+    bench.run_sql_peer(data, tmp_path / "sql", memory_limit="2GB", threads=2).to_parquet(
+        tmp_path / "sql" / "province_year.parquet")
+    assert len(pd.read_parquet(tmp_path / "sql" / "firm_year.parquet")) > 30_000
+    assert bench.compare_outputs(tmp_path / "pipeline", tmp_path / "sql") <= 1e-8
+    # the comparison is not blind: a changed export value is found
+    fy = pd.read_parquet(tmp_path / "sql" / "firm_year.parquet")
+    fy.loc[fy.index[fy["exports"] > 0][10], "exports"] *= 1 + 1e-6
+    fy.to_parquet(tmp_path / "sql" / "firm_year.parquet")
+    assert bench.compare_outputs(tmp_path / "pipeline", tmp_path / "sql") > 1e-8
