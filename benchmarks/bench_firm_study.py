@@ -11,7 +11,11 @@
    and reports its wall time (Python start and every import included) and its peak resident
    memory (``ru_maxrss`` of the waited-for children: the largest child, i.e. the study
    process; Spark's JVM is a grandchild and is counted too when it is waited for);
-4. reports, in fresh interpreters, what importing the study costs (``exportlens.cli``
+4. interleaved with it (``--repeats`` runs each: study, peer, study, peer, ...), the
+   hand-written DuckDB SQL peer of ``bench_firms.py`` on the same files (the firm-year core and
+   province-year aggregates only: the floor under the study's engine work), medians and the
+   ratio (not run with ``--no-peer`` or for transactions without the demo column names);
+5. reports, in fresh interpreters, what importing the study costs (``exportlens.cli``
    alone, and with ``exportlens.studies.firm_resilience``, ``ibis`` and ``duckdb``): the
    fixed part of the study's time, paid once per run.
 
@@ -30,8 +34,8 @@ from __future__ import annotations
 
 import argparse
 import re
-import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -88,18 +92,50 @@ def study_file(path: Path, data: Path, template: Path | None) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def run_study(study: Path, out: Path, lang: str) -> tuple[float, float]:
-    """Wall seconds and peak GB (ru_maxrss of the children) of the CLI run."""
+def _run_measured(cmd: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, peak GB (``ru_maxrss`` of this child and the descendants it waited for,
+    from ``os.wait4``: not mixed with other children) and the stdout of ``cmd``."""
+    import os
+
     t0 = time.perf_counter()
-    res = subprocess.run([*_exportlens(), "run", "firm-resilience", "--study", str(study), "--out", str(out),
-                          "--lang", lang], capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - t0
-    if res.returncode != 0:
-        sys.stderr.write(res.stdout[-4000:] + res.stderr[-4000:])
-        raise SystemExit(f"the study failed with exit code {res.returncode}")
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - t0
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if proc.returncode != 0:
+        sys.stderr.write(stdout[-4000:] + stderr[-4000:])
+        raise SystemExit(f"{Path(cmd[0]).name} failed with exit code {proc.returncode}")
     scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: KiB on Linux, bytes on macOS
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * scale / 1e9
+    return seconds, usage.ru_maxrss * scale / 1e9, stdout
+
+
+def run_study(study: Path, out: Path, lang: str) -> tuple[float, float]:
+    """Wall seconds and peak GB of the CLI run."""
+    seconds, peak, _ = _run_measured([*_exportlens(), "run", "firm-resilience", "--study", str(study), "--out",
+                                      str(out), "--lang", lang])
     return seconds, peak
+
+
+def run_sql_peer(data: Path, out: Path) -> tuple[float, float]:
+    """Wall seconds and peak GB of the hand-written DuckDB SQL peer of ``bench_firms.py`` (the
+    firm-year core and the province-year aggregates; a fresh process, imports included)."""
+    bench = Path(__file__).resolve().with_name("bench_firms.py")
+    seconds, peak, _ = _run_measured([sys.executable, str(bench), "--child", "sql", "--data", str(data),
+                                      "--out", str(out)])
+    return seconds, peak
+
+
+def has_demo_columns(data: Path) -> bool:
+    """True when the transactions use the demo column names (what the SQL peer reads)."""
+    import pyarrow.parquet as pq
+
+    files = sorted(Path(data).rglob("*.parquet")) if Path(data).is_dir() else [Path(data)]
+    need = {"firm_id", "hs8", "destination", "year", "value_usd", "province", "industry"}
+    return bool(files) and files[0].suffix == ".parquet" and need <= set(pq.read_schema(files[0]).names)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()))
     parser.add_argument("--lang", default="en")
     parser.add_argument("--keep", action="store_true", help="keep the generated data and the study's output")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="interleaved runs of the study and of the SQL peer (study, peer, study, ...)")
+    parser.add_argument("--no-peer", action="store_true", help="run the study only")
     args = parser.parse_args(argv)
 
     need = BYTES_PER_ROW_ON_DISK * args.rows
@@ -133,9 +172,30 @@ def main(argv: list[str] | None = None) -> int:
             "exportlens.cli, exportlens.studies.firm_resilience, ibis, duckdb")
         print(f"import (fresh interpreter, median of 3): exportlens.cli {cli:.2f} s; with the firm study, "
               f"Ibis and DuckDB {full:.2f} s (paid once by the study run below)")
-        seconds, peak = run_study(study, root / "out", args.lang)
-        print(f"whole firm study (CLI, child process), {args.rows:,} rows: {seconds:.1f} s wall, "
-              f"peak memory {peak:.2f} GB, {args.rows / seconds:,.0f} rows/s")
+        peer = not args.no_peer and has_demo_columns(data)
+        if not args.no_peer and not peer:
+            print("SQL peer: not run (it reads the demo column names; these transactions use others)")
+        runs: dict[str, list[tuple[float, float]]] = {"study": [], "peer": []}
+        for i in range(args.repeats):  # interleaved: study, peer, study, peer ...
+            out = root / ("out" if i == args.repeats - 1 else f"out_{i}")
+            runs["study"].append(run_study(study, out, args.lang))
+            if out.name != "out":
+                shutil.rmtree(out, ignore_errors=True)
+            if peer:
+                runs["peer"].append(run_sql_peer(data, root / f"peer_{i}"))
+                shutil.rmtree(root / f"peer_{i}", ignore_errors=True)
+        seconds = statistics.median(r[0] for r in runs["study"])
+        peak = max(r[1] for r in runs["study"])
+        print(f"whole firm study (CLI, child process), {args.rows:,} rows: {seconds:.1f} s wall (median of "
+              f"{args.repeats}: {[round(r[0], 1) for r in runs['study']]}), peak memory {peak:.2f} GB, "
+              f"{args.rows / seconds:,.0f} rows/s")
+        if runs["peer"]:
+            p_s = statistics.median(r[0] for r in runs["peer"])
+            print(f"hand-written DuckDB SQL peer of its core (firm-year table and province-year aggregates, "
+                  f"bench_firms.py): {p_s:.1f} s (median of {[round(r[0], 1) for r in runs['peer']]}), peak memory "
+                  f"{max(r[1] for r in runs['peer']):.2f} GB; the whole study / that floor: {seconds / p_s:.2f}x "
+                  "(the study also validates every row, computes the growth paths, joins the panel, fits the "
+                  "firm models and writes tables, figures and the report)")
         tables = sorted({p.stem for p in (root / "out" / "tables").glob("*.*")}) if (root / "out").is_dir() else []
         print(f"tables written: {', '.join(tables) or 'none'}")
         ok = seconds < TARGET_SECONDS and peak < TARGET_GB
