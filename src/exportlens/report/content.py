@@ -24,9 +24,31 @@ from exportlens.report import maps
 from exportlens.report.reading import read_run
 from exportlens.report.study_texts import StudyText, figure_caption, region_level, study_text
 from exportlens.report.tables import Grid
-from exportlens.text import region_wording
+from exportlens.text import localized, region_wording
 
 __all__ = ["Figure", "RunContent", "Table", "collect_run", "grid_from_html", "read_manifest", "run_language", "run_maps"]
+
+#: Titles of the province maps of a run (:func:`run_maps`).
+TEXT: dict[str, dict[str, str]] = {
+    "zh": {
+        "map_sl": "出口韧性 SL（各年均值）",
+        "map_vag": "虚拟集聚 Vag（{year}年）",
+        "map_linkage": "联系度综合得分（沿线国家平均）",
+        "map_dvr": "本省增加值占比 DVR（{year}年）",
+        "map_pvr": "其他省份增加值占比 PVR（{year}年）",
+        "map_fvr": "国外增加值占比 FVR（{year}年）",
+        "map_d": "耦合协调度 D（{year}年，分位数分级）",
+    },
+    "en": {
+        "map_sl": "Export resilience SL (mean over years)",
+        "map_vag": "Virtual agglomeration Vag ({year})",
+        "map_linkage": "Linkage score (mean over countries)",
+        "map_dvr": "Own-province share DVR ({year})",
+        "map_pvr": "Other-province share PVR ({year})",
+        "map_fvr": "Foreign share FVR ({year})",
+        "map_d": "Coordination degree D ({year}, quantile classes)",
+    },
+}
 
 _TITLE_NUMBER = re.compile(r"^\s*(表\s*[A-Za-z]?\d+[a-z]?|Table\s+[A-Za-z]?\d+[a-z]?)[\s.:：]*")
 
@@ -188,7 +210,7 @@ def _map_specs(run: Path, lang: str) -> list[tuple[str, dict[Any, float], str]]:
     """(name, province -> value, title) of the province maps a study's data files allow."""
     import pandas as pd
 
-    zh = lang == "zh"
+    text = localized(TEXT, lang)
     specs: list[tuple[str, dict[Any, float], str]] = []
     panel_path = run / "analysis_panel.csv"
     if panel_path.is_file():
@@ -197,27 +219,25 @@ def _map_specs(run: Path, lang: str) -> list[tuple[str, dict[Any, float], str]]:
             sl = panel.dropna(subset=["sl"]).groupby("code")["sl"].mean()
             last = int(panel["year"].max())
             vag = panel[panel["year"] == last].set_index("code")["vag"].dropna()
-            specs.append(("map_sl", sl.to_dict(), "出口韧性 SL（各年均值）" if zh else "Export resilience SL (mean over years)"))
-            specs.append(("map_vag", vag.to_dict(), f"虚拟集聚 Vag（{last}年）" if zh else f"Virtual agglomeration Vag ({last})"))
+            specs.append(("map_sl", sl.to_dict(), text["map_sl"]))
+            specs.append(("map_vag", vag.to_dict(), text["map_vag"].format(year=last)))
     scores_path = run / "scores_long.csv"
     if scores_path.is_file():
         scores = pd.read_csv(scores_path).groupby("province")["score"].mean()
-        specs.append(("map_linkage", scores.to_dict(), "联系度综合得分（沿线国家平均）" if zh else "Linkage score (mean over countries)"))
+        specs.append(("map_linkage", scores.to_dict(), text["map_linkage"]))
     dec_path = run / "data" / "decomposition.csv"
     if dec_path.is_file():
         dec = pd.read_csv(dec_path)
         last = int(dec["year"].max())
         sub = dec[dec["year"] == last].set_index("region")
-        for col, zh_t, en_t in (("dvr", "本省增加值占比 DVR", "Own-province share DVR"),
-                                ("pvr", "其他省份增加值占比 PVR", "Other-province share PVR"),
-                                ("fvr", "国外增加值占比 FVR", "Foreign share FVR")):
-            specs.append((f"map_{col}", sub[col].to_dict(), f"{zh_t}（{last}年）" if zh else f"{en_t} ({last})"))
+        for col in ("dvr", "pvr", "fvr"):
+            specs.append((f"map_{col}", sub[col].to_dict(), text[f"map_{col}"].format(year=last)))
     coupling_path = run / "coupling_panel.csv"
     if coupling_path.is_file():
         cp = pd.read_csv(coupling_path)
         last = int(cp["year"].max())
         d = cp[cp["year"] == last].set_index("code")["D"]
-        specs.append(("map_d", d.to_dict(), f"耦合协调度 D（{last}年，分位数分级）" if zh else f"Coordination degree D ({last}, quantile classes)"))
+        specs.append(("map_d", d.to_dict(), text["map_d"].format(year=last)))
     return specs
 
 

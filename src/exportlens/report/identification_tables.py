@@ -23,6 +23,7 @@ from exportlens.econometrics.threshold import ThresholdResult
 from exportlens.errors import InputError
 from exportlens.report.regression_tables import RegressionTable
 from exportlens.report.tables import FrameTable, format_count, format_number, star_string
+from exportlens.text import term
 
 __all__ = ["iv_tables", "mediation_tables", "robustness_table", "threshold_tables"]
 
@@ -42,6 +43,18 @@ _DIAG_LABELS: dict[str, dict[str, str]] = {
     "title_second": {"en": "Instrumental-variable estimates (second stage) and OLS", "zh": "工具变量估计（第二阶段）与OLS"},
     "title_first": {"en": "First-stage regressions and instrument diagnostics", "zh": "第一阶段回归与工具变量检验"},
     "identified": {"en": "exactly identified", "zh": "恰好识别"},
+    "note_second": {
+        "en": "Instrumented: {endog}; excluded instruments: {instruments}. The Durbin-Wu-Hausman test (control-function "
+        "form, same covariance) tests the exogeneity of {endog}.",
+        "zh": "内生变量：{endog}；工具变量：{instruments}。Durbin-Wu-Hausman检验（控制函数法，同一协方差）检验{endog}的外生性。",
+    },
+    "note_first": {
+        "en": "First-stage F: Wald test of the excluded instruments with the table's covariance; with one endogenous "
+        "regressor it is the Kleibergen-Paap rk Wald F. Stock-Yogo (2005) critical values assume i.i.d. errors and are "
+        "a rough guide with clustered errors; the effective F (Montiel Olea-Pflueger 2013) is robust to clustering.",
+        "zh": "第一阶段F值为排除工具变量的Wald检验（与表中相同的协方差）；单一内生变量时即Kleibergen-Paap rk Wald F。"
+        "Stock-Yogo（2005）临界值基于同方差假设，聚类误差下仅供参考；有效F统计量（Montiel Olea-Pflueger 2013）对聚类稳健。",
+    },
 }
 
 
@@ -85,11 +98,8 @@ def iv_tables(
     titles.append(_t("iv", lang))
     dwh_row = [""] * (len(models) - 1) + [_stat_p(d["dwh_chi2"], d["dwh_p"], digits)]
     endog_txt = ", ".join(label_for(e, lang, lab) for e in result.endog)
-    note2 = (
-        f"Instrumented: {endog_txt}; excluded instruments: {', '.join(label_for(z, lang, lab) for z in result.instruments)}. The Durbin-Wu-Hausman test (control-function form, same covariance) tests the exogeneity of {endog_txt}."
-        if lang == "en"
-        else f"内生变量：{endog_txt}；工具变量：{'、'.join(label_for(z, lang, lab) for z in result.instruments)}。Durbin-Wu-Hausman检验（控制函数法，同一协方差）检验{endog_txt}的外生性。"
-    )
+    note2 = _t("note_second", lang, endog=endog_txt,
+               instruments=term("list_sep", lang).join(label_for(z, lang, lab) for z in result.instruments))
     second = RegressionTable.from_results(
         models,
         labels=lab,
@@ -117,11 +127,7 @@ def iv_tables(
     rows[_t("kp_rk_lm", lang)] = [_stat_p(d["kp_rk_lm"], d["kp_rk_lm_p"], digits)] + [""] * (n - 1)
     j_cell = _stat_p(d["hansen_j"], d["hansen_j_p"], digits) if np.isfinite(d["hansen_j"]) else _t("identified", lang)
     rows[_t("hansen_j", lang)] = [j_cell] + [""] * (n - 1)
-    note1 = (
-        "First-stage F: Wald test of the excluded instruments with the table's covariance; with one endogenous regressor it is the Kleibergen-Paap rk Wald F. Stock-Yogo (2005) critical values assume i.i.d. errors and are a rough guide with clustered errors; the effective F (Montiel Olea-Pflueger 2013) is robust to clustering."
-        if lang == "en"
-        else "第一阶段F值为排除工具变量的Wald检验（与表中相同的协方差）；单一内生变量时即Kleibergen-Paap rk Wald F。Stock-Yogo（2005）临界值基于同方差假设，聚类误差下仅供参考；有效F统计量（Montiel Olea-Pflueger 2013）对聚类稳健。"
-    )
+    note1 = _t("note_first", lang)
     first = RegressionTable.from_results(
         fs_models,
         labels=lab,
@@ -223,6 +229,7 @@ _TW: dict[str, dict[str, str]] = {
     "threshold": {"en": "Threshold", "zh": "门槛"},
     "estimate": {"en": "Estimate", "zh": "估计值"},
     "ci": {"en": "{lvl}% confidence interval", "zh": "{lvl}%置信区间"},
+    "regime": {"en": "{x} ({cond})", "zh": "{x}（{cond}）"},
 }
 
 
@@ -272,7 +279,7 @@ def threshold_tables(result: ThresholdResult, labels: Mapping[str, Any] | None =
             cond = f"{ql} > {format_number(lo, digits)}"
         else:
             cond = f"{format_number(lo, digits)} < {ql} ≤ {format_number(hi, digits)}"
-        reg_labels[f"{result.regime_var}_regime{r + 1}"] = f"{xl} ({cond})" if lang == "en" else f"{xl}（{cond}）"
+        reg_labels[f"{result.regime_var}_regime{r + 1}"] = _tw("regime", lang, x=xl, cond=cond)
     merged = {**{k: v for k, v in lab.to_dict(lang).items()}, **reg_labels}
     notes = list(result.notes)
     model = RegressionTable.from_results(result.model, labels=merged, lang=lang, digits=digits, r2="within", title=_tw("model_title", lang))

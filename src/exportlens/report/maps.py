@@ -29,6 +29,7 @@ import numpy as np
 from exportlens.errors import InputError, MissingDependencyError
 from exportlens.regions import province_label, resolve_province, tile_positions
 from exportlens.report.figures import figure_rc, pyplot, save_figure
+from exportlens.text import localized
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -38,6 +39,11 @@ __all__ = ["SCHEMES", "MapClasses", "TileMap", "boundary_map", "classify_values"
 #: Classification schemes -> mapclassify classifier names.
 SCHEMES = {"quantiles": "Quantiles", "natural_breaks": "FisherJenks", "user": "UserDefined"}
 SEQUENTIAL_PALETTE = "YlOrRd"
+#: Legend entries of the tile map: a class (its interval and the number of provinces in it), no data.
+TEXT: dict[str, dict[str, str]] = {
+    "zh": {"class": "{interval}（{n}个省份）", "no_data": "无数据"},
+    "en": {"class": "{interval} ({n} provinces)", "no_data": "n/a"},
+}
 DIVERGING_PALETTE = "RdBu_r"
 RGBA = tuple[float, float, float, float]
 _NO_DATA: RGBA = (0.88, 0.88, 0.88, 1.0)
@@ -276,11 +282,11 @@ def tile_map(
         ax.set_aspect("equal")
         ax.axis("off")
         ax.set_title(title)
-        n_label = "个省份" if lang == "zh" else "provinces"
-        handles = [Patch(facecolor=colours[i], label=f"{iv} ({n} {n_label})" if lang != "zh" else f"{iv}（{n}{n_label}）")
+        text = localized(TEXT, lang)
+        handles = [Patch(facecolor=colours[i], label=text["class"].format(interval=iv, n=n))
                    for i, (iv, n) in enumerate(zip(classes.intervals(digits), classes.counts(), strict=True))]
         if len(data) < len(positions):
-            handles.append(Patch(facecolor=_NO_DATA, label="无数据" if lang == "zh" else "n/a"))
+            handles.append(Patch(facecolor=_NO_DATA, label=text["no_data"]))
         ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False, fontsize=6.5,
                   title=legend_title, title_fontsize=7)
         if note:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from exportlens.errors import InputError, MissingColumnError
 from exportlens.regions import grouping, resolve_province
+from exportlens.text import localized, term
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,6 +29,69 @@ __all__ = ["default_key_term", "key_term_rows", "main_model", "read_coefficients
 
 COEFFICIENT_COLUMNS = ("model", "term", "estimate", "std_error", "p_value", "nobs")
 _INTERCEPT = {"Intercept", "const", "_cons", "(Intercept)"}
+
+#: The sentences of the reading (``str.format`` fields; lists joined with ``term("list_sep")``).
+TEXT: dict[str, dict[str, str]] = {
+    "zh": {
+        "ci": "，95% 置信区间 [{low}, {high}]",
+        "significant": "在 {level}% 水平上显著",
+        "not_significant": "在 10% 水平上不显著",
+        "positive": "正",
+        "negative": "负",
+        "higher": "提高",
+        "lower": "降低",
+        "main": "主要模型（{model}，样本量 N = {n}）中，{name} 的系数为 {estimate}（标准误 {se}{ci}），"
+        "符号为{sign}，{significance}（p = {p}）。即{name}每增加一个单位，被解释变量平均{direction} {size} 个单位（其他条件不变）。",
+        "robustness": "稳健性：在包含 {name}（及其滞后项）的全部 {total} 个模型中，{same_sign} 个系数符号相同，"
+        "{significant} 个在 5% 水平上显著，估计值介于 {low} 与 {high} 之间。",
+        "weak_models": "符号相反或不显著的模型：{models}。",
+        "no_weak_models": "结论在各模型中一致。",
+        "linkage": "{n} 个省份与沿线国家联系度的平均综合得分中，最高的是{top}（最高 {high:.4f}），"
+        "最低的是{bottom}（最低 {low:.4f}）；最高约为最低的 {spread:.1f} 倍。",
+        "value_added": "{y1} 年全部省份出口中，本省增加值（DVR）占 {dva1:.1%}，其他省份增加值（PVR）占 {pva1:.1%}，"
+        "国外增加值（FVR）占 {fva1:.1%}（{y0} 年分别为 {dva0:.1%}、{pva0:.1%}、{fva0:.1%}）。"
+        "{y1} 年国外增加值占比最高的省份：{top}。",
+        "synergy": "耦合协调度 D 的省份均值由 {y0} 年的 {d0:.3f} 变为 {y1} 年的 {d1:.3f}；"
+        "{y1} 年 {n} 个省份中有 {coordinated} 个达到协调（D ≥ 0.5）。"
+        "最常见的滞后子系统为 {lagging}（{n_lagging} 个省份）。",
+        "firms": "冲击期全国出口变化 {contraction:+.1%}，恢复期变化 {recovery:+.1%}。冲击前出口企业到恢复期的存活率（按企业数）"
+        "在{best}最高（{best_rate:.1%}），在{worst}最低（{worst_rate:.1%}）。",
+        "notes": "运行摘要（原文）：",
+    },
+    "en": {
+        "ci": ", 95% confidence interval [{low}, {high}]",
+        "significant": "significant at the {level}% level",
+        "not_significant": "not significant at the 10% level",
+        "positive": "positive",
+        "negative": "negative",
+        "higher": "higher",
+        "lower": "lower",
+        "main": "In the main model ({model}, N = {n}) the coefficient of {name} is {estimate} (standard error {se}{ci}): "
+        "{sign} and {significance} (p = {p}). A one-unit higher {name} goes with a {direction} outcome by {size} units, "
+        "other things equal.",
+        "robustness": "Robustness: of all {total} models with {name} (or its lags), {same_sign} have the same sign and "
+        "{significant} are significant at 5%; the estimates range from {low} to {high}. ",
+        "weak_models": "Models where the sign flips or significance at 5% is lost: {models}.",
+        "no_weak_models": "The result holds in every model.",
+        "linkage": "Across {n} provinces, the average linkage score with Belt-and-Road countries is highest in {top} "
+        "(top {high:.4f}) and lowest in {bottom} (bottom {low:.4f}); the highest is about {spread:.1f} times the lowest.",
+        "value_added": "In {y1}, value added from the exporting province itself (DVR) made up {dva1:.1%} of all provinces' "
+        "exports, other provinces (PVR) {pva1:.1%} and abroad (FVR) {fva1:.1%} (in {y0}: {dva0:.1%}, {pva0:.1%}, "
+        "{fva0:.1%}). Highest foreign share in {y1}: {top}.",
+        "synergy": "The provinces' mean coordination degree D moved from {d0:.3f} in {y0} to {d1:.3f} in {y1}; in {y1}, "
+        "{coordinated} of {n} provinces are coordinated (D ≥ 0.5). The most common lagging subsystem is {lagging} "
+        "({n_lagging} provinces).",
+        "firms": "National exports changed by {contraction:+.1%} in the shock and by {recovery:+.1%} in the recovery. Of "
+        "the firms exporting before the shock, the share still exporting in the recovery year is highest in {best} "
+        "({best_rate:.1%}) and lowest in {worst} ({worst_rate:.1%}).",
+        "notes": "Summary of the run: ",
+    },
+}
+#: The lagging subsystem of the coupling coordination (``lagging`` column of coupling_panel.csv).
+_SUBSYSTEMS: dict[str, dict[str, str]] = {
+    "zh": {"ecommerce": "跨境电商", "clusters": "产业集群"},
+    "en": {"ecommerce": "cross-border e-commerce", "clusters": "industrial clusters"},
+}
 
 
 def _level(p: float) -> int | None:
@@ -87,7 +151,7 @@ def read_coefficients(coefs: pd.DataFrame, lang: str = "zh", key_term: str | Non
     if not (coefs["term"] == key).any():
         raise MissingColumnError(f"Key term {key!r} is in no model of the coefficients table.")
     name = (labels or {}).get(key, key)
-    zh = lang == "zh"
+    text, sep = localized(TEXT, lang), term("list_sep", lang)
     main = main_model(coefs, key)
     row = coefs[(coefs["model"] == main) & (coefs["term"] == key)].iloc[0]
     est, se, p, n = float(row["estimate"]), float(row["std_error"]), float(row["p_value"]), int(row["nobs"])
@@ -96,19 +160,12 @@ def read_coefficients(coefs: pd.DataFrame, lang: str = "zh", key_term: str | Non
     ci = ""
     if "ci_low" in coefs.columns and "ci_high" in coefs.columns:
         lo, hi = float(row["ci_low"]), float(row["ci_high"])
-        ci = f"，95% 置信区间 [{_fmt(lo)}, {_fmt(hi)}]" if zh else f", 95% confidence interval [{_fmt(lo)}, {_fmt(hi)}]"
-    if zh:
-        sign = "正" if positive else "负"
-        sig = f"在 {lev}% 水平上显著" if lev else "在 10% 水平上不显著"
-        first = (f"主要模型（{main}，样本量 N = {n}）中，{name} 的系数为 {_fmt(est)}（标准误 {_fmt(se)}{ci}），"
-                 f"符号为{sign}，{sig}（p = {_fmt(p, 3)}）。即{name}每增加一个单位，被解释变量平均"
-                 f"{'提高' if positive else '降低'} {_fmt(abs(est))} 个单位（其他条件不变）。")
-    else:
-        sig = f"significant at the {lev}% level" if lev else "not significant at the 10% level"
-        first = (f"In the main model ({main}, N = {n}) the coefficient of {name} is {_fmt(est)} (standard error "
-                 f"{_fmt(se)}{ci}): {'positive' if positive else 'negative'} and {sig} (p = {_fmt(p, 3)}). "
-                 f"A one-unit higher {name} goes with a {'higher' if positive else 'lower'} outcome by "
-                 f"{_fmt(abs(est))} units, other things equal.")
+        ci = text["ci"].format(low=_fmt(lo), high=_fmt(hi))
+    first = text["main"].format(
+        model=main, n=n, name=name, estimate=_fmt(est), se=_fmt(se), ci=ci,
+        sign=text["positive" if positive else "negative"],
+        significance=text["significant"].format(level=lev) if lev else text["not_significant"],
+        p=_fmt(p, 3), direction=text["higher" if positive else "lower"], size=_fmt(abs(est)))
     rows = key_term_rows(coefs, key)
     total = len(rows)
     same_sign = int(((rows["estimate"] > 0) == positive).sum())
@@ -116,15 +173,9 @@ def read_coefficients(coefs: pd.DataFrame, lang: str = "zh", key_term: str | Non
     lo_est, hi_est = float(rows["estimate"].min()), float(rows["estimate"].max())
     weak = [f"{m} ({t})" for m, t, e, pv in zip(rows["model"], rows["term"], rows["estimate"], rows["p_value"], strict=True)
             if (e > 0) != positive or pv >= 0.05]
-    if zh:
-        second = (f"稳健性：在包含 {name}（及其滞后项）的全部 {total} 个模型中，{same_sign} 个系数符号相同，"
-                  f"{sig5} 个在 5% 水平上显著，估计值介于 {_fmt(lo_est)} 与 {_fmt(hi_est)} 之间。")
-        second += (f"符号相反或不显著的模型：{'、'.join(weak)}。" if weak else "结论在各模型中一致。")
-    else:
-        second = (f"Robustness: of all {total} models with {name} (or its lags), {same_sign} have the same sign and "
-                  f"{sig5} are significant at 5%; the estimates range from {_fmt(lo_est)} to {_fmt(hi_est)}. ")
-        second += (f"Models where the sign flips or significance at 5% is lost: {', '.join(weak)}." if weak
-                   else "The result holds in every model.")
+    second = text["robustness"].format(name=name, total=total, same_sign=same_sign, significant=sig5,
+                                       low=_fmt(lo_est), high=_fmt(hi_est))
+    second += text["weak_models"].format(models=sep.join(weak)) if weak else text["no_weak_models"]
     return [first, second]
 
 
@@ -161,13 +212,9 @@ def _read_linkage(run_dir: Path, lang: str) -> list[str]:
         top = [_region_name(c, lang) for c in mean.index[:5]]
         bottom = [_region_name(c, lang) for c in mean.index[-3:]]
     spread = float(mean.iloc[0] / mean.iloc[-1]) if mean.iloc[-1] > 0 else float("nan")
-    if lang == "zh":
-        return [f"{len(mean)} 个省份与沿线国家联系度的平均综合得分中，最高的是{'、'.join(top)}"
-                f"（最高 {mean.iloc[0]:.4f}），最低的是{'、'.join(bottom)}（最低 {mean.iloc[-1]:.4f}）；"
-                f"最高约为最低的 {spread:.1f} 倍。"]
-    return [f"Across {len(mean)} provinces, the average linkage score with Belt-and-Road countries is highest in "
-            f"{', '.join(top)} (top {mean.iloc[0]:.4f}) and lowest in {', '.join(bottom)} (bottom {mean.iloc[-1]:.4f}); "
-            f"the highest is about {spread:.1f} times the lowest."]
+    sep = term("list_sep", lang)
+    return [localized(TEXT, lang)["linkage"].format(n=len(mean), top=sep.join(top), high=mean.iloc[0],
+                                                   bottom=sep.join(bottom), low=mean.iloc[-1], spread=spread)]
 
 
 def _read_value_added(run_dir: Path, lang: str) -> list[str]:
@@ -184,13 +231,9 @@ def _read_value_added(run_dir: Path, lang: str) -> list[str]:
     hi_fvr = [f"{_region_name(r, lang, provinces=provinces)} ({v:.1%})"
               for r, v in zip(labels[:3], last["fvr"][:3], strict=True)]
     s0, s1 = shares.loc[y0], shares.loc[y1]
-    if lang == "zh":
-        return [f"{y1} 年全部省份出口中，本省增加值（DVR）占 {s1['dva']:.1%}，其他省份增加值（PVR）占 {s1['pva']:.1%}，"
-                f"国外增加值（FVR）占 {s1['fva']:.1%}（{y0} 年分别为 {s0['dva']:.1%}、{s0['pva']:.1%}、{s0['fva']:.1%}）。"
-                f"{y1} 年国外增加值占比最高的省份：{'、'.join(hi_fvr)}。"]
-    return [f"In {y1}, value added from the exporting province itself (DVR) made up {s1['dva']:.1%} of all provinces' "
-            f"exports, other provinces (PVR) {s1['pva']:.1%} and abroad (FVR) {s1['fva']:.1%} (in {y0}: {s0['dva']:.1%}, "
-            f"{s0['pva']:.1%}, {s0['fva']:.1%}). Highest foreign share in {y1}: {', '.join(hi_fvr)}."]
+    return [localized(TEXT, lang)["value_added"].format(
+        y0=y0, y1=y1, dva1=s1["dva"], pva1=s1["pva"], fva1=s1["fva"], dva0=s0["dva"], pva0=s0["pva"], fva0=s0["fva"],
+        top=term("list_sep", lang).join(hi_fvr))]
 
 
 def _read_synergy(run_dir: Path, lang: str) -> list[str]:
@@ -203,17 +246,9 @@ def _read_synergy(run_dir: Path, lang: str) -> list[str]:
     coordinated = int((last["D"] >= 0.5).sum())
     lag = last["lagging"].value_counts()
     top_lag = str(lag.index[0]) if len(lag) else ""
-    top_lag = _SUBSYSTEMS.get(top_lag, (top_lag, top_lag))[0 if lang == "zh" else 1]
-    if lang == "zh":
-        return [f"耦合协调度 D 的省份均值由 {y0} 年的 {by_year[y0]:.3f} 变为 {y1} 年的 {by_year[y1]:.3f}；"
-                f"{y1} 年 {len(last)} 个省份中有 {coordinated} 个达到协调（D ≥ 0.5）。"
-                f"最常见的滞后子系统为 {top_lag}（{int(lag.iloc[0]) if len(lag) else 0} 个省份）。"]
-    return [f"The provinces' mean coordination degree D moved from {by_year[y0]:.3f} in {y0} to {by_year[y1]:.3f} in {y1}; "
-            f"in {y1}, {coordinated} of {len(last)} provinces are coordinated (D ≥ 0.5). The most common lagging "
-            f"subsystem is {top_lag} ({int(lag.iloc[0]) if len(lag) else 0} provinces)."]
-
-
-_SUBSYSTEMS = {"ecommerce": ("跨境电商", "cross-border e-commerce"), "clusters": ("产业集群", "industrial clusters")}
+    return [localized(TEXT, lang)["synergy"].format(
+        y0=y0, y1=y1, d0=by_year[y0], d1=by_year[y1], n=len(last), coordinated=coordinated,
+        lagging=localized(_SUBSYSTEMS, lang).get(top_lag, top_lag), n_lagging=int(lag.iloc[0]) if len(lag) else 0)]
 
 
 def _group_label(key: str, lang: str) -> str:
@@ -231,13 +266,9 @@ def _read_firms(run_dir: Path, lang: str) -> list[str]:
     best, worst = groups.iloc[0], groups.iloc[-1]
     best_name, worst_name = _group_label(str(best["group"]), lang), _group_label(str(worst["group"]), lang)
     c, r = float(nat["growth_contraction"]), float(nat["growth_recovery"])
-    if lang == "zh":
-        return [f"冲击期全国出口变化 {c:+.1%}，恢复期变化 {r:+.1%}。冲击前出口企业到恢复期的存活率（按企业数）"
-                f"在{best_name}最高（{best['survival_recovery_fw']:.1%}），在{worst_name}最低"
-                f"（{worst['survival_recovery_fw']:.1%}）。"]
-    return [f"National exports changed by {c:+.1%} in the shock and by {r:+.1%} in the recovery. Of the firms exporting "
-            f"before the shock, the share still exporting in the recovery year is highest in {best_name} "
-            f"({best['survival_recovery_fw']:.1%}) and lowest in {worst_name} ({worst['survival_recovery_fw']:.1%})."]
+    return [localized(TEXT, lang)["firms"].format(contraction=c, recovery=r, best=best_name, worst=worst_name,
+                                                 best_rate=best["survival_recovery_fw"],
+                                                 worst_rate=worst["survival_recovery_fw"])]
 
 
 def _read_notes(run_dir: Path, lang: str) -> list[str]:
@@ -246,8 +277,7 @@ def _read_notes(run_dir: Path, lang: str) -> list[str]:
         return []
     lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
     body = [ln for ln in lines[1:] if not ln.startswith("Note:") and not ln.startswith("References:")][:4]
-    lead = "运行摘要（原文）：" if lang == "zh" else "Summary of the run: "
-    return [lead + "; ".join(body) + "."] if body else []
+    return [localized(TEXT, lang)["notes"] + "; ".join(body) + "."] if body else []
 
 
 def term_labels(run_dir: str | Path) -> dict[str, str]:

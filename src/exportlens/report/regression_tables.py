@@ -34,6 +34,7 @@ from exportlens.report.tables import (
     star_string,
     write_text,
 )
+from exportlens.text import localized
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,20 +47,49 @@ __all__ = ["RegressionTable"]
 
 _R2_CHOICES = ("overall", "within", "both", "none")
 
+#: The automatic notes of a regression table: the standard errors (``{vcov}``: the covariance
+#: fragment), the significance stars and the singletons pyfixest dropped.
+TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "and": " and ",
+        "clustered_by": " (clustered by {names})",
+        "clustered": " (clustered)",
+        "driscoll_kraay": " (Driscoll-Kraay)",
+        "hetero": " (heteroskedasticity-robust, {kind})",
+        "se_note": "Standard errors{vcov} in parentheses.",
+        "t_note": "t statistics in parentheses.",
+        "t_note_vcov": "t statistics in parentheses (standard errors{vcov}).",
+        "star_note": "{pairs}.",
+        "singletons": "N excludes {total} singleton observation(s) dropped by pyfixest (alone in a fixed-effect "
+        "group) - {models}.",
+    },
+    "zh": {
+        "and": "和",
+        "clustered_by": "聚类到{names}层面的稳健",
+        "clustered": "聚类稳健",
+        "driscoll_kraay": "Driscoll-Kraay",
+        "hetero": "异方差稳健",
+        "se_note": "括号内为{vcov}标准误。",
+        "t_note": "括号内为t值。",
+        "t_note_vcov": "括号内为t值（基于{vcov}标准误）。",
+        "star_note": "{symbols}分别表示在{levels}的水平上显著。",
+        "singletons": "样本量不含pyfixest剔除的单例观测值（固定效应组内仅一个观测值），共{total}个：{models}。",
+    },
+}
+
 
 def _vcov_note_fragment(vcov: str, lang: str, labels: VariableLabels) -> str:
     v = vcov or ""
     if v.startswith("CRV"):
         cols = v.split(":", 1)[1] if ":" in v else ""
         names = [(labels.get(c, lang) or c) if lang == "en" else label_for(c, lang, labels) for c in cols.split("+") if c]
-        joined = (" and " if lang == "en" else "和").join(names)
-        if lang == "en":
-            return f" (clustered by {joined})" if joined else " (clustered)"
-        return f"聚类到{joined}层面的稳健" if joined else "聚类稳健"
+        text = localized(TEXT, lang)
+        joined = text["and"].join(names)
+        return text["clustered_by"].format(names=joined) if joined else text["clustered"]
     if v.startswith("DK"):
-        return " (Driscoll-Kraay)" if lang == "en" else "Driscoll-Kraay"
+        return localized(TEXT, lang)["driscoll_kraay"]
     if v in {"hetero", "HC1", "HC2", "HC3"}:
-        return f" (heteroskedasticity-robust, {('HC1' if v == 'hetero' else v)})" if lang == "en" else "异方差稳健"
+        return localized(TEXT, lang)["hetero"].format(kind="HC1" if v == "hetero" else v)
     return ""
 
 
@@ -334,30 +364,21 @@ class RegressionTable(GridExportMixin):
             lang = self.lang
             vcovs = list(dict.fromkeys(r.vcov for r in self.results))
             frag = _vcov_note_fragment(vcovs[0], lang, self.labels) if len(vcovs) == 1 else ""
-            if lang == "en":
-                what = "Standard errors" if self.below == "se" else "t statistics"
-                se_note = f"{what}{frag} in parentheses."
-                if self.below == "t" and frag:
-                    se_note = f"t statistics in parentheses (standard errors{frag})."
-                parts = [f"{'*' * (i + 1)} p<{_fmt_p(t)}" for i, t in enumerate(self.stars)]
-                star_note = ", ".join(parts) + "."
+            text, sep = localized(TEXT, lang), term("list_sep", lang)
+            if self.below == "se":
+                se_note = text["se_note"].format(vcov=frag)
             else:
-                if self.below == "se":
-                    se_note = f"括号内为{frag}标准误。"
-                else:
-                    se_note = f"括号内为t值（基于{frag}标准误）。" if frag else "括号内为t值。"
-                syms = "、".join("*" * (i + 1) for i in range(len(self.stars)))
-                pcts = "、".join(f"{_fmt_p(t * 100)}%" for t in self.stars)
-                star_note = f"{syms}分别表示在{pcts}的水平上显著。"
+                se_note = text["t_note_vcov"].format(vcov=frag) if frag else text["t_note"]
+            symbols = ["*" * (i + 1) for i in range(len(self.stars))]  # English: "* p<0.1, ** p<0.05."
+            star_note = text["star_note"].format(
+                pairs=sep.join(f"{s} p<{_fmt_p(t)}" for s, t in zip(symbols, self.stars, strict=True)),
+                symbols=sep.join(symbols), levels=sep.join(f"{_fmt_p(t * 100)}%" for t in self.stars))
             notes += [se_note, star_note]
             singles = [(i, r.extra.get("n_dropped_singletons", 0)) for i, r in enumerate(self.results, 1) if (r.extra or {}).get("n_dropped_singletons")]
             if singles:
                 total = sum(s for _, s in singles)
                 models = ", ".join(f"({i}): {s}" for i, s in singles)
-                if lang == "en":
-                    notes.append(f"N excludes {total} singleton observation(s) dropped by pyfixest (alone in a fixed-effect group) - {models}.")
-                else:
-                    notes.append(f"样本量不含pyfixest剔除的单例观测值（固定效应组内仅一个观测值），共{total}个：{models}。")
+                notes.append(text["singletons"].format(total=total, models=models))
         return notes + list(self.notes)
 
     # ---- outputs -----------------------------------------------------------------------------

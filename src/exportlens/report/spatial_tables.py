@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from exportlens.errors import InputError
 from exportlens.report.tables import FrameTable, format_number, star_string
+from exportlens.text import localized
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,6 +43,7 @@ SPATIAL_TERMS: dict[str, dict[str, str]] = {
     "total": {"en": "Total effect", "zh": "总效应"},
     "effect": {"en": "Effect", "zh": "效应"},
     "models_title": {"en": "Spatial panel models", "zh": "空间面板模型估计结果"},
+    "models_title_of": {"en": "Spatial panel models: {y}", "zh": "空间面板模型估计结果：{y}"},
     "effects_title": {"en": "Direct, indirect and total effects", "zh": "空间效应分解：直接效应、间接效应与总效应"},
     "moran_title": {"en": "Global Moran's I", "zh": "全局莫兰指数"},
     "tests_title": {"en": "Specification tests of the spatial Durbin model", "zh": "空间杜宾模型的检验"},
@@ -50,6 +52,8 @@ SPATIAL_TERMS: dict[str, dict[str, str]] = {
     "statistic": {"en": "Statistic", "zh": "统计量"},
     "df": {"en": "df", "zh": "自由度"},
     "p": {"en": "p-value", "zh": "p值"},
+    "p_norm": {"en": "p (normal)", "zh": "p值（正态）"},
+    "p_perm": {"en": "p (perm.)", "zh": "p值（置换）"},
     "note_se": {"en": "Standard errors in parentheses (observed information); * p<0.1, ** p<0.05, *** p<0.01.",
                 "zh": "括号内为标准误（观测信息矩阵）；*、**、***分别表示在10%、5%、1%水平上显著。"},
     "note_stars": {"en": "* p<0.1, ** p<0.05, *** p<0.01.", "zh": "*、**、***分别表示在10%、5%、1%水平上显著。"},
@@ -57,6 +61,18 @@ SPATIAL_TERMS: dict[str, dict[str, str]] = {
                      "zh": "效应分解依据LeSage和Pace（2009）；标准误由估计参数分布的{draws}次模拟抽样得到。"},
     "note_moran": {"en": "Weights: {kind}. z and p (normal) under normality; p (perm.) from {perm} random permutations.",
                    "zh": "权重矩阵：{kind}。z值与p值（正态）基于正态假设；p值（置换）基于{perm}次随机置换。"},
+}
+
+
+#: The specification tests of :class:`SpatialTests` (named in English) by language.
+_TEST_NAMES: dict[str, dict[str, str]] = {
+    "zh": {
+        "Wald: SDM vs SAR (theta = 0)": "Wald检验：SDM能否退化为SAR（θ = 0）",
+        "Wald: SDM vs SEM (theta = -rho beta)": "Wald检验：SDM能否退化为SEM（θ = −ρβ）",
+        "LR: SDM vs SAR": "LR检验：SDM能否退化为SAR",
+        "LR: SDM vs SEM": "LR检验：SDM能否退化为SEM",
+    },
+    "en": {},
 }
 
 
@@ -147,8 +163,7 @@ def spatial_model_table(
     frame.index = ["" if i == prev else i for i, prev in zip(frame.index, [None, *frame.index[:-1]], strict=True)]
     frame.index.name = _t("variable", lang)
     first = next(iter(models.values()))
-    sep = "：" if lang == "zh" else ": "
-    head = title or f"{_t('models_title', lang)}{sep}{variable_label(first.y, lang, labels)}"
+    head = title or _t("models_title_of", lang, y=variable_label(first.y, lang, labels))
     return FrameTable(frame, title=head, notes=[_t("note_se", lang)], digits=digits)
 
 
@@ -215,8 +230,8 @@ def moran_table(
                 "I": _cell(row["I"], row["p_sim"], digits),
                 "E(I)": format_number(row["EI"], digits),
                 "z": format_number(row["z_norm"], digits),
-                "p (normal)" if lang == "en" else "p值（正态）": format_number(row["p_norm"], digits),
-                "p (perm.)" if lang == "en" else "p值（置换）": format_number(row["p_sim"], digits),
+                _t("p_norm", lang): format_number(row["p_norm"], digits),
+                _t("p_perm", lang): format_number(row["p_sim"], digits),
             })
     frame = pd.DataFrame(recs)
     first = items[0]
@@ -227,15 +242,9 @@ def moran_table(
 
 def spatial_tests_table(tests: SpatialTests, *, lang: str = "en", digits: int = 3, title: str | None = None) -> FrameTable:
     """Wald / LR tests of the SDM against SAR and SEM."""
-    zh_names = {
-        "Wald: SDM vs SAR (theta = 0)": "Wald检验：SDM能否退化为SAR（θ = 0）",
-        "Wald: SDM vs SEM (theta = -rho beta)": "Wald检验：SDM能否退化为SEM（θ = −ρβ）",
-        "LR: SDM vs SAR": "LR检验：SDM能否退化为SAR",
-        "LR: SDM vs SEM": "LR检验：SDM能否退化为SEM",
-    }
+    names = localized(_TEST_NAMES, lang)
     f: pd.DataFrame = tests.frame.reset_index()
-    if lang == "zh":
-        f["test"] = f["test"].map(lambda s: zh_names.get(s, s))
+    f["test"] = f["test"].map(lambda s: names.get(s, s))
     f = f.rename(columns={"test": _t("test", lang), "statistic": _t("statistic", lang), "df": _t("df", lang), "p": _t("p", lang)})
     return FrameTable(f, title=title or _t("tests_title", lang), digits=digits, index=False)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from exportlens.text import region_wording
+from exportlens.text import localized, region_wording
 
 __all__ = ["STUDIES", "StudyText", "figure_caption", "region_level", "study_text"]
 
@@ -104,16 +104,30 @@ STUDIES: dict[str, StudyText] = {
     ),
 }
 
-_FIGURES = {
-    "coefficients_stepwise": ("核心解释变量系数及 95% 置信区间（逐步加入控制变量）", "Coefficient of the key regressor with 95% confidence intervals (stepwise controls)"),
-    "trends_by_group": ("分地区均值走势", "Means by region group over time"),
-    "survival_by_group": ("分地区企业存活率", "Firm survival by region group"),
-    "band_distribution": ("耦合协调等级分布", "Distribution of the coordination bands"),
-    "coordination_map": ("耦合协调度 D 分省地图", "Coordination degree D by province"),
-    "pva_sources": ("其他省份增加值的来源", "Sources of other-province value added"),
-    "shares_by_province": ("各省份出口的增加值结构", "Value-added structure of provincial exports"),
-    "figure": ("省份排名频数分布", "Frequency of province ranks"),
+#: Figure captions by file stem; a stem's year or number (``coordination_map_2022``) follows in brackets.
+_FIGURES: dict[str, dict[str, str]] = {
+    "zh": {
+        "coefficients_stepwise": "核心解释变量系数及 95% 置信区间（逐步加入控制变量）",
+        "trends_by_group": "分地区均值走势",
+        "survival_by_group": "分地区企业存活率",
+        "band_distribution": "耦合协调等级分布",
+        "coordination_map": "耦合协调度 D 分省地图",
+        "pva_sources": "其他省份增加值的来源",
+        "shares_by_province": "各省份出口的增加值结构",
+        "figure": "省份排名频数分布",
+    },
+    "en": {
+        "coefficients_stepwise": "Coefficient of the key regressor with 95% confidence intervals (stepwise controls)",
+        "trends_by_group": "Means by region group over time",
+        "survival_by_group": "Firm survival by region group",
+        "band_distribution": "Distribution of the coordination bands",
+        "coordination_map": "Coordination degree D by province",
+        "pva_sources": "Sources of other-province value added",
+        "shares_by_province": "Value-added structure of provincial exports",
+        "figure": "Frequency of province ranks",
+    },
 }
+_TEXT = {"zh": {"caption_suffix": "{caption}（{suffix}）"}, "en": {"caption_suffix": "{caption} ({suffix})"}}
 
 
 def region_level(manifest: dict[str, Any]) -> str | None:
@@ -143,6 +157,5 @@ def figure_caption(stem: str, lang: str, level: str | None = None) -> str:
 
     base = re.sub(r"_?\d+$", "", stem)
     suffix = stem[len(base):].strip("_")
-    zh, en = _FIGURES.get(base, (stem.replace("_", " "), stem.replace("_", " ")))
-    text = region_wording(zh if lang == "zh" else en, level)
-    return f"{text}（{suffix}）" if suffix and lang == "zh" else (f"{text} ({suffix})" if suffix else text)
+    text = region_wording(localized(_FIGURES, lang).get(base, stem.replace("_", " ")), level)
+    return localized(_TEXT, lang)["caption_suffix"].format(caption=text, suffix=suffix) if suffix else text

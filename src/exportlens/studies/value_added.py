@@ -435,7 +435,7 @@ class ValueAddedStudyResult(WritableResult):
         excluded = self.excluded_regions()
         if excluded:
             base_notes = [*base_notes, text["exclude_note"].format(
-                names=("、" if lang == "zh" else ", ").join(_region_label(r, lang, self.spec) for r in excluded))]
+                names=term("list_sep", lang).join(_region_label(r, lang, self.spec) for r in excluded))]
         unit_note = text["unit_note"].format(unit=unit_label)
         frame = self._reported(self.to_frame())
         order = list(dict.fromkeys(frame["region"]))
