@@ -524,7 +524,7 @@ def write_docx(
         write_docx_file(grid, path, font=font, east_asia_font=east_asia_font, font_size=font_size,
                         note_size=note_size, inner_rules=inner_rules)
     doc = document if document is not None else _styled_document(font, east_asia_font, font_size)
-    body_xml = docx_body_xml(grid, col=_column_twips(doc, grid.ncols), own_style=document is None, font=font,
+    body_xml = docx_body_xml(grid, col=_column_twips(_text_block(doc), grid.ncols), own_style=document is None, font=font,
                              east_asia_font=east_asia_font, font_size=font_size, note_size=note_size,
                              inner_rules=inner_rules)
     _insert_body(doc.element.body, body_xml)
@@ -565,12 +565,18 @@ def _styled_document(font: str, east_asia_font: str, font_size: float) -> Any:
     return doc
 
 
-def _column_twips(doc: Any, ncols: int) -> int:
-    """Equal column widths filling the text block of the document's last section (twips)."""
-    from docx.shared import Emu, Pt
+def _text_block(doc: Any) -> int:
+    """The width of the text block of the document's last section (EMU)."""
+    from docx.shared import Pt
 
     section = doc.sections[-1]
-    block = ((section.page_width or Pt(612)) - (section.left_margin or Pt(72)) - (section.right_margin or Pt(72)))
+    return int((section.page_width or Pt(612)) - (section.left_margin or Pt(72)) - (section.right_margin or Pt(72)))
+
+
+def _column_twips(block: int, ncols: int) -> int:
+    """Equal column widths filling a text block ``block`` EMU wide (twips)."""
+    from docx.shared import Emu
+
     return int(Emu(block // ncols).twips) if ncols > 0 else 0
 
 
@@ -683,10 +689,7 @@ def _docx_template(font: str, east_asia_font: str, font_size: float) -> _DocxTem
     if cached is not None:
         return cached
     doc = _styled_document(font, east_asia_font, font_size)
-    section = doc.sections[-1]
-    from docx.shared import Pt
-
-    block = int((section.page_width or Pt(612)) - (section.left_margin or Pt(72)) - (section.right_margin or Pt(72)))
+    block = _text_block(doc)
     buf = io.BytesIO()
     doc.save(buf)
     with zipfile.ZipFile(buf) as z:
@@ -727,15 +730,14 @@ def write_docx_file(
     table), ratio 0.11. The parts are byte-identical to python-docx's save but for the dates.
     """
     from docx.opc.oxml import serialize_part_xml
-    from docx.shared import Emu
     from lxml import etree
 
     from exportlens.report.office import add_entries, write_package
 
     template = _docx_template(font, east_asia_font, font_size)
-    col = int(Emu(template.block // grid.ncols).twips) if grid.ncols > 0 else 0
-    body_xml = docx_body_xml(grid, col=col, own_style=True, font=font, east_asia_font=east_asia_font,
-                             font_size=font_size, note_size=note_size, inner_rules=inner_rules)
+    body_xml = docx_body_xml(grid, col=_column_twips(template.block, grid.ncols), own_style=True, font=font,
+                             east_asia_font=east_asia_font, font_size=font_size, note_size=note_size,
+                             inner_rules=inner_rules)
     # the table's elements spliced in before the body's w:sectPr and the whole part parsed once (the
     # XML is checked, no subtree is moved between documents), serialised as python-docx serialises a part
     root = etree.fromstring((template.head + body_xml + template.tail).encode("utf-8"))
@@ -940,8 +942,8 @@ def export_grid(
         raise InputError(f"Cannot tell the format of {str(path)!r}: use a suffix among {sorted(_SUFFIX_FORMAT)} or a format name among {sorted(FORMATS)}.")
     if path.parent and not path.parent.exists():
         raise InputError(f"Directory {str(path.parent)!r} does not exist.")
-    if fmt == "docx":
-        write_docx(grid, path, **options)
+    if fmt == "docx":  # the path is returned: no python-docx Document is needed unless one is passed
+        (write_docx if "document" in options else write_docx_file)(grid, path, **options)
     elif fmt == "xlsx":
         write_xlsx(grid, path, **options)
     else:
