@@ -61,6 +61,10 @@ def test_table_files_are_the_same_bytes_twice(tmp_path):
         with zipfile.ZipFile(first) as z:
             assert {i.date_time for i in z.infolist()} == {FIXED_ZIP_DATE}
             assert {i.compress_type for i in z.infolist()} == {zipfile.ZIP_DEFLATED}
+            assert "[Content_Types].xml" in z.namelist()  # first from python-docx, last from openpyxl (kept)
+            for name in z.namelist():  # every XML part is well formed
+                if name.endswith((".xml", ".rels")):
+                    etree.fromstring(z.read(name))
             core = etree.fromstring(z.read("docProps/core.xml"))
         # no made-up creation time: the optional created/modified properties are left out
         assert core.find(f"{DCTERMS}created") is None and core.find(f"{DCTERMS}modified") is None
