@@ -498,7 +498,7 @@ def render_text(grid: Grid) -> str:
 
 def write_docx(
     grid: Grid,
-    path: str | Path | None = None,
+    path: str | Path | BinaryIO | None = None,
     *,
     document: Any = None,
     font: str = "Times New Roman",
@@ -512,8 +512,8 @@ def write_docx(
     Top and bottom rules 1.5 pt, a 0.75 pt rule under the header (and under spanning header
     cells), optional 0.5 pt inner rules (``grid.rules``), no vertical lines. Latin text in
     ``font``, East-Asian text in ``east_asia_font`` (``w:eastAsia`` of ``w:rFonts``; SimSun =
-    宋体). Appends to ``document`` (a python-docx Document) when given; saves to ``path`` when
-    given. Returns the Document.
+    宋体). Appends to ``document`` (a python-docx Document) when given; saves to ``path`` (a file
+    path or a binary file object) when given. Returns the Document.
 
     The file is reproducible (:mod:`exportlens.report.office`: fixed zip dates, no creation
     time unless ``SOURCE_DATE_EPOCH`` is set). A table in a file of its own (``path`` without
@@ -806,15 +806,17 @@ def xlsx_number(text: str) -> tuple[int | float, str] | None:
     return value, fmt
 
 
-def write_xlsx(grid: Grid, path: str | Path | None = None, *, workbook: Any = None, sheet_name: str = "Table") -> Any:
+def write_xlsx(grid: Grid, path: str | Path | BinaryIO | None = None, *, workbook: Any = None,
+               sheet_name: str = "Table") -> Any:
     """Write the grid to an Excel sheet (openpyxl) with three-line borders and merged spans.
 
     Body cells that are plain numbers (N, R², statistics, weights, shares, scores) are stored
     as numbers with a number format showing the table's decimals (:func:`xlsx_number`);
     coefficients with stars and standard errors in parentheses stay text.
 
-    Appends a sheet to ``workbook`` when given; saves to ``path`` when given. Returns the
-    Workbook.
+    Appends a sheet to ``workbook`` when given; saves to ``path`` (a file path or a binary file
+    object) when given, reproducibly: fixed zip dates and no creation time unless
+    ``SOURCE_DATE_EPOCH`` is set (:mod:`exportlens.report.office`). Returns the Workbook.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
