@@ -221,3 +221,34 @@ def test_office_module_examples(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = doctest.testmod(office, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 8 and result.failed == 0
+
+
+@pytest.mark.slow
+def test_libreoffice_opens_the_files(tmp_path):
+    """LibreOffice (when installed) converts the reproducible files as it converts the libraries'
+    own saves: a Word table without created/modified dates to PDF, an Excel table to CSV. A
+    library's plain save is converted first; when that fails (no Writer or Calc) the test skips."""
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    grid = _grid()
+    write_docx(grid).save(str(tmp_path / "plain.docx"))
+    write_docx_file(grid, tmp_path / "ours.docx")
+    write_xlsx(grid).save(str(tmp_path / "plain.xlsx"))
+    write_xlsx(grid, tmp_path / "ours.xlsx")
+    profile = f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}"
+    for target, files in (("pdf", ["plain.docx", "ours.docx"]),
+                          ("csv:Text - txt - csv (StarCalc):44,34,76", ["plain.xlsx", "ours.xlsx"])):
+        subprocess.run([soffice, "--headless", "--norestore", profile, "--convert-to", target, *files,
+                        "--outdir", str(tmp_path)], cwd=tmp_path, capture_output=True, timeout=300, check=False)
+        suffix = target.split(":")[0]
+        if not (tmp_path / f"plain.{suffix}").is_file():
+            continue  # this LibreOffice cannot open the library's own file either (no Writer / Calc)
+        assert (tmp_path / f"ours.{suffix}").is_file(), f"LibreOffice did not convert ours.{files[1]}"
+        if suffix == "csv":
+            assert (tmp_path / "ours.csv").read_text(encoding="utf-8") == (tmp_path / "plain.csv").read_text(encoding="utf-8")
+    if not (tmp_path / "plain.pdf").is_file() and not (tmp_path / "plain.csv").is_file():
+        pytest.skip("this LibreOffice converts neither Word nor Excel files")
