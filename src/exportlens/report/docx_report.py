@@ -3,26 +3,25 @@
 Tables are three-line tables (三线表: top and bottom rules, a rule under the header, no
 vertical lines; :func:`exportlens.report.tables.write_docx`) with numbered captions above
 (表1 / Table 1) and their notes below; figures and formulas are PNG pictures with numbered
-captions below (图1 / Figure 1). The file is deterministic: the core properties' dates come
-from the run's manifest (``created_utc``) and the zip entries carry a fixed date, so
-rebuilding from the same run folder gives the same bytes.
+captions below (图1 / Figure 1). The file is deterministic (:mod:`exportlens.report.office`):
+the core properties' dates come from the run's manifest (``created_utc``; from
+``SOURCE_DATE_EPOCH`` when that is set) and the zip entries carry a fixed date, so rebuilding
+from the same run folder gives the same bytes.
 """
 
 from __future__ import annotations
 
 import io
-import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 from exportlens.report.content import RunContent, collect_run
 from exportlens.report.formulas import formula_png
 from exportlens.report.html import LABELS, figure_caption_numbered, table_caption
+from exportlens.report.office import normalize_package
 from exportlens.report.tables import write_docx
 
 __all__ = ["render_report_docx", "write_docx_report"]
-
-_FIXED_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
 def _run_time(content: RunContent) -> datetime:
@@ -121,19 +120,8 @@ def render_report_docx(content: RunContent) -> bytes:
     props.revision = 1
     buf = io.BytesIO()
     doc.save(buf)
-    return _deterministic_zip(buf.getvalue())
-
-
-def _deterministic_zip(data: bytes) -> bytes:
-    """Rewrite a zip with a fixed date on every entry (python-docx stamps the current time)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_DATE)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            dst.writestr(entry, src.read(info.filename))
-    return out.getvalue()
+    # fixed zip dates; created/modified = the run's time, or SOURCE_DATE_EPOCH when set
+    return normalize_package(buf.getvalue(), when=_run_time(content))
 
 
 def write_docx_report(run_dir: str | Path, lang: str | None = None, *, content: RunContent | None = None) -> Path:
