@@ -58,6 +58,15 @@ importing it and its DuckDB backend takes 0.35 s (pandas, 0.37 s, is paid by bot
 compiling the pipeline's 12 expressions to SQL about 0.25 s, against a whole SQL run of 0.8 s;
 so the 2x target at 1M is met in some runs (1.86x, 1.97x) and missed in others (2.14x, 2.27x).
 
+Third round (2026-11-30, main after 12cb677, machine otherwise idle, load average 1.2-1.8,
+``--peer``): results are fetched through Arrow on DuckDB (Ibis' ``to_pandas`` converted
+column by column, passing columns with nulls through Python lists, and imported geopandas to
+look for geometry columns) and the validation report is rolled up from the groups without a
+Python loop: 1M rows 1.57 s vs 0.89 s, **1.77x** (``--repeats 5``; was 2.14-2.25x; CPU
+1.45x); 10M 3.51 s vs 3.12 s, **1.12x** (CPU 0.96x; peak 0.50 vs 1.47 GB); 50M 11.56 s vs
+9.79 s, **1.18x** (CPU 1.12x; peak 1.13 vs 1.84 GB); outputs equal to the peer to 3.1e-12,
+3.7e-12 and 6.5e-12 (the check printed after each series).
+
 What the peer includes (the floor must produce the same outputs): reading the raw Parquet,
 casting, mapping province values to codes with exportlens' resolver, the firm-year core
 (exports, lag, DHS growth, status, dominant province and industry, product and destination
