@@ -155,3 +155,13 @@ def test_firm_resilience_bad_column_mapping(tmp_path):
     r = runner.invoke(app, ["run", "firm-resilience", "-t", str(demo_dir), "--out", str(tmp_path / "o2")])
     assert r.exit_code == 2
     assert len([ln for ln in r.output.strip().splitlines() if ln.startswith("error")]) == 1
+
+
+def test_a_malformed_source_date_epoch_stops_with_one_line(tmp_path, monkeypatch):
+    # numpy.f2py (imported by scipy) fails on it at import: the CLI names the variable first
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "abc")
+    out = tmp_path / "run"
+    r = runner.invoke(app, ["run", "synergy", "--out", str(out), "--formats", "md", "--no-figures", "--no-report"])
+    assert r.exit_code == 2
+    assert "SOURCE_DATE_EPOCH='abc' is not a whole number" in r.output and "Traceback" not in r.output
+    assert not out.exists()

@@ -24,6 +24,7 @@ from rich.text import Text
 
 from exportlens._version import __version__
 from exportlens.errors import ExportlensError, InputError
+from exportlens.report.office import source_date_epoch
 from exportlens.studies.registry import STUDIES, CliOption, StudyEntry, study_entry, study_names
 from exportlens.text import check_lang, cli_message
 from exportlens.validation import reading
@@ -72,6 +73,8 @@ def friendly(func):
             # library warnings become notes of the run (manifest, notes.txt), not raw stderr lines
             warnings.simplefilter("ignore")
             try:
+                # checked first: an invalid value also breaks imports of the libraries (numpy.f2py)
+                source_date_epoch()
                 return func(*args, **kwargs)
             except (typer.Exit, typer.Abort, click.exceptions.ClickException):
                 raise
