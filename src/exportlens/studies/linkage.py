@@ -54,7 +54,6 @@ from typing import Any, ClassVar, Literal, Self
 
 import numpy as np
 import pandas as pd
-from scipy.stats import kendalltau
 
 from exportlens.datasets.demo_linkage import linkage_demo_cube
 from exportlens.errors import DataFormatError, InputError, MissingColumnError, StudySpecError
@@ -625,6 +624,9 @@ class LinkageStudyResult(WritableResult):
         Kendall's tau-b (scipy.stats.kendalltau) between the average scores of every pair of
         weightings; a tau of 1 means the same ranking.
         """
+        # scipy.stats costs 0.6 s to import: paid only when this table is made
+        from scipy.stats import kendalltau
+
         methods = list(AHP_METHODS) + (["topsis"] if "topsis" in self.scores.columns else [])
         cols = {m: ("topsis" if m == "topsis" else f"score_{m}") for m in methods}
         avg = pd.DataFrame({m: self.scores[c].groupby(level=0).mean() for m, c in cols.items()})
