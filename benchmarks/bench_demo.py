@@ -82,9 +82,10 @@ demo, 3 interleaved runs each (old tree via PYTHONPATH, new), CPU medians 28.8 s
 Measured after the Office writers (2026-11-30, main after the merges, machine otherwise idle,
 load average 1.3-1.8, BENCH_REPEATS=2): workers **17.9 s** wall (runs 17.3, 18.5; 28.7 s
 CPU), serial 26.2 s (27.4 s CPU), import floor 4.0 s (pyfixest.estimation alone 2.0 s in a
-fresh process). Per phase of the serial demo (CPU, a timer around each writer): studies'
-computations ~8 s (first-call imports included), figures 7.4 s (53 images), reports 6.0 s
-(maps 1.9, HTML 2.5 of which fonts ~1.4, Word 1.4), tables 3.8 -> ~2.5 s, imports 1-4 s.
+fresh process). Per phase of the serial demo (CPU seconds, a timer around each writer, 27.0 in
+all): studies' computations 8.9 (first-call imports included), figures 7.0 (53 images),
+reports 6.0 (maps 2.0, HTML 2.4 of which font subsets ~1.4, Word 1.4), tables 2.5 (3.8 before
+the Office writers), manifests 0.3, imports before the first run 1.0.
 With ~27 s of CPU on 2 cores the demo cannot go below ~4 + 23 / 2 = 15.5 s wall while it writes
 everything the README lists; under 8 s needs about 60 % less CPU, i.e. fewer outputs (a
 decision about what the demo shows, not an optimisation), so the 8 s target is not met.
