@@ -288,3 +288,43 @@ def test_value_added_heatmap_of_300_regions_draws_the_top_regions(tmp_path):
     assert (others[["dva", "pva", "fva"]].sum().sum() / others["exports"].sum()) == pytest.approx(1.0, abs=1e-8)
     small = {2017: dataclasses.replace(random_mrio_table(40, 2, seed=5), regions=tuple(many["code"].head(40)))}
     assert not run_value_added_study(small, spec).heatmap_collapsed()
+
+
+def test_the_provinces_as_a_region_table_reproduce_the_province_run(tmp_path):
+    # the region-table path (user coordinates, names matched with or without 省/自治区/市,
+    # groups from a column) must give the province path's numbers on the same 31 regions
+    from exportlens.datasets import load_resilience_demo
+    from exportlens.regions import RegionSet, assign_group
+    from exportlens.studies.resilience import run_resilience_study
+
+    table = RegionSet.provinces().to_frame()  # short names: 河北, 广西, 内蒙古 ...
+    table["belt"] = assign_group(table["code"], "belts3", lang="en").to_numpy()
+    table.to_csv(tmp_path / "provinces.csv", index=False)
+    (tmp_path / "study.toml").write_text('[regions]\ntable = "provinces.csv"\ngrouping = "belt"\n', encoding="utf-8")
+    panel = load_resilience_demo()  # full names: 河北省, 广西壮族自治区, 内蒙古自治区 ...
+    ref = run_resilience_study(panel, ResilienceStudySpec())
+    got = run_resilience_study(panel, ResilienceStudySpec.from_toml(tmp_path / "study.toml"))
+    a = ref.panel.sort_values(["code", "year"]).reset_index(drop=True)
+    b = got.panel.assign(code=got.panel["code"].astype(int)).sort_values(["code", "year"]).reset_index(drop=True)
+    np.testing.assert_array_equal(a["sl"].to_numpy(float), b["sl"].to_numpy(float))
+    np.testing.assert_allclose(a["vag"].to_numpy(float), b["vag"].to_numpy(float), rtol=1e-12)
+    for m_ref, m_got in zip(ref.stepwise, got.stepwise, strict=True):
+        assert m_ref.nobs == m_got.nobs
+        np.testing.assert_allclose(m_got.coefs[["estimate", "std_error"]].to_numpy(),
+                                   m_ref.coefs[["estimate", "std_error"]].to_numpy(), rtol=1e-9, atol=1e-12)
+    assert sorted(got.heterogeneity) == ["Central", "East", "West"]
+    for key, model in ref.heterogeneity.items():
+        np.testing.assert_allclose(got.heterogeneity[key.capitalize()].coefs["estimate"].to_numpy(),
+                                   model.coefs["estimate"].to_numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_region_names_match_with_or_without_the_province_level_suffix(tmp_path):
+    from exportlens.regions import RegionSet
+
+    table = pd.DataFrame({"code": ["A", "B", "C", "D"], "name": ["河北", "广西壮族自治区", "内蒙古", "新疆"],
+                          "lon": [114.5, 108.3, 111.7, 87.6], "lat": [38.0, 22.8, 40.8, 43.8]})
+    rs = RegionSet.from_table(table)
+    got = rs.resolve(["河北省", "广西", "内蒙古自治区", "新疆维吾尔自治区", "河北"])
+    assert list(got) == ["A", "B", "C", "D", "A"]
+    with pytest.raises(UnknownRegionError, match="山西省"):
+        rs.resolve(["山西省"])

@@ -45,8 +45,10 @@ from exportlens.validation import LIST_LIMIT, format_list, format_value
 
 __all__ = ["RegionSet", "haversine_matrix"]
 
-#: Administrative suffixes ignored when a name does not match exactly (北京市 = 北京, 南山区 = 南山).
-_SUFFIXES = ("特别行政区", "自治州", "自治县", "自治旗", "地区", "林区", "新区", "盟", "市", "县", "区", "旗")
+#: Administrative suffixes ignored when a name does not match exactly (北京市 = 北京, 河北省 = 河北,
+#: 广西壮族自治区 = 广西, 南山区 = 南山); the longer ones first.
+_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "自治州", "自治县", "自治旗", "地区",
+             "林区", "新区", "省", "盟", "市", "县", "区", "旗")
 
 
 def _norm_code(value: Any) -> str | None:
