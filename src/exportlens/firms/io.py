@@ -214,7 +214,7 @@ class ValidationReport:
             if n:
                 lines.append(f"  {REASONS[key][0]}: {n:,} row(s)" + _example_text(self.examples.get(key, [])))
         if self.unknown_provinces:
-            values = "; ".join(f"{v!r} ({n:,} rows)" for v, n in list(self.unknown_provinces.items())[:20])
+            values = "; ".join(f"{v!r} ({n:,} row{'' if n == 1 else 's'})" for v, n in list(self.unknown_provinces.items())[:20])
             lines.append(f"  unknown province values: {values}")
         return "\n".join(lines)
 
