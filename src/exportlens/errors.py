@@ -280,7 +280,7 @@ class InvalidRowsError(InputError):
     exportlens.errors.InvalidRowsError: 2 of 3 transaction rows have invalid values:
       negative export value: 1 row(s) - e.g. (...)
       unknown province: 1 row(s) - e.g. (...)
-      unknown province values: '火星' (1 rows)
+      unknown province values: '火星' (1 row)
     Fix them in the data, or pass invalid='drop' (command line: --drop-invalid) to leave them out; they are then counted by reason in the results and the manifest.
     """
 

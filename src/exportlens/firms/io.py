@@ -174,7 +174,7 @@ class ValidationReport:
       negative export value: 1 row(s) - e.g. (firm_id='F3', ...)
       missing product code: 1 row(s) - e.g. (firm_id='F2', hs8='', ...)
       unknown province: 1 row(s) - e.g. (firm_id='F3', ...)
-      unknown province values: '火星' (1 rows)
+      unknown province values: '火星' (1 row)
     >>> report.to_frame().query("rows > 0")
                   reason                  label  rows
     7     negative_value  negative export value     1
