@@ -83,8 +83,29 @@ def test_other_sources_keep_the_range_index(tmp_path):
     assert isinstance(df.index, pd.RangeIndex)
     pytest.importorskip("openpyxl")
     pd.read_csv(path).to_excel(tmp_path / "panel.xlsx", index=False)
+    df = load_panel(tmp_path / "panel.xlsx", line_numbers=True, read_kwargs={"skiprows": [2]}, **KEYS)
+    assert isinstance(df.index, pd.RangeIndex)
+
+
+def test_excel_rows_as_the_sheet_shows_them(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    rows = [["province", "year", "exports"], ["北京", 2012, 1], [], ["火星", 2012, "n/a"], [None, None, None],
+            ["河北", 2012, 3], [], []]
+    for r in rows:
+        sheet.append(r)
+    book.save(tmp_path / "panel.xlsx")
     df = load_panel(tmp_path / "panel.xlsx", line_numbers=True, **KEYS)
-    assert isinstance(df.index, pd.RangeIndex)  # Excel row numbers are not attempted
+    assert df.index.name == "row" and df.index.tolist() == [2, 3, 4, 5, 6]
+    # each index label is the sheet row holding that record (read back with openpyxl)
+    for number, province in zip(df.index, df["province"], strict=True):
+        cell = sheet.cell(row=number, column=1).value
+        assert (cell is None and pd.isna(province)) or cell == province
+    with pytest.raises(InputError, match=r"not numeric: row 4: 'n/a'\.$"):
+        coerce_numeric(df, "exports")
+    with pytest.raises(UnknownRegionError, match=r"Unknown province '火星'\. \(rows \[4\]\)"):
+        resolve_provinces(df["province"].dropna())
 
 
 def test_tsv_row_of_empty_fields_is_a_row(tmp_path):

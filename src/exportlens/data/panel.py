@@ -183,7 +183,10 @@ def _read_file(
             lines = _data_lines(text, delimiter, frame) if line_numbers and plain else None
             return frame, lines
         if kind == "excel":
-            return pd.read_excel(path, sheet_name=0 if sheet is None else sheet, **kwargs), None
+            frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, **kwargs)
+            plain = set(kwargs) <= {"keep_default_na", "na_values"}
+            rows = _sheet_rows(path, sheet, frame) if line_numbers and plain else None
+            return frame, rows
         if kind == "stata":
             return pd.read_stata(path, **kwargs), None
         return pd.read_parquet(path, **kwargs), None
@@ -222,6 +225,33 @@ def _data_lines(text: str, delimiter: str, frame: pd.DataFrame) -> list[int] | N
         ):
             return None
     return numbers[1:]
+
+
+def _sheet_rows(path: Path, sheet: str | int | None, frame: pd.DataFrame) -> list[int] | None:
+    """Excel row numbers (1-based, as the sheet shows them) of the data rows of an .xlsx/.xlsm
+    sheet read by pandas with the header in row 1, or None when they cannot be determined exactly.
+
+    pandas reads the sheet from its row 1 (the header) to its last row holding a value, keeping
+    empty rows in between. The sheet's rows are counted with openpyxl: when ``frame`` has
+    exactly one row per sheet row after row 1 up to the last non-empty one, the rows are
+    ``2 .. last``; any other count (a row pandas skipped or added) gives None.
+    """
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return None
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        if book.sheetnames != [ws.title for ws in book.worksheets]:
+            return None  # chart sheets: positions may differ from pandas'
+        ws = book[sheet] if isinstance(sheet, str) else book.worksheets[sheet or 0]
+        last = 0
+        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            if any(v is not None and not (isinstance(v, str) and v == "") for v in values):
+                last = number
+    finally:
+        book.close()
+    return list(range(2, last + 1)) if last >= 1 and last - 1 == len(frame) else None
 
 
 def _label_column(df: pd.DataFrame, preferred: str, label_column: str | int | None) -> Any:
@@ -378,9 +408,11 @@ def load_panel(
         :func:`~exportlens.validation.row_word`). Only when exact: the non-blank lines after
         the header must be exactly the data rows (blank lines are skipped and counted; a
         quoted cell holding a line break, other ``read_kwargs`` or CR-only line ends fall back).
-        Otherwise, and for Excel, Stata, Parquet, DataFrames and the wide layout, the usual
-        fresh RangeIndex is returned. Excel row numbers are not attempted: pandas' skipping
-        of empty sheet rows cannot be mapped back exactly.
+        An .xlsx/.xlsm sheet in the long layout is indexed by its Excel row numbers instead
+        (an Index named ``"row"``; messages say ``row 7`` as the sheet shows it) when the
+        header is in row 1 and pandas read one row per sheet row up to the last non-empty
+        one (counted with openpyxl). Otherwise, and for .xls, Stata, Parquet, DataFrames and
+        the wide layout, the usual fresh RangeIndex is returned.
 
     Returns
     -------
@@ -471,7 +503,11 @@ def load_panel(
         with reading(path, what="panel (CSV, Excel, Stata or Parquet)"):
             df, lines = _read_file(path, sheet=sheet, encoding=encoding, sep=sep, read_kwargs=read_kwargs,
                                    line_numbers=line_numbers and layout == "long")
-    df = df.reset_index(drop=True) if lines is None else df.set_axis(pd.Index(lines, name="line"))
+    if lines is None:
+        df = df.reset_index(drop=True)
+    else:  # CSV: the file's lines; Excel: the sheet's rows
+        excel = SUPPORTED_SUFFIXES.get(Path(str(source)).suffix.lower()) == "excel"
+        df = df.set_axis(pd.Index(lines, name="row" if excel else "line"))
     key_columns = {entity, time} if layout == "long" else {_label_column(df, entity if wide_entities == "rows"
                                                                          else time, label_column)}
     placeholders = _placeholders_to_nan(df, [c for c in df.columns if c not in key_columns])
