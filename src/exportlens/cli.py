@@ -444,7 +444,7 @@ def data_check(
             frame = load_panel(file, entity=entity, time=time, layout="long" if layout == "long" else "wide",
                                sheet=sheet, resolve_entities=None, encoding=encoding,
                                wide_entities="columns" if layout == "columns" else "rows",
-                               value_name="value" if layout != "long" else None)
+                               value_name="value" if layout != "long" else None, line_numbers=True)
         placeholders = frame.attrs.get("placeholders", {})
         report = validate_panel(frame, entity=entity, time=time, require_balanced=balanced,
                                 resolve_entities="province" if provinces else None)

@@ -13,6 +13,9 @@ names what is wrong, where (column, row numbers, values) and what is available.
                                silently turned into NaN
 - :func:`check_numeric_columns` columns are numeric and finite (regression inputs)
 - :func:`format_list`, :func:`format_value`, :func:`format_rows`  message formatting
+- :func:`row_word`, :func:`row_ref`, :func:`row_refs`  how a message names rows: ``line 7`` when the
+                               frame's index holds the file's line numbers (an index named ``"line"``,
+                               from ``load_panel(..., line_numbers=True)``), else ``row 5`` (index label)
 """
 
 from __future__ import annotations
@@ -42,6 +45,9 @@ __all__ = [
     "require_frame",
     "require_named_columns",
     "require_no_missing",
+    "row_ref",
+    "row_refs",
+    "row_word",
 ]
 
 LIST_LIMIT = 20  # items listed in a message; results and reports keep everything
@@ -88,6 +94,63 @@ def format_value(value: Any) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
+def row_word(index: Any = None, plural: bool = False) -> str:
+    """The word a message uses for the rows of a frame with index ``index`` (or the index's name).
+
+    ``"line"`` when the index is named ``"line"``: its labels are the line numbers of the user's
+    file (header = line 1), as :func:`~exportlens.data.load_panel` gives them with
+    ``line_numbers=True``; otherwise ``"row"`` (the labels are index labels, e.g. 0-based positions).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.validation import row_word
+    >>> row_word(pd.Index([2, 3], name="line")), row_word(pd.RangeIndex(2), plural=True), row_word("line", True)
+    ('line', 'rows', 'lines')
+    """
+    name = index if isinstance(index, str) or index is None else getattr(index, "name", None)
+    word = "line" if name == "line" else "row"
+    return word + "s" if plural else word
+
+
+def row_ref(label: Any, index: Any = None) -> str:
+    """One row named for a message: ``line 7`` (file line numbers, see :func:`row_word`) or ``row 5``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.validation import row_ref
+    >>> row_ref(7, pd.Index([2, 7], name="line")), row_ref(5, pd.RangeIndex(6))
+    ('line 7', 'row 5')
+    """
+    return f"{row_word(index)} {label}"
+
+
+def row_refs(labels: Iterable[Any], index: Any = None, *, limit: int | None = None) -> str:
+    """Several rows named for a message: ``lines [7, 9]`` or ``rows [5]`` (see :func:`row_word`).
+
+    At most ``limit`` labels are listed (all when None), then ``...``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from exportlens.validation import row_refs
+    >>> row_refs([7, 9], pd.Index([7, 8, 9], name="line")), row_refs([5], pd.RangeIndex(6))
+    ('lines [7, 9]', 'rows [5]')
+    >>> row_refs(range(8), None, limit=3)
+    'rows [0, 1, 2, ...]'
+    """
+    items = [_plain_label(v) for v in labels]
+    shown = items if limit is None else items[:limit]
+    text = ", ".join(repr(v) for v in shown) + (", ..." if len(shown) < len(items) else "")
+    return f"{row_word(index, plural=True)} [{text}]"
+
+
+def _plain_label(value: Any) -> Any:
+    """numpy scalars as Python scalars (``5``, not ``np.int64(5)``)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def format_rows(
     frame: pd.DataFrame,
     rows: Sequence[Any] | np.ndarray | pd.Index,
@@ -97,7 +160,8 @@ def format_rows(
 ) -> str:
     """The rows with index labels ``rows`` as ``row i: (a, b)`` items, at most ``limit`` of them.
 
-    ``columns`` selects the values shown (all columns when None).
+    ``columns`` selects the values shown (all columns when None). Rows are named by
+    :func:`row_ref` (``line 7: ...`` when the index holds file line numbers).
 
     Examples
     --------
@@ -112,9 +176,9 @@ def format_rows(
     cols = list(frame.columns) if columns is None else list(columns)
     sub = frame.loc[list(rows), cols]
     items = [
-        f"row {idx}: ({', '.join(format_value(v) for v in values)})"
+        f"{row_ref(idx, frame.index)}: ({', '.join(format_value(v) for v in values)})"
         if len(cols) > 1
-        else f"row {idx}: {format_value(values[0])}"
+        else f"{row_ref(idx, frame.index)}: {format_value(values[0])}"
         for idx, values in zip(sub.index, sub.itertuples(index=False, name=None), strict=True)
     ]
     return format_list(items, limit)
@@ -230,12 +294,13 @@ def require_no_missing(frame: pd.DataFrame, column: Hashable, what: str) -> None
     bad = frame.index[frame[column].isna().to_numpy()]
     if len(bad):
         raise InputError(
-            f"Column {column!r} ({what}) has {len(bad)} missing value(s), rows {format_list(bad)}."
+            f"Column {column!r} ({what}) has {len(bad)} missing value(s), {row_word(frame.index, True)} {format_list(bad)}."
         )
 
 
 def check_unique_keys(frame: pd.DataFrame, keys: Sequence[Hashable]) -> None:
-    """InputError listing every duplicated key combination with the rows (index labels) holding it.
+    """InputError listing every duplicated key combination with the rows (index labels, see
+    :func:`row_refs`) holding it.
 
     Examples
     --------
@@ -260,7 +325,7 @@ def check_unique_keys(frame: pd.DataFrame, keys: Sequence[Hashable]) -> None:
     for idx, row in zip(sub.index, sub.itertuples(index=False, name=None), strict=True):
         groups.setdefault(row, []).append(idx)
     label = "-".join(map(str, keys))
-    items = [f"{row if len(row) > 1 else row[0]} at rows {rows}" for row, rows in groups.items()]
+    items = [f"{row if len(row) > 1 else row[0]} at {row_refs(rows, frame.index)}" for row, rows in groups.items()]
     raise InputError(
         f"{len(groups)} duplicated {label} combination(s) (one row each is required): {format_list(items)}."
     )
@@ -294,7 +359,7 @@ def coerce_numeric(frame: pd.DataFrame, column: Hashable) -> np.ndarray:
         converted = pd.to_numeric(s, errors="coerce")
         bad = s.notna().to_numpy() & converted.isna().to_numpy()
         if bad.any():
-            examples = [f"row {i}: {v!r}" for i, v in zip(s.index[bad], s[bad], strict=True)]
+            examples = [f"{row_ref(i, s.index)}: {v!r}" for i, v in zip(s.index[bad], s[bad], strict=True)]
             raise InputError(f"Column {column!r} is not numeric: {format_list(examples, 5)}.")
         s = converted
     return s.to_numpy(dtype=float, na_value=np.nan)

@@ -25,7 +25,7 @@ from exportlens.errors import (
     UnknownRegionError,
 )
 from exportlens.regions.registry import is_national_total, resolve_province
-from exportlens.validation import reading, require_columns
+from exportlens.validation import reading, require_columns, row_refs, row_word
 
 __all__ = ["MISSING_MARKERS", "PLACEHOLDERS", "SUPPORTED_SUFFIXES", "load_panel", "parse_year"]
 
@@ -139,7 +139,10 @@ def _read_file(
     encoding: str | None,
     sep: str | None,
     read_kwargs: Mapping[str, Any] | None,
-) -> pd.DataFrame:
+    line_numbers: bool = False,
+) -> tuple[pd.DataFrame, list[int] | None]:
+    """The file as read by pandas and, with ``line_numbers`` for a CSV/TSV file, the line number
+    of each row when it can be determined exactly (else None); see :func:`_data_lines`."""
     if not path.exists():
         raise InputError(f"Panel file not found: {path}")
     if path.is_dir():
@@ -175,12 +178,18 @@ def _read_file(
                     "exportlens.data.read_nbs, which handles its header and footnote lines."
                 )
             delimiter = sep if sep is not None else ("\t" if kind == "tsv" else ",")
-            return pd.read_csv(io.StringIO(text), sep=delimiter, **kwargs)
+            frame = pd.read_csv(io.StringIO(text), sep=delimiter, **kwargs)
+            plain = set(kwargs) <= {"keep_default_na", "na_values"}  # other reader options may skip lines
+            lines = _data_lines(text, delimiter, frame) if line_numbers and plain else None
+            return frame, lines
         if kind == "excel":
-            return pd.read_excel(path, sheet_name=0 if sheet is None else sheet, **kwargs)
+            frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, **kwargs)
+            plain = set(kwargs) <= {"keep_default_na", "na_values"}
+            rows = _sheet_rows(path, sheet, frame) if line_numbers and plain else None
+            return frame, rows
         if kind == "stata":
-            return pd.read_stata(path, **kwargs)
-        return pd.read_parquet(path, **kwargs)
+            return pd.read_stata(path, **kwargs), None
+        return pd.read_parquet(path, **kwargs), None
     except ImportError as exc:
         raise DataFormatError(f"Reading {path.name} needs an optional package: {exc}") from exc
     except UnicodeDecodeError as exc:
@@ -192,6 +201,57 @@ def _read_file(
             sheets = pd.ExcelFile(path).sheet_names
             raise InputError(f"Sheet {sheet!r} not found in {path.name}; sheets: {sheets}") from exc
         raise DataFormatError(f"Cannot read {path.name} as {kind}: {exc}") from exc
+
+
+def _data_lines(text: str, delimiter: str, frame: pd.DataFrame) -> list[int] | None:
+    """1-based line numbers of the data rows of a CSV text (the header is the first non-blank
+    line), or None when they cannot be determined exactly.
+
+    pandas skips blank lines (empty or white space only); the non-blank lines after the
+    header must then be exactly the rows of ``frame``: their count must equal the number of
+    rows, no text cell may hold a line break (a quoted multi-line cell spans several lines)
+    and the text must use LF or CR LF line ends (not CR alone). Otherwise None.
+    """
+    if "\r" in text.replace("\r\n", ""):
+        return None
+    space = " \t\f\v\r".replace(delimiter, "")
+    numbers = [i for i, line in enumerate(text.lstrip("\ufeff").split("\n"), start=1) if line.strip(space)]
+    if len(numbers) != len(frame) + 1:
+        return None
+    for col in frame.columns:
+        s = frame[col]
+        if (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)) and bool(
+            s.map(lambda v: isinstance(v, str) and ("\n" in v or "\r" in v)).any()
+        ):
+            return None
+    return numbers[1:]
+
+
+def _sheet_rows(path: Path, sheet: str | int | None, frame: pd.DataFrame) -> list[int] | None:
+    """Excel row numbers (1-based, as the sheet shows them) of the data rows of an .xlsx/.xlsm
+    sheet read by pandas with the header in row 1, or None when they cannot be determined exactly.
+
+    pandas reads the sheet from its row 1 (the header) to its last row holding a value, keeping
+    empty rows in between. The sheet's rows are counted with openpyxl: when ``frame`` has
+    exactly one row per sheet row after row 1 up to the last non-empty one, the rows are
+    ``2 .. last``; any other count (a row pandas skipped or added) gives None.
+    """
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return None
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        if book.sheetnames != [ws.title for ws in book.worksheets]:
+            return None  # chart sheets: positions may differ from pandas'
+        ws = book[sheet] if isinstance(sheet, str) else book.worksheets[sheet or 0]
+        last = 0
+        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            if any(v is not None and not (isinstance(v, str) and v == "") for v in values):
+                last = number
+    finally:
+        book.close()
+    return list(range(2, last + 1)) if last >= 1 and last - 1 == len(frame) else None
 
 
 def _label_column(df: pd.DataFrame, preferred: str, label_column: str | int | None) -> Any:
@@ -243,15 +303,15 @@ def _resolve(
             continue
         codes[v], names[v] = p.code, p.name_zh
     if problems:
-        positions: dict[Any, list[int]] = {}
-        for i, v in enumerate(keys):
+        positions: dict[Any, list[Any]] = {}
+        for label, v in zip(values.index, keys, strict=True):
             if v in problems:
-                positions.setdefault(v, []).append(i)
+                positions.setdefault(v, []).append(label)
         lines = []
         for v, msg in problems.items():
             rows = positions.get(v, [])
             shown = ", ".join(str(r) for r in rows[:5]) + (" ..." if len(rows) > 5 else "")
-            lines.append(f"{msg} (rows {shown})")
+            lines.append(f"{msg} ({row_word(values.index, plural=True)} {shown})")
         raise UnknownRegionError(
             f"{len(problems)} unrecognised province value(s) in column {column!r} of {where}: "
             + " | ".join(lines)
@@ -260,10 +320,10 @@ def _resolve(
     nat_mask = pd.Series([k in nat_keys for k in keys], index=values.index, dtype=bool)
     if nat_mask.any() and national == "raise":
         labels = sorted({str(v) for v in values[nat_mask]})
-        rows = [i for i, m in enumerate(nat_mask.tolist()) if m]
+        rows = list(values.index[nat_mask.to_numpy()])
         raise UnknownRegionError(
             f"Column {column!r} of {where} has {len(rows)} national-total row(s) {labels} "
-            f"(rows {rows[:10]}); they are not provinces. Pass national='drop' to remove them "
+            f"({row_refs(rows[:10], values.index)}); they are not provinces. Pass national='drop' to remove them "
             "or national='keep' to keep them with a missing code."
         )
     code = pd.Series(pd.array([codes.get(v) for v in keys], dtype="Int64"), index=values.index)
@@ -291,6 +351,7 @@ def load_panel(
     encoding: str | None = None,
     sep: str | None = None,
     read_kwargs: Mapping[str, Any] | None = None,
+    line_numbers: bool = False,
 ) -> pd.DataFrame:
     """Load a panel from a file or a DataFrame into a long entity-time frame.
 
@@ -340,12 +401,24 @@ def load_panel(
         counted per column in ``frame.attrs["placeholders"]``; other texts (``n/a``) stay
         text so that validation reports them. Pass ``na_values``/``keep_default_na`` here to
         change that.
+    line_numbers : bool, default False
+        For a CSV/TSV file in the long layout: index the result by the file's line numbers
+        (an integer Index named ``"line"``; the header, the first non-blank line, is line 1),
+        so that error messages name the line the user sees in an editor (``line 7``, see
+        :func:`~exportlens.validation.row_word`). Only when exact: the non-blank lines after
+        the header must be exactly the data rows (blank lines are skipped and counted; a
+        quoted cell holding a line break, other ``read_kwargs`` or CR-only line ends fall back).
+        An .xlsx/.xlsm sheet in the long layout is indexed by its Excel row numbers instead
+        (an Index named ``"row"``; messages say ``row 7`` as the sheet shows it) when the
+        header is in row 1 and pandas read one row per sheet row up to the last non-empty
+        one (counted with openpyxl). Otherwise, and for .xls, Stata, Parquet, DataFrames and
+        the wide layout, the usual fresh RangeIndex is returned.
 
     Returns
     -------
     pandas.DataFrame
-        A new frame with a fresh RangeIndex, rows in source order (wide layouts:
-        entity-major, then periods in source order).
+        A new frame with a fresh RangeIndex (file line numbers with ``line_numbers=True``, see
+        there), rows in source order (wide layouts: entity-major, then periods in source order).
 
         Convention with ``resolve_entities="province"``: the first two columns are
         ``code`` (Int64, GB/T 2260) and ``province`` (the registry's full Chinese name),
@@ -418,6 +491,7 @@ def load_panel(
     if entity == time:
         raise InputError(f"entity and time must be different columns (both {entity!r})")
 
+    lines: list[int] | None = None
     if isinstance(source, pd.DataFrame):
         where = "the DataFrame"
         if sheet is not None:
@@ -427,8 +501,13 @@ def load_panel(
         path = Path(source)
         where = path.name
         with reading(path, what="panel (CSV, Excel, Stata or Parquet)"):
-            df = _read_file(path, sheet=sheet, encoding=encoding, sep=sep, read_kwargs=read_kwargs)
-    df = df.reset_index(drop=True)
+            df, lines = _read_file(path, sheet=sheet, encoding=encoding, sep=sep, read_kwargs=read_kwargs,
+                                   line_numbers=line_numbers and layout == "long")
+    if lines is None:
+        df = df.reset_index(drop=True)
+    else:  # CSV: the file's lines; Excel: the sheet's rows
+        excel = SUPPORTED_SUFFIXES.get(Path(str(source)).suffix.lower()) == "excel"
+        df = df.set_axis(pd.Index(lines, name="row" if excel else "line"))
     key_columns = {entity, time} if layout == "long" else {_label_column(df, entity if wide_entities == "rows"
                                                                          else time, label_column)}
     placeholders = _placeholders_to_nan(df, [c for c in df.columns if c not in key_columns])
@@ -490,6 +569,7 @@ def load_panel(
         rest = [c for c in out.columns if c not in ("code", "province")]
         resolved = pd.DataFrame({"code": code, "province": name}, index=out.index)
         out = pd.concat([resolved, out[rest]], axis=1)
-    out = out.reset_index(drop=True)
+    if lines is None:
+        out = out.reset_index(drop=True)
     out.attrs["placeholders"] = placeholders
     return out

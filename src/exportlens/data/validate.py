@@ -23,7 +23,7 @@ import pandas as pd
 
 from exportlens.errors import InputError, UnknownRegionError, ValidationError
 from exportlens.regions.registry import closest_provinces, is_national_total, resolve_province
-from exportlens.validation import format_list, require_columns
+from exportlens.validation import format_list, require_columns, row_ref, row_refs, row_word
 
 __all__ = ["ValidationReport", "check_panel", "validate_panel"]
 
@@ -281,6 +281,7 @@ def validate_panel(
                             f"{entity}, not checked as variables."))
     variables = list(variables)
     labels = df.index.tolist()  # row labels reported to the user (positions used inside)
+    index = df.index  # named "line" when the labels are the file's line numbers (row_word)
 
     ent = df[entity].reset_index(drop=True)
     tim = df[time].reset_index(drop=True)
@@ -300,7 +301,7 @@ def validate_panel(
             (
                 "error",
                 "missing_key",
-                f"{len(missing_keys)} row(s) with a missing {entity!r} or {time!r}: rows "
+                f"{len(missing_keys)} row(s) with a missing {entity!r} or {time!r}: {row_word(index, True)} "
                 f"{format_list(missing_keys['row'].tolist(), _SHOW, sep=', ')}.",
             )
         )
@@ -326,7 +327,7 @@ def validate_panel(
                     cand = "; a national-total label, not a province"
                 else:
                     cand = f"; closest: {', '.join(cands)}" if cands else "; no close match"
-                details.append(f"{v!r} (rows {format_list(rows, 5, sep=', ')}{cand})")
+                details.append(f"{v!r} ({row_word(index, True)} {format_list(rows, 5, sep=', ')}{cand})")
             more = f" ... and {len(unknown) - _SHOW} more" if len(unknown) > _SHOW else ""
             records.append(
                 (
@@ -379,7 +380,7 @@ def validate_panel(
             prefix = " ".join(repr(k) for k in key[: len(group_cols)])
             examples.append(
                 (prefix + " " if prefix else "")
-                + f"{_plain(ent.iloc[first])!r} {_plain(key[-1])!r} (rows {[labels[i] for i in grp.index]})"
+                + f"{_plain(ent.iloc[first])!r} {_plain(key[-1])!r} ({row_refs([labels[i] for i in grp.index], index)})"
             )
         same = (
             " (names resolved: different spellings of one province count as one)"
@@ -488,7 +489,7 @@ def validate_panel(
     if len(non_numeric):
         by_col = non_numeric.groupby("column", sort=False).size()
         listing = [
-            f"row {r}, column {c!r}: {v!r}"
+            f"{row_ref(r, index)}, column {c!r}: {v!r}"
             for r, c, v in non_numeric.head(_SHOW).itertuples(index=False)
         ]
         more = f" ... and {len(non_numeric) - _SHOW} more" if len(non_numeric) > _SHOW else ""

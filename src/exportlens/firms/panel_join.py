@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from exportlens.errors import DataFormatError, InputError
 from exportlens.firms.io import fetch_pandas
 from exportlens.regions import resolve_provinces
-from exportlens.validation import check_unique_keys, require_columns
+from exportlens.validation import check_unique_keys, require_columns, row_refs
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -91,13 +91,15 @@ def _panel_frame(panel: pd.DataFrame, province: str, year: str, columns: Sequenc
     years = pd.to_numeric(panel[year], errors="coerce")
     bad = years.isna() | (years % 1 != 0)
     if bad.any():
-        rows = list(panel.index[bad][:5])
-        raise DataFormatError(f"The province panel's year column {year!r} has non-integer values in rows {rows}.")
-    out = pd.DataFrame({"p_code": codes.astype("int64").to_numpy(), "p_year": years.astype("int64").to_numpy()})
+        rows = panel.index[bad.to_numpy()][:5]
+        raise DataFormatError(f"The province panel's year column {year!r} has non-integer values in "
+                              f"{row_refs(rows, panel.index)}.")
+    out = pd.DataFrame({"p_code": codes.astype("int64").to_numpy(), "p_year": years.astype("int64").to_numpy()},
+                       index=panel.index)  # the panel's row labels (file lines) for the messages
     for c in columns:
         out[c] = pd.to_numeric(panel[c], errors="raise").astype("float64").to_numpy()
     check_unique_keys(out.rename(columns={"p_code": "code", "p_year": "year"}), ["code", "year"])
-    return out
+    return out.reset_index(drop=True)
 
 
 def join_province_panel(

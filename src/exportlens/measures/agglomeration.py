@@ -32,6 +32,7 @@ from exportlens.validation import (
     format_value,
     require_named_columns,
     require_no_missing,
+    row_ref,
 )
 
 __all__ = [
@@ -46,7 +47,7 @@ def _rows(
     df: pd.DataFrame, mask: np.ndarray, region: str, time: str, values: np.ndarray
 ) -> list[str]:
     return [
-        f"({format_value(r)}, {t}, {format_value(v)}) at row {i}"
+        f"({format_value(r)}, {t}, {format_value(v)}) at {row_ref(i, df.index)}"
         for i, r, t, v in zip(
             df.index[mask],
             df[region].to_numpy()[mask],

@@ -56,6 +56,8 @@ from exportlens.validation import (
     format_list,
     require_named_columns,
     require_no_missing,
+    row_ref,
+    row_word,
 )
 
 __all__ = [
@@ -93,7 +95,7 @@ def _cube(df: pd.DataFrame, region: str, industry: str, value: str, time: str | 
     v = coerce_numeric(df, value)
     miss = np.isnan(v)
     if miss.any():
-        rows = [f"{tuple(r)} at row {i}" for i, r in zip(df.index[miss], df.loc[miss, keys].itertuples(index=False, name=None), strict=True)]
+        rows = [f"{tuple(r)} at {row_ref(i, df.index)}" for i, r in zip(df.index[miss], df.loc[miss, keys].itertuples(index=False, name=None), strict=True)]
         raise InputError(f"{int(miss.sum())} missing value(s) in {value!r} (region, industry[, period]): {format_list(rows)}. "
                          "Fill them (0 when the industry is truly absent) or drop the region first.")
     neg = v < 0
@@ -191,7 +193,7 @@ def _region_totals(c: _Cube, df: pd.DataFrame, total: str | None) -> np.ndarray:
     require_named_columns(df, total=total)
     tot = coerce_numeric(df, total)
     if np.isnan(tot).any():
-        raise InputError(f"Total column {total!r} has missing values in rows {format_list(df.index[np.isnan(tot)])}.")
+        raise InputError(f"Total column {total!r} has missing values in {row_word(df.index, True)} {format_list(df.index[np.isnan(tot)])}.")
     t, i, _ = c.pos
     lo = np.full((len(c.periods), len(c.regions)), np.inf)
     hi = np.full_like(lo, -np.inf)

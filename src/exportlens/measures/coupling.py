@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from exportlens.errors import InputError
-from exportlens.validation import format_list, require_columns
+from exportlens.validation import format_list, require_columns, row_ref, row_refs
 
 __all__ = [
     "COORDINATION_BANDS",
@@ -210,7 +210,7 @@ def _as_matrix(U: Any, names: Sequence[str] | None = None) -> tuple[np.ndarray, 
 
 def _rows_text(rows: Any, labels: Sequence[Any] | None, limit: int = 10) -> str:
     idx = np.flatnonzero(rows)
-    return format_list((str(labels[int(i)]) if labels is not None else f"row {i}" for i in idx), limit)
+    return format_list((str(labels[int(i)]) if labels is not None else row_ref(i) for i in idx), limit)
 
 
 def _check_indices(arr: np.ndarray, names: Sequence[str], labels: Sequence[Any] | None = None) -> np.ndarray:
@@ -226,7 +226,7 @@ def _check_indices(arr: np.ndarray, names: Sequence[str], labels: Sequence[Any] 
             if outside[:, j].any():
                 idx = np.flatnonzero(outside[:, j])
                 vals = ", ".join(
-                    f"{labels[i] if labels is not None else f'row {i}'} = {arr[i, j]:g}" for i in idx[:10]
+                    f"{labels[i] if labels is not None else row_ref(i)} = {arr[i, j]:g}" for i in idx[:10]
                 )
                 parts.append(f"{names[j]}: {vals}" + (f" ... and {len(idx) - 10} more" if len(idx) > 10 else ""))
         raise InputError(
@@ -623,11 +623,11 @@ def coupling_coordination(
     non_numeric = frame[subsystems].notna().to_numpy() & np.isnan(raw)
     if non_numeric.any():
         j = int(np.flatnonzero(non_numeric.any(axis=0))[0])
-        raise InputError(f"Subsystem column {subsystems[j]!r} holds non-numeric values in rows "
-                         f"{list(frame.index[non_numeric[:, j]][:10])}.")
+        raise InputError(f"Subsystem column {subsystems[j]!r} holds non-numeric values in "
+                         f"{row_refs(frame.index[non_numeric[:, j]][:10], frame.index)}.")
     labels = (
         [" ".join(str(x) for x in row) for row in frame[keys].itertuples(index=False, name=None)]
-        if keys else [f"row {i}" for i in frame.index]
+        if keys else [row_ref(i, frame.index) for i in frame.index]
     )
     arr, _, names = _as_matrix(raw, subsystems)
     arr = _check_indices(arr, names, labels)

@@ -63,6 +63,7 @@ from exportlens.validation import (
     format_value,
     require_named_columns,
     require_no_missing,
+    row_ref,
 )
 
 __all__ = [
@@ -144,7 +145,7 @@ def _coerce_periods(s: pd.Series, column: str) -> tuple[np.ndarray, pd.Index, np
     vals = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     bad = np.isnan(vals) | (vals != np.round(vals))
     if bad.any():
-        examples = [f"row {i}: {v!r}" for i, v in zip(s.index[bad], s[bad], strict=True)]
+        examples = [f"{row_ref(i, s.index)}: {v!r}" for i, v in zip(s.index[bad], s[bad], strict=True)]
         raise InputError(
             f"Time column {column!r} must hold integer periods (years) or pandas Periods: {format_list(examples, 5)}."
         )
@@ -452,7 +453,7 @@ def relative_log_growth(
     bad_nat = nat_present[~(nat[nat_present] > 0)]
     if bad_rows.any() or len(bad_nat):
         rows = [
-            f"({format_value(r)}, {t}, {format_value(v)}) at row {i}"
+            f"({format_value(r)}, {t}, {format_value(v)}) at {row_ref(i, df.index)}"
             for i, r, t, v in zip(
                 df.index[bad_rows],
                 df[region].to_numpy()[bad_rows],
@@ -550,7 +551,7 @@ def dhs_growth(
     bad = ~(values >= 0)
     if bad.any():
         rows = [
-            f"({format_value(r)}, {t}, {format_value(v)}) at row {i}"
+            f"({format_value(r)}, {t}, {format_value(v)}) at {row_ref(i, df.index)}"
             for i, r, t, v in zip(
                 df.index[bad],
                 df[region].to_numpy()[bad],

@@ -40,7 +40,7 @@ import pandas as pd
 
 from exportlens.errors import AmbiguousRegionError, UnknownRegionError
 from exportlens.regions._table import TRADITIONAL_TO_SIMPLIFIED
-from exportlens.validation import LIST_LIMIT, format_list
+from exportlens.validation import LIST_LIMIT, format_list, row_refs
 
 __all__ = [
     "SUBREGIONS",
@@ -473,7 +473,7 @@ def resolve_countries(
         lines = []
         for v, msg in list(problems.items())[:LIST_LIMIT]:
             rows = list(series.index[(series == v).to_numpy() if v == v else series.isna().to_numpy()][:5])
-            lines.append(f"{msg} (rows {rows})")
+            lines.append(f"{msg} ({row_refs(rows, series.index)})")
         listed = format_list(lines, sep=" | ", total=len(problems))
         raise UnknownRegionError(f"{len(problems)} unrecognised country value(s): {listed}")
     # Unresolved values are missing as NaN on every pandas version (pandas 2 would keep None).

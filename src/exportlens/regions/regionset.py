@@ -41,7 +41,7 @@ from exportlens.regions.distance import (
 )
 from exportlens.regions.groupings import assign_group, grouping, list_groupings
 from exportlens.regions.registry import province_codes, resolve_provinces
-from exportlens.validation import LIST_LIMIT, format_list, format_value
+from exportlens.validation import LIST_LIMIT, format_list, format_value, row_refs
 
 __all__ = ["RegionSet", "haversine_matrix"]
 
@@ -365,7 +365,7 @@ class RegionSet:
             listed = []
             for v in unknown[:LIST_LIMIT]:
                 pos = np.flatnonzero(series.isna().to_numpy() if v is None else (series.to_numpy() == v))[:5]
-                listed.append(f"{v!r} (rows {list(series.index[pos])})")
+                listed.append(f"{v!r} ({row_refs(series.index[pos], series.index)})")
             raise UnknownRegionError(f"{len(unknown)} {what} value(s) are not in {self.source}: "
                                      f"{format_list(listed, total=len(unknown))}; write them as the codes or names "
                                      "of the region table, or add those regions to it.")

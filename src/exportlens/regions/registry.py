@@ -25,7 +25,7 @@ from exportlens.regions._table import (
     PROVINCE_ROWS,
     TRADITIONAL_TO_SIMPLIFIED,
 )
-from exportlens.validation import LIST_LIMIT, format_list
+from exportlens.validation import LIST_LIMIT, format_list, row_refs
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -403,7 +403,7 @@ def resolve_provinces(
         lines = []
         for v, msg in list(problems.items())[:LIST_LIMIT]:
             rows = [i for i, x in zip(series.index, series, strict=True) if x is v or x == v][:5]
-            lines.append(f"{msg} (rows {rows})")
+            lines.append(f"{msg} ({row_refs(rows, series.index)})")
         listed = format_list(lines, sep=" | ", total=len(problems))
         err = AmbiguousRegionError if all(isinstance(x, str) and "Ambiguous" in x for x in problems.values()) else UnknownRegionError
         advice = "" if err is AmbiguousRegionError else f" {UNKNOWN_PROVINCE_ADVICE}"

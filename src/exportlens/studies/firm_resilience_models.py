@@ -285,7 +285,7 @@ def read_study_panel(spec: Any, synthetic_demo: bool) -> tuple[pd.DataFrame | No
         return None, ["No province-year panel: set [panel] path (a CSV, Excel, Stata or Parquet file with the "
                       "province, year and vag columns) to estimate the firm-level models."]
     frame = load_panel(spec.panel_path, entity=spec.panel_province, time=spec.panel_year, sheet=spec.panel_sheet,
-                       resolve_entities=None)
+                       resolve_entities=None, line_numbers=True)
     missing = [c for c in [spec.vag_column, *spec.panel_controls] if c not in frame.columns]
     if missing:
         raise MissingColumnError(f"The province panel {spec.panel_path} has no column(s) {missing} (columns: "

@@ -45,7 +45,7 @@ from exportlens.report.outputs import staged_output
 from exportlens.report.progress import step_progress
 from exportlens.report.tables import write_tables
 from exportlens.text import check_lang, cli_message, term
-from exportlens.validation import reading
+from exportlens.validation import reading, row_ref
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -336,7 +336,7 @@ class ProvinceYearSpec(StudySpec):
             return frame
         if self.data_path:
             return load_panel(self.data_path, entity=self.entity, time=self.time, sheet=self.sheet,
-                              resolve_entities=None)
+                              resolve_entities=None, line_numbers=True)
         return demo()
 
     def data_inputs(self) -> dict[str, str]:
@@ -762,5 +762,5 @@ def check_province_years(frame: pd.DataFrame, entity: str, time: str, *, code: s
     """InputError naming the duplicated province-year rows (provinces as the data spell them)."""
     dup = frame[frame.duplicated([code, time], keep=False)]
     if len(dup):
-        listing = "; ".join(f"{r[entity]} {r[time]} (row {i})" for i, r in dup.head(10).iterrows())
+        listing = "; ".join(f"{r[entity]} {r[time]} ({row_ref(i, frame.index)})" for i, r in dup.head(10).iterrows())
         raise InputError(f"{len(dup)} duplicate province-year rows: {listing}.")

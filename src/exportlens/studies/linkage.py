@@ -87,6 +87,7 @@ from exportlens.studies.framework import (
 )
 from exportlens.studies.regions_section import RegionsSection
 from exportlens.text import localized, term
+from exportlens.validation import row_ref
 
 __all__ = [
     "DEFAULT_AHP_UPPER",
@@ -495,7 +496,7 @@ def prepare_cube(data: pd.DataFrame, spec: LinkageStudySpec, system: IndicatorSy
     values = pd.to_numeric(frame[spec.value], errors="coerce")
     bad = frame[values.isna() | ~np.isfinite(values.fillna(0.0))]
     if len(bad):
-        items = [f"row {i}: {r[spec.province]}, {r[spec.country]}, {r[spec.indicator]} = {r[spec.value]!r}"
+        items = [f"{row_ref(i, frame.index)}: {r[spec.province]}, {r[spec.country]}, {r[spec.indicator]} = {r[spec.value]!r}"
                  for i, r in bad.head(10).iterrows()]
         raise InputError(f"{len(bad)} missing or non-numeric value(s): {'; '.join(items)}"
                          + (" ..." if len(bad) > 10 else "") + ". Impute or remove them explicitly.")
@@ -513,7 +514,7 @@ def prepare_cube(data: pd.DataFrame, spec: LinkageStudySpec, system: IndicatorSy
         notes.append(f"Excluded countries (study file): {sorted(drop_c)}, {n0 - len(frame)} rows.")
     dup = frame.duplicated(["_code", "_iso3", "_ind"], keep=False)
     if dup.any():
-        items = [f"row {i}: {r[spec.province]}, {r[spec.country]}, {r[spec.indicator]}"
+        items = [f"{row_ref(i, frame.index)}: {r[spec.province]}, {r[spec.country]}, {r[spec.indicator]}"
                  for i, r in frame[dup].head(10).iterrows()]
         raise InputError(f"{int(dup.sum())} rows duplicate a (province, country, indicator) cell: {'; '.join(items)}.")
     wide = frame.pivot(index=["_code", "_iso3"], columns="_ind", values="_value")

@@ -68,6 +68,7 @@ from exportlens.studies.framework import (
 )
 from exportlens.studies.regions_section import ALL_REGIONS, RegionsSection
 from exportlens.text import Lang, localized, term
+from exportlens.validation import row_refs
 
 __all__ = [
     "STUDY",
@@ -627,8 +628,8 @@ def prepare_panel(data: pd.DataFrame, spec: SynergyStudySpec) -> tuple[pd.DataFr
     frame = spec.resolve_regions(data, spec.entity, spec.exclude, notes)
     check_province_years(frame, spec.entity, spec.time)
     if frame[spec.time].isna().any():
-        rows = list(frame.index[frame[spec.time].isna()][:10])
-        raise InputError(f"Column {spec.time!r} has missing values in rows {rows}.")
+        rows = frame.index[frame[spec.time].isna().to_numpy()][:10]
+        raise InputError(f"Column {spec.time!r} has missing values in {row_refs(rows, frame.index)}.")
     clash = [c for c in [*spec.names, "C", "T", "D", "group"] if c in frame.columns and c not in (spec.indices or [])]
     if clash:
         frame = frame.drop(columns=clash)
@@ -750,7 +751,7 @@ def load_study_data(spec: SynergyStudySpec) -> tuple[pd.DataFrame, pd.DataFrame 
     employment = synergy_demo_employment() if demo and not spec.employment_path else None
     if spec.employment_path:
         employment = load_panel(spec.employment_path, entity=spec.region, time=spec.employment_time,
-                                sheet=spec.employment_sheet, resolve_entities=None)
+                                sheet=spec.employment_sheet, resolve_entities=None, line_numbers=True)
     return panel, employment
 
 
