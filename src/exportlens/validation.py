@@ -422,6 +422,18 @@ def _reader_failure(exc: BaseException) -> bool:
     return any(c.__module__.split(".")[0].lstrip("_") in _READER_MODULES for c in type(exc).__mro__)
 
 
+def refused_xml_error(exc: BaseException, name: str) -> DataFormatError | None:
+    """The error to raise when defusedxml refused the XML behind ``exc`` (openpyxl parses
+    workbooks with it and wraps its exception), else None."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if type(seen).__module__.startswith("defusedxml"):
+            return DataFormatError(f"{name} holds XML entity declarations, which are not expanded (a workbook from "
+                                   "the web may be crafted to exhaust memory); open it in Excel and save it again.")
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 @contextmanager
 def reading(path: str | os.PathLike[str], what: str = "data file") -> Iterator[None]:
     """Errors while ``path`` is read end as one :class:`~exportlens.errors.DataFormatError` naming it.
@@ -455,6 +467,9 @@ def reading(path: str | os.PathLike[str], what: str = "data file") -> Iterator[N
             raise exc from None
         raise renamed from None
     except Exception as exc:
+        refused = refused_xml_error(exc, name)
+        if refused is not None:
+            raise refused from None
         if not _reader_failure(exc):
             raise
         reason = (str(exc).strip().splitlines() or [""])[0][:200] or type(exc).__name__

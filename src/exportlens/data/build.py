@@ -68,6 +68,7 @@ from exportlens.data.nbs import detect_encoding, read_nbs
 from exportlens.data.panel import SUPPORTED_SUFFIXES, load_panel, parse_year
 from exportlens.errors import DataFormatError, InputError, StudySpecError, UnknownRegionError
 from exportlens.regions import resolve_province
+from exportlens.validation import reading
 
 __all__ = [
     "BuildOptions",
@@ -385,7 +386,8 @@ def _read_rates(path: Path, column: str, label: str) -> pd.Series:
     if not path.is_file():
         raise InputError(f"{label}: key rates: {path} not found (paths are relative to the build file).")
     kind = SUPPORTED_SUFFIXES.get(path.suffix.lower())
-    frame = pd.read_excel(path) if kind == "excel" else _read_csv(path)
+    with reading(path, what=f"{label}: key rates file (CSV or Excel)"):
+        frame = pd.read_excel(path) if kind == "excel" else _read_csv(path)
     for col in ("year", column):
         if col not in frame.columns:
             raise DataFormatError(f"{label}: the rates file {path.name} has no column {col!r} "

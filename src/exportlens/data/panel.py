@@ -25,7 +25,7 @@ from exportlens.errors import (
     UnknownRegionError,
 )
 from exportlens.regions.registry import is_national_total, resolve_province
-from exportlens.validation import reading, require_columns, row_refs, row_word
+from exportlens.validation import reading, refused_xml_error, require_columns, row_refs, row_word
 
 __all__ = ["MISSING_MARKERS", "PLACEHOLDERS", "SUPPORTED_SUFFIXES", "load_panel", "parse_year"]
 
@@ -197,6 +197,9 @@ def _read_file(
     except ValueError as exc:
         if isinstance(exc, InputError):
             raise
+        refused = refused_xml_error(exc, path.name)
+        if refused is not None:
+            raise refused from exc
         if kind == "excel" and sheet is not None and "not found" in str(exc).lower():
             sheets = pd.ExcelFile(path).sheet_names
             raise InputError(f"Sheet {sheet!r} not found in {path.name}; sheets: {sheets}") from exc

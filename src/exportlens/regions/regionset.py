@@ -41,7 +41,7 @@ from exportlens.regions.distance import (
 )
 from exportlens.regions.groupings import assign_group, grouping, list_groupings
 from exportlens.regions.registry import province_codes, resolve_provinces
-from exportlens.validation import LIST_LIMIT, format_list, format_value, row_refs
+from exportlens.validation import LIST_LIMIT, format_list, format_value, reading, row_refs
 
 __all__ = ["RegionSet", "haversine_matrix"]
 
@@ -213,7 +213,8 @@ class RegionSet:
         if not isinstance(table, pd.DataFrame):
             path = Path(table)
             origin = f"region table {path}"
-            frame = _read_table(path, sheet)
+            with reading(path, what="region table (CSV, Excel or Parquet)"):
+                frame = _read_table(path, sheet)
             line_offset = 2  # header is line 1 of the file
         else:
             frame = table.reset_index(drop=True)

@@ -29,6 +29,7 @@ import numpy as np
 from exportlens.errors import InputError, IslandRegionError, MissingColumnError, SpatialWeightsError
 from exportlens.regions import distance_matrix, province_codes, resolve_province, resolve_provinces
 from exportlens.spatial.contiguity import border_pairs
+from exportlens.validation import reading
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -584,10 +585,11 @@ def from_matrix(
         if not path.is_file():
             raise InputError(f"Weights file {path} does not exist.")
         source = str(path)
-        if path.suffix.lower() in (".xlsx", ".xls"):
-            frame = pd.read_excel(path, sheet_name=sheet_name, index_col=0)
-        else:
-            frame = pd.read_csv(path, index_col=0, encoding="utf-8-sig")
+        with reading(path, what="weights matrix (CSV or Excel)"):
+            if path.suffix.lower() in (".xlsx", ".xls"):
+                frame = pd.read_excel(path, sheet_name=sheet_name, index_col=0)
+            else:
+                frame = pd.read_csv(path, index_col=0, encoding="utf-8-sig")
     if frame.shape[0] != frame.shape[1]:
         raise SpatialWeightsError(f"{source} is {frame.shape[0]} x {frame.shape[1]}; a weights matrix must be square with row and column labels.")
     if provinces:
