@@ -91,14 +91,9 @@ def format_number(x: Any, digits: int = 3) -> str:
         return str(x)
     if isinstance(x, int) or (hasattr(x, "dtype") and getattr(x.dtype, "kind", "") in "iu"):
         return f"{int(x):,}".replace(",", "")
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return str(x)
-    if math.isnan(v):
-        return ""
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
+    v = _finite_or_text(x)
+    if isinstance(v, str):
+        return v
     s = f"{v:.{digits}f}"
     if float(s) == 0 and s.startswith("-"):
         s = s[1:]
@@ -118,15 +113,24 @@ def format_count(n: Any) -> str:
     >>> format_count(4347686), format_count(390), format_count(None)
     ('4,347,686', '390', '')
     """
-    if n is None:
+    v = _finite_or_text(n)
+    return v if isinstance(v, str) else f"{int(v):,}"
+
+
+def _finite_or_text(x: Any) -> float | str:
+    """``x`` as a finite float, or the text a table shows instead: "" for None/NaN, "inf"/"-inf",
+    ``str(x)`` for a value that is not a number."""
+    if x is None:
         return ""
     try:
-        v = float(n)
+        v = float(x)
     except (TypeError, ValueError):
-        return str(n)
+        return str(x)
     if math.isnan(v):
         return ""
-    return f"{int(v):,}"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    return v
 
 
 def star_string(p: Any, stars: Sequence[float] = (0.1, 0.05, 0.01), symbol: str = "*") -> str:
@@ -518,11 +522,18 @@ def write_docx(
     The file is reproducible (:mod:`exportlens.report.office`: fixed zip dates, no creation
     time unless ``SOURCE_DATE_EPOCH`` is set). A table in a file of its own (``path`` without
     ``document``) is written by :func:`write_docx_file`, from python-docx's default template
-    loaded once per process; the returned Document holds the same XML.
+    loaded once per process; the returned Document is that file, opened.
     """
     if document is None and path is not None:
-        write_docx_file(grid, path, font=font, east_asia_font=east_asia_font, font_size=font_size,
-                        note_size=note_size, inner_rules=inner_rules)
+        import docx
+
+        from exportlens.report.office import write_package
+
+        # one build: the file, and the Document read back from its bytes
+        data = write_docx_file(grid, io.BytesIO(), font=font, east_asia_font=east_asia_font, font_size=font_size,
+                               note_size=note_size, inner_rules=inner_rules).getvalue()
+        write_package(data, path)
+        return docx.Document(io.BytesIO(data))
     doc = document if document is not None else _styled_document(font, east_asia_font, font_size)
     body_xml = docx_body_xml(grid, col=_column_twips(_text_block(doc), grid.ncols), own_style=document is None, font=font,
                              east_asia_font=east_asia_font, font_size=font_size, note_size=note_size,
